@@ -1,0 +1,5 @@
+//! Flow files: parsing (with spans), validation, binding of parameters and secrets.
+
+pub mod model;
+
+pub use model::*;

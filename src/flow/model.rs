@@ -1,0 +1,227 @@
+//! The flow model: what a parsed and validated flow file says, with source spans kept.
+//!
+//! A flow is a list of guide steps; each step is a list of actions; actions act on elements found
+//! by [`Locator`]s, the way a person reads the page (visible text, label, role + name).
+//! Strings may hold `${name}` placeholders, resolved by [`crate::flow::bind`].
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// A position in a flow file, 1-based line and column, plus the byte range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Span {
+    pub line: usize,
+    pub col: usize,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// A whole flow file, parsed, with sub-flows (`include`) already expanded into its steps.
+#[derive(Debug, Clone)]
+pub struct Flow {
+    /// The file the flow came from.
+    pub path: PathBuf,
+    /// Short machine name (`autoriseren-ecommerce-inzichten`), used in folder names.
+    pub name: String,
+    /// The guide's title, shown in reports.
+    pub title: String,
+    pub description: Option<String>,
+    /// The portal the flow targets unless `--base-url` overrides it.
+    pub base_url: Option<String>,
+    pub params: Vec<ParamDecl>,
+    pub secrets: Vec<SecretDecl>,
+    /// Obstacles that may appear at any moment (cookie banner, interstitials) and how to clear them.
+    pub handlers: Vec<Handler>,
+    pub steps: Vec<Step>,
+}
+
+/// A parameter the caller supplies with `--param NAME=VALUE` (or a batch CSV column).
+#[derive(Debug, Clone)]
+pub struct ParamDecl {
+    pub name: String,
+    pub description: Option<String>,
+    pub example: Option<String>,
+    pub default: Option<String>,
+    /// A secret parameter is redacted as `***` everywhere.
+    pub secret: bool,
+    pub span: Span,
+}
+
+/// A secret read from the environment (or a hidden prompt), never from the flow file or argv.
+#[derive(Debug, Clone)]
+pub struct SecretDecl {
+    pub name: String,
+    /// Environment variable holding it, e.g. `POSTNL_PASSWORD`.
+    pub env: String,
+    /// Prompt text for a hidden terminal prompt when the variable is missing.
+    pub prompt: Option<String>,
+    /// Optional secrets are only needed when an action using them runs.
+    pub optional: bool,
+    pub span: Span,
+}
+
+/// An obstacle handler: when `when` is visible, run `actions`, then retry what was blocked.
+#[derive(Debug, Clone)]
+pub struct Handler {
+    pub name: String,
+    pub when: Locator,
+    pub actions: Vec<Action>,
+    pub span: Span,
+}
+
+/// When a step (or batch) repeats: once per browser session, or once per CSV row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Phase {
+    /// Session set-up (log in): once per browser session.
+    Session,
+    /// Per parameter row: repeats for each batch row.
+    #[default]
+    Row,
+}
+
+/// One guide step ("Stap 1. Log in op MijnPostNL").
+#[derive(Debug, Clone)]
+pub struct Step {
+    pub title: String,
+    /// The guide's URL for this step, informational (shown in reports; used by `verify`).
+    pub guide_url: Option<String>,
+    pub phase: Phase,
+    /// The step runs only when this holds; otherwise it is reported as skipped with `skip_reason`.
+    pub when: Option<Condition>,
+    pub skip_reason: Option<String>,
+    pub actions: Vec<Action>,
+    pub span: Span,
+}
+
+/// One action with its modifiers.
+#[derive(Debug, Clone)]
+pub struct Action {
+    pub kind: ActionKind,
+    /// An optional action that cannot find its target within its timeout is skipped, not failed.
+    pub optional: bool,
+    /// Overrides the run's default action timeout.
+    pub timeout: Option<Duration>,
+    /// A committing action (e.g. 'Opslaan') changes the portal; `verify` skips it.
+    pub commits: bool,
+    /// A short human note shown in reports.
+    pub note: Option<String>,
+    pub span: Span,
+}
+
+/// What an action does.
+#[derive(Debug, Clone)]
+pub enum ActionKind {
+    /// Open a URL; relative paths resolve against the base URL.
+    Goto(Template),
+    /// Click the one element the locator finds (after actionability checks).
+    Click(Locator),
+    /// Type a value into a field (cleared first).
+    Fill { target: Locator, value: Template },
+    /// Choose an option by its visible text: in a native `<select>`, a listbox, or a list of items.
+    /// `from` narrows where to look; without it every select/listbox/list on the page is searched.
+    Select { from: Option<Locator>, option: TextMatch },
+    /// Ensure a checkbox is ticked (`true`) or unticked (`false`); clicks only when needed.
+    SetChecked { target: Locator, checked: bool },
+    /// Assert something, waiting up to the timeout for it to hold.
+    Expect(Expectation),
+    /// Wait until the locator finds a visible element; optionally reload the page every
+    /// `reload_every` while waiting (tiles that appear late).
+    WaitFor { target: Locator, reload_every: Option<Duration> },
+    /// Click a link/button that downloads a file and wait until it has landed in `downloads/`.
+    Download { target: Locator, expect: Option<FileKind> },
+    /// Take an extra named screenshot.
+    Screenshot(String),
+    /// Reload the current page.
+    Reload,
+    /// Read an element's visible text into a variable (e.g. the logged-in user's name).
+    Read { target: Locator, into: String },
+    /// Run `then` when the condition holds, else `otherwise`.
+    If { condition: Condition, then: Vec<Action>, otherwise: Vec<Action> },
+}
+
+/// An assertion.
+#[derive(Debug, Clone)]
+pub enum Expectation {
+    /// The locator finds a visible element.
+    Visible(Locator),
+    /// The current URL matches.
+    Url(TextMatch),
+    /// The checkbox is (un)ticked.
+    Checked { target: Locator, checked: bool },
+}
+
+/// Kinds of downloaded file the robot can verify.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// Starts with `%PDF-` and ends with `%%EOF`.
+    Pdf,
+}
+
+/// A condition for `if` or a step's `when`.
+#[derive(Debug, Clone)]
+pub enum Condition {
+    /// The locator finds a visible element (checked without waiting beyond `within`).
+    Visible { target: Locator, within: Option<Duration> },
+    /// Two names denote the same person: every word of the shorter appears in the longer,
+    /// ignoring case and punctuation ("GATUser, PostNL" ~ "GATUser, PostNL (PostNL)").
+    SamePerson(Template, Template),
+    /// Both strings are equal after whitespace normalisation.
+    Equals(Template, Template),
+    Not(Box<Condition>),
+}
+
+/// A string with `${name}` placeholders.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Template {
+    /// The text as written in the flow file (placeholders intact). Shown in reports.
+    pub raw: String,
+    pub span: Span,
+}
+
+/// How a text is compared: always whitespace-normalised and case-insensitive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MatchMode {
+    /// The whole text equals the wanted text.
+    #[default]
+    Exact,
+    /// The text contains the wanted text.
+    Contains,
+}
+
+/// A text and how to match it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextMatch {
+    pub text: Template,
+    pub mode: MatchMode,
+}
+
+/// How to find an element, the way a person reads the page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Locator {
+    pub by: By,
+    /// Search only inside the one element this locator finds.
+    pub within: Option<Box<Locator>>,
+    pub span: Span,
+}
+
+/// The ways of finding an element, from most to least human.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum By {
+    /// Visible text of the element.
+    Text(TextMatch),
+    /// A form control by its label (`<label for>`, wrapping label, `aria-label`, `aria-labelledby`).
+    Label(TextMatch),
+    /// ARIA role (explicit or implicit) and optionally accessible name. `popup` requires
+    /// a menu button (`aria-haspopup`/`aria-expanded`).
+    Role { role: String, name: Option<TextMatch>, popup: bool },
+    /// Placeholder text of an input.
+    Placeholder(TextMatch),
+    /// Last resort: a CSS selector.
+    Css(String),
+    /// Last resort: an XPath expression.
+    XPath(String),
+    /// Alternatives, tried in order: the first that finds exactly one visible element wins.
+    Any(Vec<Locator>),
+}

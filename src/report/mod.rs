@@ -1,0 +1,1 @@
+//! Report writers: HTML, JSON, JUnit, console; all redact secrets.

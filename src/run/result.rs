@@ -1,0 +1,103 @@
+//! What a run produced: the facts every report writer renders (`report.json` is this, serialized).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Version of the `report.json` layout; bump on incompatible changes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The outcome of a whole run or of one step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Passed,
+    Failed,
+    Skipped,
+}
+
+/// One run of one flow.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RunResult {
+    pub schema_version: u32,
+    pub flow: FlowInfo,
+    /// Parameters as given; secret ones are `***`.
+    pub params: Vec<Param>,
+    pub base_url: String,
+    pub browser: BrowserInfo,
+    pub started: DateTime<Utc>,
+    pub duration_ms: u64,
+    pub status: Status,
+    /// `run` or `verify` (dry run: committing actions skipped).
+    pub mode: String,
+    pub steps: Vec<StepResult>,
+    /// Files downloaded during the run, relative to the run folder.
+    pub downloads: Vec<String>,
+    /// A run-level error that is not tied to a step (browser could not start, …).
+    pub error: Option<ErrorInfo>,
+}
+
+/// Which flow ran.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FlowInfo {
+    pub name: String,
+    pub title: String,
+    pub file: String,
+}
+
+/// A named parameter value (already redacted when secret).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Param {
+    pub name: String,
+    pub value: String,
+    pub secret: bool,
+}
+
+/// The browser the run used.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct BrowserInfo {
+    pub name: String,
+    pub version: String,
+    /// The WebDriver endpoint (own chromedriver or `--webdriver URL`).
+    pub webdriver: String,
+}
+
+/// One guide step.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StepResult {
+    /// 1-based position in the flow.
+    pub index: usize,
+    pub title: String,
+    pub status: Status,
+    pub skip_reason: Option<String>,
+    pub duration_ms: u64,
+    /// Screenshot at the end of the step, relative to the run folder.
+    pub screenshot: Option<String>,
+    /// URL at the end of the step.
+    pub url: Option<String>,
+    pub actions: Vec<ActionResult>,
+    pub error: Option<ErrorInfo>,
+}
+
+/// One action inside a step.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ActionResult {
+    /// Human description, e.g. `click role button "Opslaan"`; placeholders of secrets never resolved.
+    pub description: String,
+    pub locator: Option<String>,
+    pub status: Status,
+    pub duration_ms: u64,
+    /// What happened, e.g. "was already ticked", "handled obstacle 'cookie banner'".
+    pub detail: Option<String>,
+}
+
+/// A failure explained: what, where, and what the page offered instead.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ErrorInfo {
+    pub message: String,
+    pub locator: Option<String>,
+    /// What the page offered instead (options listed, similar texts, …).
+    pub found: Vec<String>,
+    /// Screenshot of the moment it failed, relative to the run folder.
+    pub screenshot: Option<String>,
+    pub url: Option<String>,
+}

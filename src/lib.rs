@@ -1,6 +1,13 @@
 //! postnl-robot: replays the Mijn PostNL guide "Gebruiker autoriseren" in a real browser.
+//!
+//! Data flows one way: flow file → [`flow::parse`] (spans kept) → validation → [`flow::bind`]
+//! (parameters and secrets) → [`run::executor`] on a [`browser::Browser`] → [`run::RunResult`] →
+//! [`report`] writers (HTML, JSON, JUnit, console), each redacting secrets.
 
+pub mod app;
 pub mod browser;
+pub mod cli;
+pub mod error;
 pub mod flow;
 pub mod portal;
 pub mod report;

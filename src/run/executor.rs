@@ -1,0 +1,648 @@
+//! Steps → actions → results: drives a [`Browser`] through a bound flow.
+//!
+//! Every step ends with a screenshot; a failing action stops the run, leaves a screenshot of the
+//! moment it failed and an [`ErrorInfo`] naming the step, the locator and what the page offered.
+//! Obstacles (cookie banner, interstitials) reported by the browser are cleared by running the
+//! flow's handler, then the blocked action is retried.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+
+use crate::browser::{Browser, BrowserError, Query, Wait};
+use crate::flow::bind::Vars;
+use crate::flow::{Action, ActionKind, Condition, Expectation, FileKind, Flow, MatchMode, Step};
+use crate::run::result::*;
+
+/// How many times one handler may run while a single action waits.
+const MAX_HANDLER_RUNS: usize = 3;
+
+/// Whether committing actions run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Everything runs.
+    Run,
+    /// Dry run: actions marked `commits` are skipped.
+    Verify,
+}
+
+/// Settings of one run.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// The run folder (screenshots, downloads/, reports).
+    pub out_dir: PathBuf,
+    pub base_url: String,
+    /// Default time an action waits for its element.
+    pub timeout: Duration,
+    /// Cap on any wait the flow asks for.
+    pub max_wait: Option<Duration>,
+    pub mode: Mode,
+}
+
+/// Receives progress while a run goes (the console, tests).
+pub trait Observer {
+    fn step_started(&mut self, index: usize, total: usize, title: &str);
+    fn step_finished(&mut self, step: &StepResult);
+}
+
+/// An observer that ignores everything.
+pub struct Silent;
+
+impl Observer for Silent {
+    fn step_started(&mut self, _: usize, _: usize, _: &str) {}
+    fn step_finished(&mut self, _: &StepResult) {}
+}
+
+/// A failed action, explained.
+#[derive(Debug, Clone)]
+struct Failure {
+    message: String,
+    locator: Option<String>,
+    found: Vec<String>,
+    /// The element was absent (not found in time), as opposed to a harder error.
+    absent: bool,
+}
+
+impl Failure {
+    fn msg(message: impl Into<String>) -> Self {
+        Failure { message: message.into(), locator: None, found: vec![], absent: false }
+    }
+}
+
+/// Runs a flow's steps (all of them, in order) and returns what happened.
+pub struct Executor<'a> {
+    flow: &'a Flow,
+    browser: &'a Browser,
+    vars: &'a mut Vars,
+    opts: &'a RunOptions,
+    downloads: Vec<String>,
+}
+
+impl<'a> Executor<'a> {
+    pub fn new(flow: &'a Flow, browser: &'a Browser, vars: &'a mut Vars, opts: &'a RunOptions) -> Self {
+        Executor { flow, browser, vars, opts, downloads: vec![] }
+    }
+
+    /// Runs every step in order; after a failure the remaining steps are reported as skipped.
+    pub async fn run_steps(&mut self, observer: &mut dyn Observer) -> Vec<StepResult> {
+        let total = self.flow.steps.len();
+        let mut results = Vec::with_capacity(total);
+        let mut failed = false;
+        for (i, step) in self.flow.steps.iter().enumerate() {
+            let index = i + 1;
+            observer.step_started(index, total, &step.title);
+            let result = if failed {
+                skipped(index, step, "Niet uitgevoerd: een eerdere stap is mislukt.".into())
+            } else {
+                self.run_step(index, step).await
+            };
+            failed |= result.status == Status::Failed;
+            observer.step_finished(&result);
+            results.push(result);
+        }
+        results
+    }
+
+    /// Files downloaded so far, relative to the run folder.
+    pub fn downloads(&self) -> &[String] {
+        &self.downloads
+    }
+
+    async fn run_step(&mut self, index: usize, step: &Step) -> StepResult {
+        let started = Instant::now();
+        let _span = tracing::info_span!("step", index, title = %step.title).entered();
+        if let Some(cond) = &step.when {
+            match self.condition(cond).await {
+                Ok(true) => {}
+                Ok(false) => {
+                    let reason = step.skip_reason.clone().unwrap_or_else(|| format!("Voorwaarde niet vervuld: {cond}"));
+                    tracing::info!(%reason, "step skipped");
+                    return skipped(index, step, reason);
+                }
+                Err(f) => return self.failed_step(index, step, started, vec![], f).await,
+            }
+        }
+        let mut actions = Vec::new();
+        for action in &step.actions {
+            if let Err(f) = self.run_action(action, &mut actions).await {
+                return self.failed_step(index, step, started, actions, f).await;
+            }
+        }
+        let name = format!("{index:02}-{}.png", slug(&step.title));
+        let (screenshot, shot_err) = match self.screenshot(&name).await {
+            Ok(p) => (Some(p), None),
+            Err(e) => (None, Some(e)),
+        };
+        if let Some(f) = shot_err {
+            return self.failed_step(index, step, started, actions, f).await;
+        }
+        StepResult {
+            index,
+            title: step.title.clone(),
+            status: Status::Passed,
+            skip_reason: None,
+            duration_ms: ms(started.elapsed()),
+            screenshot,
+            url: self.browser.current_url().await.ok(),
+            actions,
+            error: None,
+        }
+    }
+
+    async fn failed_step(
+        &mut self,
+        index: usize,
+        step: &Step,
+        started: Instant,
+        actions: Vec<ActionResult>,
+        f: Failure,
+    ) -> StepResult {
+        tracing::error!(step = %step.title, error = %f.message, "step failed");
+        let name = format!("{index:02}-{}-mislukt.png", slug(&step.title));
+        let screenshot = self.screenshot(&name).await.ok();
+        let url = self.browser.current_url().await.ok();
+        StepResult {
+            index,
+            title: step.title.clone(),
+            status: Status::Failed,
+            skip_reason: None,
+            duration_ms: ms(started.elapsed()),
+            screenshot: screenshot.clone(),
+            url: url.clone(),
+            actions,
+            error: Some(ErrorInfo { message: f.message, locator: f.locator, found: f.found, screenshot, url }),
+        }
+    }
+
+    async fn screenshot(&self, name: &str) -> Result<String, Failure> {
+        let png = self.browser.screenshot_png().await.map_err(|e| Failure::msg(format!("screenshot failed: {e}")))?;
+        let path = self.opts.out_dir.join(name);
+        tokio::fs::write(&path, png).await.map_err(|e| Failure::msg(format!("cannot write {}: {e}", path.display())))?;
+        Ok(name.to_string())
+    }
+
+    /// Runs one action (recursing into `if`), appending its result.
+    async fn run_action(&mut self, action: &Action, out: &mut Vec<ActionResult>) -> Result<(), Failure> {
+        let started = Instant::now();
+        let description = action.kind.to_string();
+        let locator = action_locator(&action.kind);
+        if action.commits && self.opts.mode == Mode::Verify {
+            out.push(ActionResult {
+                description,
+                locator,
+                status: Status::Skipped,
+                duration_ms: 0,
+                detail: Some("dry run: committing action not performed".into()),
+            });
+            return Ok(());
+        }
+        tracing::debug!(action = %description, "action");
+        let outcome = Box::pin(self.perform(action, out)).await;
+        let status_detail = match outcome {
+            Ok(detail) => Ok((Status::Passed, detail)),
+            Err(f) if action.optional && is_absence(&f) => {
+                Ok((Status::Skipped, Some(format!("optional, not present: {}", f.message))))
+            }
+            Err(f) => Err(f),
+        };
+        match status_detail {
+            Ok((status, detail)) => {
+                if !matches!(action.kind, ActionKind::If { .. }) {
+                    out.push(ActionResult { description, locator, status, duration_ms: ms(started.elapsed()), detail });
+                }
+                Ok(())
+            }
+            Err(mut f) => {
+                out.push(ActionResult {
+                    description,
+                    locator: locator.clone(),
+                    status: Status::Failed,
+                    duration_ms: ms(started.elapsed()),
+                    detail: Some(f.message.clone()),
+                });
+                if f.locator.is_none() {
+                    f.locator = locator;
+                }
+                Err(f)
+            }
+        }
+    }
+
+    /// Performs an action; returns a detail line for the report.
+    async fn perform(&mut self, action: &Action, out: &mut Vec<ActionResult>) -> Result<Option<String>, Failure> {
+        let timeout = self.timeout(action);
+        match &action.kind {
+            ActionKind::Goto(t) => {
+                let url = self.absolute(&self.vars.render(t).map_err(fail)?);
+                self.browser.goto(&url).await.map_err(browser_fail)?;
+                Ok(None)
+            }
+            ActionKind::Reload => {
+                self.browser.reload().await.map_err(browser_fail)?;
+                Ok(None)
+            }
+            ActionKind::Click(l) => {
+                let q = l.to_query(self.vars).map_err(fail)?;
+                let found = self.with_obstacles(timeout, out, |b, w| Box::pin(async move { b.click(&q, &w).await })).await?;
+                Ok(Some(format!("clicked {}", found.description)))
+            }
+            ActionKind::Fill { target, value } => {
+                let q = target.to_query(self.vars).map_err(fail)?;
+                let v = self.vars.render(value).map_err(fail)?;
+                let v = &v;
+                self.with_obstacles(timeout, out, |b, w| Box::pin(async move { b.fill(&q, v, &w).await })).await?;
+                Ok(None)
+            }
+            ActionKind::Select { from, option } => {
+                let from = match from {
+                    Some(l) => Some(l.to_query(self.vars).map_err(fail)?),
+                    None => None,
+                };
+                let opt = option.to_query(self.vars).map_err(fail)?;
+                let (from, opt) = (&from, &opt);
+                let sel = self
+                    .with_obstacles(timeout, out, |b, w| Box::pin(async move { b.select(from.as_ref(), opt, &w).await }))
+                    .await?;
+                Ok(Some(if sel.already_selected {
+                    format!("\"{}\" was already selected", sel.text)
+                } else {
+                    format!("selected \"{}\"", sel.text)
+                }))
+            }
+            ActionKind::SetChecked { target, checked } => {
+                let q = target.to_query(self.vars).map_err(fail)?;
+                let want = *checked;
+                let changed = self
+                    .with_obstacles(timeout, out, |b, w| Box::pin(async move { b.set_checked(&q, want, &w).await }))
+                    .await?;
+                let state = if want { "ticked" } else { "unticked" };
+                Ok(Some(if changed { format!("now {state}") } else { format!("was already {state}; left as is") }))
+            }
+            ActionKind::Expect(e) => self.expect(e, timeout, out).await,
+            ActionKind::WaitFor { target, reload_every } => {
+                let q = target.to_query(self.vars).map_err(fail)?;
+                self.wait_for(&q, timeout, *reload_every, out).await
+            }
+            ActionKind::Download { target, expect } => {
+                let q = target.to_query(self.vars).map_err(fail)?;
+                let path = self.with_obstacles(timeout, out, |b, w| Box::pin(async move { b.download(&q, &w).await })).await?;
+                let rel = self.relative(&path);
+                if *expect == Some(FileKind::Pdf) {
+                    check_pdf(&path).await.map_err(|m| Failure::msg(format!("{rel}: {m}")))?;
+                }
+                self.downloads.push(rel.clone());
+                Ok(Some(format!("saved {rel}")))
+            }
+            ActionKind::Screenshot(name) => {
+                let file = format!("{}.png", slug(name));
+                self.screenshot(&file).await?;
+                Ok(Some(file))
+            }
+            ActionKind::Read { target, into } => {
+                let q = target.to_query(self.vars).map_err(fail)?;
+                let text = self.with_obstacles(timeout, out, |b, w| Box::pin(async move { b.text_of(&q, &w).await })).await?;
+                let detail = format!("{into} = \"{text}\"");
+                self.vars.set(into, text);
+                Ok(Some(detail))
+            }
+            ActionKind::If { condition, then, otherwise } => {
+                let holds = self.condition(condition).await?;
+                let branch = if holds { then } else { otherwise };
+                out.push(ActionResult {
+                    description: format!("if {condition}"),
+                    locator: None,
+                    status: Status::Passed,
+                    duration_ms: 0,
+                    detail: Some(if holds { "yes".into() } else { "no".into() }),
+                });
+                for a in branch {
+                    Box::pin(self.run_action(a, out)).await?;
+                }
+                Ok(None)
+            }
+        }
+    }
+
+    async fn expect(&mut self, e: &Expectation, timeout: Duration, out: &mut Vec<ActionResult>) -> Result<Option<String>, Failure> {
+        match e {
+            Expectation::Visible(l) => {
+                let q = l.to_query(self.vars).map_err(fail)?;
+                let found = self.with_obstacles(timeout, out, |b, w| Box::pin(async move { b.wait_visible(&q, &w).await })).await?;
+                Ok(Some(format!("visible: {}", found.description)))
+            }
+            Expectation::Checked { target, checked } => {
+                let q = target.to_query(self.vars).map_err(fail)?;
+                let is = self.with_obstacles(timeout, out, |b, w| Box::pin(async move { b.is_checked(&q, &w).await })).await?;
+                if is == *checked {
+                    Ok(Some(format!("is {}", if is { "ticked" } else { "unticked" })))
+                } else {
+                    Err(Failure {
+                        message: format!(
+                            "expected the box to be {}, but it is {}",
+                            if *checked { "ticked" } else { "unticked" },
+                            if is { "ticked" } else { "unticked" }
+                        ),
+                        locator: Some(target.to_string()),
+                        found: vec![],
+                        absent: false,
+                    })
+                }
+            }
+            Expectation::Url(m) => {
+                let want = self.vars.render(&m.text).map_err(fail)?;
+                let deadline = Instant::now() + timeout;
+                let mut pause = Duration::from_millis(25);
+                loop {
+                    let url = self.browser.current_url().await.map_err(browser_fail)?;
+                    if url_matches(&url, &want, m.mode) {
+                        return Ok(Some(format!("url is {url}")));
+                    }
+                    if Instant::now() >= deadline {
+                        return Err(Failure {
+                            message: format!("expected the URL to {} `{want}`", mode_verb(m.mode)),
+                            locator: None,
+                            found: vec![format!("current URL: {url}")],
+                            absent: false,
+                        });
+                    }
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(Duration::from_millis(250));
+                }
+            }
+        }
+    }
+
+    /// Waits for an element, reloading the page every `reload_every` while it is absent.
+    async fn wait_for(
+        &mut self,
+        q: &Query,
+        timeout: Duration,
+        reload_every: Option<Duration>,
+        out: &mut Vec<ActionResult>,
+    ) -> Result<Option<String>, Failure> {
+        let deadline = Instant::now() + timeout;
+        let mut reloads = 0u32;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let slice = reload_every.map_or(left, |r| r.min(left));
+            match self.with_obstacles(slice, out, |b, w| Box::pin(async move { b.wait_visible(q, &w).await })).await {
+                Ok(found) => {
+                    let detail = if reloads > 0 {
+                        format!("visible after {reloads} reload(s): {}", found.description)
+                    } else {
+                        format!("visible: {}", found.description)
+                    };
+                    return Ok(Some(detail));
+                }
+                Err(f) if reload_every.is_some() && Instant::now() < deadline && is_absence(&f) => {
+                    reloads += 1;
+                    tracing::info!(reloads, "not there yet; reloading");
+                    self.browser.reload().await.map_err(browser_fail)?;
+                }
+                Err(f) => return Err(f),
+            }
+        }
+    }
+
+    /// Runs a browser operation; when an obstacle shows, runs its handler and tries again.
+    async fn with_obstacles<T, F>(&mut self, timeout: Duration, out: &mut Vec<ActionResult>, op: F) -> Result<T, Failure>
+    where
+        F: for<'b> Fn(&'b Browser, Wait) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, BrowserError>> + 'b>>,
+    {
+        let mut runs = vec![0usize; self.flow.handlers.len()];
+        loop {
+            let obstacles = self
+                .flow
+                .handlers
+                .iter()
+                .enumerate()
+                .map(|(i, h)| if runs[i] < MAX_HANDLER_RUNS { h.when.to_query(self.vars).ok() } else { None })
+                .map(|q| q.unwrap_or(Query::Css { css: ":not(*)".into(), within: None }))
+                .collect();
+            let wait = Wait { timeout, obstacles };
+            match op(self.browser, wait).await {
+                Err(BrowserError::Obstacle { index }) if index < runs.len() => {
+                    runs[index] += 1;
+                    self.handle_obstacle(index, timeout, out).await?;
+                }
+                other => return other.map_err(browser_fail),
+            }
+        }
+    }
+
+    /// Clears an obstacle by running its handler's actions (without obstacle checks of their own).
+    async fn handle_obstacle(&mut self, index: usize, timeout: Duration, out: &mut Vec<ActionResult>) -> Result<(), Failure> {
+        let handler = &self.flow.handlers[index];
+        let started = Instant::now();
+        tracing::info!(handler = %handler.name, "obstacle on the page; handling it");
+        for a in &handler.actions {
+            let q = match &a.kind {
+                ActionKind::Click(l) => l.to_query(self.vars).map_err(fail)?,
+                _ => continue,
+            };
+            let wait = Wait { timeout, obstacles: vec![] };
+            if let Err(e) = self.browser.click(&q, &wait).await {
+                let mut f = browser_fail(e);
+                f.message = format!("could not clear '{}': {}", handler.name, f.message);
+                return Err(f);
+            }
+        }
+        out.push(ActionResult {
+            description: format!("obstacle: {}", handler.name),
+            locator: Some(handler.when.to_string()),
+            status: Status::Passed,
+            duration_ms: ms(started.elapsed()),
+            detail: Some(format!("'{}' was in the way; cleared it", handler.name)),
+        });
+        Ok(())
+    }
+
+    async fn condition(&mut self, c: &Condition) -> Result<bool, Failure> {
+        Ok(match c {
+            Condition::Visible { target, within } => {
+                let q = target.to_query(self.vars).map_err(fail)?;
+                match within {
+                    None => self.browser.probe_visible(&q).await.map_err(browser_fail)?,
+                    Some(d) => {
+                        let w = Wait { timeout: *d, obstacles: vec![] };
+                        match self.browser.wait_visible(&q, &w).await {
+                            Ok(_) => true,
+                            Err(e) if e.is_absence() => false,
+                            Err(e) => return Err(browser_fail(e)),
+                        }
+                    }
+                }
+            }
+            Condition::SamePerson(a, b) => {
+                same_person(&self.vars.render(a).map_err(fail)?, &self.vars.render(b).map_err(fail)?)
+            }
+            Condition::Equals(a, b) => {
+                normalise(&self.vars.render(a).map_err(fail)?) == normalise(&self.vars.render(b).map_err(fail)?)
+            }
+            Condition::Not(inner) => !Box::pin(self.condition(inner)).await?,
+        })
+    }
+
+    fn timeout(&self, action: &Action) -> Duration {
+        let t = action.timeout.unwrap_or(self.opts.timeout);
+        self.opts.max_wait.map_or(t, |m| t.min(m))
+    }
+
+    fn absolute(&self, url: &str) -> String {
+        if url.contains("://") {
+            return url.to_string();
+        }
+        let base = self.opts.base_url.trim_end_matches('/');
+        if url.starts_with('/') {
+            format!("{base}{url}")
+        } else {
+            format!("{base}/{url}")
+        }
+    }
+
+    fn relative(&self, p: &Path) -> String {
+        p.strip_prefix(&self.opts.out_dir).unwrap_or(p).to_string_lossy().into_owned()
+    }
+}
+
+/// A result for a step that did not run.
+pub fn skipped(index: usize, step: &Step, reason: String) -> StepResult {
+    StepResult {
+        index,
+        title: step.title.clone(),
+        status: Status::Skipped,
+        skip_reason: Some(reason),
+        duration_ms: 0,
+        screenshot: None,
+        url: None,
+        actions: vec![],
+        error: None,
+    }
+}
+
+/// The locator an action acts on, as text for reports.
+fn action_locator(kind: &ActionKind) -> Option<String> {
+    match kind {
+        ActionKind::Click(l)
+        | ActionKind::Fill { target: l, .. }
+        | ActionKind::SetChecked { target: l, .. }
+        | ActionKind::WaitFor { target: l, .. }
+        | ActionKind::Download { target: l, .. }
+        | ActionKind::Read { target: l, .. }
+        | ActionKind::Expect(Expectation::Visible(l))
+        | ActionKind::Expect(Expectation::Checked { target: l, .. }) => Some(l.to_string()),
+        ActionKind::Select { from, option } => Some(match from {
+            Some(f) => format!("option \"{}\" in {f}", option.text.raw),
+            None => format!("option \"{}\"", option.text.raw),
+        }),
+        _ => None,
+    }
+}
+
+fn fail(e: impl std::fmt::Display) -> Failure {
+    Failure::msg(e.to_string())
+}
+
+fn browser_fail(e: BrowserError) -> Failure {
+    let (locator, found) = match &e {
+        BrowserError::NotFound { query, offered } => (Some(query.clone()), offered.clone()),
+        BrowserError::Ambiguous { query, matches } => (Some(query.clone()), matches.clone()),
+        BrowserError::NotActionable { query, .. } => (Some(query.clone()), vec![]),
+        _ => (None, vec![]),
+    };
+    Failure { message: e.to_string(), locator, found, absent: e.is_absence() }
+}
+
+fn is_absence(f: &Failure) -> bool {
+    f.absent
+}
+
+fn ms(d: Duration) -> u64 {
+    d.as_millis() as u64
+}
+
+/// `Stap 1. Log in op MijnPostNL` → `stap-1-log-in-op-mijnpostnl`.
+pub fn slug(title: &str) -> String {
+    let mut s = String::new();
+    for c in title.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            s.push(c);
+        } else if !s.ends_with('-') && !s.is_empty() {
+            s.push('-');
+        }
+    }
+    s.trim_end_matches('-').chars().take(60).collect()
+}
+
+fn normalise(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+}
+
+fn words(s: &str) -> Vec<String> {
+    s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
+}
+
+/// Every word of the shorter name appears in the longer one (case and punctuation ignored).
+pub fn same_person(a: &str, b: &str) -> bool {
+    let (wa, wb) = (words(a), words(b));
+    let (short, long) = if wa.len() <= wb.len() { (wa, wb) } else { (wb, wa) };
+    !short.is_empty() && short.iter().all(|w| long.contains(w))
+}
+
+fn url_matches(url: &str, want: &str, mode: MatchMode) -> bool {
+    let (u, w) = (url.to_lowercase(), want.to_lowercase());
+    match mode {
+        MatchMode::Contains => u.contains(&w),
+        MatchMode::Exact => u == w || u.trim_end_matches('/') == w.trim_end_matches('/'),
+    }
+}
+
+fn mode_verb(mode: MatchMode) -> &'static str {
+    match mode {
+        MatchMode::Exact => "be",
+        MatchMode::Contains => "contain",
+    }
+}
+
+/// Checks that a file is a complete PDF.
+async fn check_pdf(path: &Path) -> Result<(), String> {
+    let bytes = tokio::fs::read(path).await.map_err(|e| e.to_string())?;
+    if !bytes.starts_with(b"%PDF-") {
+        return Err("is not a PDF (does not start with %PDF-)".into());
+    }
+    let tail = &bytes[bytes.len().saturating_sub(32)..];
+    if !String::from_utf8_lossy(tail).trim_end().ends_with("%%EOF") {
+        return Err("is an incomplete PDF (no %%EOF at the end)".into());
+    }
+    Ok(())
+}
+
+/// Current UTC time, for run records.
+pub fn now() -> chrono::DateTime<Utc> {
+    Utc::now()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_follow_the_guide_titles() {
+        assert_eq!(slug("Stap 1. Log in op MijnPostNL"), "stap-1-log-in-op-mijnpostnl");
+        assert_eq!(slug("Stap 2. Ga naar 'Mijn Account'"), "stap-2-ga-naar-mijn-account");
+    }
+
+    #[test]
+    fn same_person_ignores_company_suffix_and_punctuation() {
+        assert!(same_person("GATUser, PostNL (PostNL)", "GATUser, PostNL ▾"));
+        assert!(!same_person("Jansen, Piet (PostNL)", "GATUser, PostNL"));
+        assert!(!same_person("", "GATUser"));
+    }
+
+    #[test]
+    fn urls_match_case_insensitively() {
+        assert!(url_matches("http://x/apex/BPG_Home", "/apex/bpg_home", MatchMode::Contains));
+        assert!(!url_matches("http://x/", "/apex/BPG_Home", MatchMode::Contains));
+    }
+}

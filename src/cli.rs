@@ -1,0 +1,140 @@
+//! The command line (clap derive).
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Replays the Mijn PostNL guide "Gebruiker autoriseren" in a real browser.
+#[derive(Debug, Parser)]
+#[command(name = "postnl-robot", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a flow in a real browser, with a screenshot per step and a report.
+    Run(RunArgs),
+    /// Validate flow files offline.
+    Check {
+        /// Flow files to check.
+        #[arg(required = true)]
+        flows: Vec<PathBuf>,
+    },
+    /// Start the embedded replica and run the shipped flow against it as the demo admin.
+    Demo(DemoArgs),
+    /// Serve the replica of the Mijn PostNL portal.
+    Portal(PortalArgs),
+}
+
+/// Options shared by everything that drives a browser.
+#[derive(Debug, Clone, Args)]
+pub struct BrowserArgs {
+    /// Use this WebDriver server (Selenium Grid, remote chromedriver) instead of starting chromedriver.
+    #[arg(long, value_name = "URL")]
+    pub webdriver: Option<String>,
+    /// The chromedriver binary to start (default: `chromedriver` on PATH).
+    #[arg(long, value_name = "PATH")]
+    pub driver: Option<PathBuf>,
+    /// Show the browser window instead of running headless.
+    #[arg(long)]
+    pub headed: bool,
+    /// Default time (seconds) an action waits for its element.
+    #[arg(long, value_name = "SECS", default_value_t = 20.0)]
+    pub timeout: f64,
+    /// Cap (seconds) on long waits the flow asks for (e.g. the tile that can take 60 minutes).
+    #[arg(long, value_name = "SECS")]
+    pub max_wait: Option<f64>,
+}
+
+/// Options shared by everything that writes a run folder.
+#[derive(Debug, Clone, Args)]
+pub struct OutputArgs {
+    /// The run folder (default: runs/<UTC timestamp>-<flow name>/).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Plain progress lines only (no spinners).
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Format of run.log.
+    #[arg(long, value_enum, default_value_t = LogFormatArg::Text)]
+    pub log_format: LogFormatArg,
+}
+
+/// `run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The flow file, e.g. flows/autoriseren-ecommerce-inzichten.toml.
+    pub flow: PathBuf,
+    /// The portal to run against (overrides the flow's base_url).
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// A flow parameter, e.g. --param klantnummer=9401138 (repeatable).
+    #[arg(long = "param", short = 'p', value_name = "NAME=VALUE", value_parser = parse_param)]
+    pub params: Vec<(String, String)>,
+    /// Never prompt for missing secrets, even on a terminal.
+    #[arg(long)]
+    pub no_prompt: bool,
+    #[command(flatten)]
+    pub browser: BrowserArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    #[command(flatten)]
+    pub browser: BrowserArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `portal`.
+#[derive(Debug, Args)]
+pub struct PortalArgs {
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// Address to bind.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: IpAddr,
+    /// Persist the state to this JSON file (loaded at start when present).
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// Extra latency on every response, in milliseconds.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub latency_ms: u64,
+    /// Seconds before the 'E-commerce Inzichten' tile appears after saving (the guide: up to 3600).
+    #[arg(long, value_name = "SECS", default_value_t = 0)]
+    pub tile_delay: u64,
+    /// Sessions expire after this many seconds.
+    #[arg(long, value_name = "SECS")]
+    pub session_ttl: Option<u64>,
+    /// Answer HTTP 500 on a route prefix, for a fraction of requests (default 1), e.g. /apex/BPG_Home:0.5.
+    #[arg(long, value_name = "ROUTE[:RATE]", value_parser = crate::portal::parse_fail_rule)]
+    pub fail_on: Vec<crate::portal::FailRule>,
+    /// Every user must set a new password at the first login.
+    #[arg(long)]
+    pub force_password_change: bool,
+    /// Which rendition of the portal to serve: classic (the guide) or redesign (for drift tests).
+    #[arg(long, value_name = "NAME", default_value = "classic")]
+    pub variant: crate::portal::Variant,
+}
+
+/// Format of run.log.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LogFormatArg {
+    Text,
+    Json,
+}
+
+fn parse_param(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
+        _ => Err(format!("expected NAME=VALUE, got `{s}`")),
+    }
+}

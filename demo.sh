@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The demo: the shipped flow against the embedded replica of Mijn PostNL, in headless Chromium.
+# Installs Chromium + chromedriver when missing, builds, runs. Extra arguments go to `demo`
+# (e.g. --headed, --out DIR).
+set -euo pipefail
+cd "$(dirname "$0")"
+scripts/ensure-browser.sh
+command -v cargo >/dev/null || { echo "Rust is needed: https://rustup.rs (curl … | sh), then run ./demo.sh again" >&2; exit 2; }
+exec cargo run --quiet --locked -- demo "$@"

@@ -1,0 +1,141 @@
+//! The command line as a user meets it: exit codes, messages, secrets kept out of every output.
+
+mod common;
+
+use std::process::{Command, Output};
+
+use common::*;
+use postnl_robot::portal::{PortalConfig, DEMO_ADMIN_EMAIL, DEMO_PASSWORD};
+
+fn robot(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_postnl-robot"));
+    cmd.args(args).env_remove("POSTNL_EMAIL").env_remove("POSTNL_PASSWORD").env_remove("POSTNL_NEW_PASSWORD");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("binary runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn check_accepts_the_shipped_flows() {
+    let o = robot(&["check", FLOW, "flows/login.toml"], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("autoriseren-ecommerce-inzichten.toml"), "{out}");
+}
+
+#[test]
+fn check_reports_line_and_column_of_a_misspelt_action() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("kapot.toml");
+    std::fs::write(
+        &path,
+        "name = \"kapot\"\ntitle = \"Kapot\"\n\n[[steps]]\ntitle = \"Stap 1\"\n  [[steps.actions]]\n  clik = { text = \"Opslaan\" }\n",
+    )
+    .unwrap();
+    let o = robot(&["check", path.to_str().unwrap()], &[]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("kapot.toml:7:3"), "{err}");
+    assert!(err.contains("click"), "did you mean: {err}");
+}
+
+#[test]
+fn missing_parameters_and_secrets_fail_before_a_browser_starts() {
+    // A WebDriver URL nobody listens on: reaching the browser stage would exit 3, not 2.
+    let o = robot(&["run", FLOW, "--webdriver", "http://127.0.0.1:9", "--no-prompt"], &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    for name in ["klantnummer", "gebruiker", "POSTNL_EMAIL", "POSTNL_PASSWORD"] {
+        assert!(err.contains(name), "names {name}: {err}");
+    }
+}
+
+#[test]
+fn unknown_parameter_gets_a_suggestion() {
+    let o = robot(
+        &["run", FLOW, "--param", "klantnumer=9401138", "--param", "gebruiker=x", "--no-prompt"],
+        &[("POSTNL_EMAIL", "a@b.example"), ("POSTNL_PASSWORD", "x")],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("klantnummer"), "{}", stderr(&o));
+}
+
+#[test]
+fn no_driver_exits_3_and_says_how_to_install() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    let o = robot(
+        &[
+            "run",
+            FLOW,
+            "--driver",
+            "/nonexistent/chromedriver",
+            "-p",
+            "klantnummer=9401138",
+            "-p",
+            "gebruiker=x",
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ],
+        &[("POSTNL_EMAIL", "a@b.example"), ("POSTNL_PASSWORD", "geheim-123")],
+    );
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(stderr(&o).contains("chromedriver"), "{}", stderr(&o));
+    assert!(out.join("report.json").is_file(), "a partial report is written");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secrets_never_reach_any_output_even_at_trace_level() {
+    let portal = portal(PortalConfig { force_password_change: true, ..PortalConfig::default() }).await;
+    let new_password = "Zeer-Geheim-Qx7-2026";
+    let out = out_dir("secrets");
+    let base = portal.base_url();
+    let driver = driver_url();
+    let out_s = out.to_str().unwrap().to_string();
+    let o = tokio::task::spawn_blocking(move || {
+        robot(
+            &[
+                "run",
+                FLOW,
+                "--base-url",
+                &base,
+                "--webdriver",
+                &driver,
+                "-p",
+                "klantnummer=9401138",
+                "-p",
+                "gebruiker=GATUser, PostNL (PostNL)",
+                "--out",
+                &out_s,
+            ],
+            &[
+                ("POSTNL_EMAIL", DEMO_ADMIN_EMAIL),
+                ("POSTNL_PASSWORD", DEMO_PASSWORD),
+                ("POSTNL_NEW_PASSWORD", new_password),
+                ("RUST_LOG", "trace"),
+            ],
+        )
+    })
+    .await
+    .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let log = std::fs::read_to_string(out.join("run.log")).unwrap();
+    assert!(log.lines().count() > 50, "trace logging really happened ({} lines)", log.lines().count());
+    for secret in [new_password, DEMO_PASSWORD, DEMO_ADMIN_EMAIL] {
+        assert!(!String::from_utf8_lossy(&o.stdout).contains(secret), "stdout leaks a secret");
+        assert!(!stderr(&o).contains(secret), "stderr leaks a secret");
+        for f in files_under(&out) {
+            let bytes = std::fs::read(&f).unwrap();
+            let hay = String::from_utf8_lossy(&bytes);
+            assert!(!hay.contains(secret), "{} leaks a secret", f.display());
+            assert!(!f.to_string_lossy().contains(secret));
+        }
+    }
+    portal.shutdown().await;
+}

@@ -1,0 +1,149 @@
+//! Shared set-up for the end-to-end tests: one chromedriver per test binary, an in-process
+//! replica per test, and a diff of the replica's state.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use postnl_robot::app::{run_flow, RunOutcome, RunRequest};
+use postnl_robot::browser::driver::Driver;
+use postnl_robot::cli::{BrowserArgs, LogFormatArg, OutputArgs};
+use postnl_robot::error::CliError;
+use postnl_robot::portal::{self, PortalConfig, PortalHandle};
+use postnl_robot::run::executor::Mode;
+use serde_json::Value;
+
+pub const FLOW: &str = "flows/autoriseren-ecommerce-inzichten.toml";
+pub const ADMIN: &str = "GATUser, PostNL (PostNL)";
+pub const KLANTNUMMER: &str = "9401138";
+
+/// The chromedriver shared by every test of this binary (killed when the test process exits).
+pub fn driver_url() -> String {
+    static DRIVER: OnceLock<Driver> = OnceLock::new();
+    DRIVER.get_or_init(|| Driver::spawn_blocking(None).expect("chromedriver starts")).url().to_string()
+}
+
+/// Starts the replica on a free port.
+pub async fn portal(cfg: PortalConfig) -> PortalHandle {
+    portal::start(cfg).await.expect("replica starts")
+}
+
+/// A fresh run folder.
+pub fn out_dir(name: &str) -> PathBuf {
+    let dir = tempfile::Builder::new().prefix(&format!("postnl-e2e-{name}-")).tempdir().unwrap().keep();
+    dir.join("run")
+}
+
+/// Browser options for tests: the shared driver, a modest default timeout.
+pub fn browser_args() -> BrowserArgs {
+    BrowserArgs { webdriver: Some(driver_url()), driver: None, headed: false, timeout: 10.0, max_wait: Some(30.0) }
+}
+
+/// Runs a flow in-process against the replica with the given credentials and parameters.
+pub async fn run(
+    base_url: &str,
+    flow: &str,
+    out: &Path,
+    email: &str,
+    password: &str,
+    extra_env: &[(&str, &str)],
+    params: &[(&str, &str)],
+) -> Result<RunOutcome, CliError> {
+    let env_pairs: Vec<(String, String)> = [("POSTNL_EMAIL", email), ("POSTNL_PASSWORD", password)]
+        .iter()
+        .chain(extra_env.iter())
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let env = move |name: &str| env_pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    let req = RunRequest {
+        flow: PathBuf::from(flow),
+        base_url: Some(base_url.to_string()),
+        params: params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        prompt: false,
+        browser: browser_args(),
+        output: OutputArgs { out: Some(out.to_path_buf()), quiet: true, log_format: LogFormatArg::Text },
+        mode: Mode::Run,
+    };
+    run_flow(req, &env).await
+}
+
+/// Flattens a JSON state into a set of `path = value` leaves; arrays of scalars become members,
+/// so an added authorisation shows up as exactly one new leaf. Volatile parts are left out.
+pub fn leaves(v: &Value) -> BTreeSet<String> {
+    fn walk(v: &Value, path: String, out: &mut BTreeSet<String>) {
+        match v {
+            Value::Object(m) => {
+                for (k, v) in m {
+                    if is_volatile(k) {
+                        continue;
+                    }
+                    walk(v, format!("{path}/{k}"), out);
+                }
+            }
+            Value::Array(a) => {
+                for (i, v) in a.iter().enumerate() {
+                    match v {
+                        Value::Object(m) => {
+                            let key = m
+                                .get("id")
+                                .or_else(|| m.get("klantnummer"))
+                                .map(|k| k.to_string())
+                                .unwrap_or_else(|| i.to_string());
+                            walk(v, format!("{path}[{key}]"), out)
+                        }
+                        other => {
+                            out.insert(format!("{path}[]={other}"));
+                        }
+                    }
+                }
+            }
+            other => {
+                out.insert(format!("{path}={other}"));
+            }
+        }
+    }
+    let mut out = BTreeSet::new();
+    walk(v, String::new(), &mut out);
+    out
+}
+
+fn is_volatile(key: &str) -> bool {
+    key == "audit" || key == "sessions" || key.ends_with("_at") || key == "saved" || key == "tiles_visible_from"
+}
+
+/// The leaves that differ between two states: (removed, added).
+pub fn diff(before: &Value, after: &Value) -> (Vec<String>, Vec<String>) {
+    let (a, b) = (leaves(before), leaves(after));
+    (a.difference(&b).cloned().collect(), b.difference(&a).cloned().collect())
+}
+
+/// Every file under a folder, recursively.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = vec![];
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+pub fn png_names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".png"))
+        .collect();
+    v.sort();
+    v
+}

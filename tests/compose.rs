@@ -1,0 +1,43 @@
+//! docker-compose.yml cannot run here (no Docker engine): check it by reading it.
+
+use clap::Parser;
+use serde_yml::Value;
+
+fn compose() -> Value {
+    serde_yml::from_str(&std::fs::read_to_string("docker-compose.yml").unwrap()).expect("valid YAML")
+}
+
+fn command(service: &Value) -> Vec<String> {
+    service["command"].as_sequence().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect()
+}
+
+#[test]
+fn compose_has_the_browser_the_replica_and_the_robot() {
+    let c = compose();
+    let services = c["services"].as_mapping().unwrap();
+    let names: Vec<&str> = services.keys().map(|k| k.as_str().unwrap()).collect();
+    assert_eq!(names, ["selenium", "portal", "robot"]);
+    assert!(c["services"]["selenium"]["image"].as_str().unwrap().starts_with("selenium/standalone-chromium"));
+    assert_eq!(c["services"]["portal"]["build"].as_str(), Some("."));
+    assert!(std::path::Path::new("Dockerfile").is_file());
+}
+
+#[test]
+fn compose_commands_are_valid_robot_command_lines() {
+    let c = compose();
+    for service in ["portal", "robot"] {
+        let mut argv = vec!["postnl-robot".to_string()];
+        argv.extend(command(&c["services"][service]));
+        if let Err(e) = postnl_robot::cli::Cli::try_parse_from(&argv) {
+            panic!("{service}: {e}");
+        }
+    }
+    let robot = command(&c["services"]["robot"]);
+    let flow = &robot[1];
+    assert!(std::path::Path::new(flow).is_file(), "{flow} exists in the repo (copied into the image)");
+    let at = |flag: &str| robot[robot.iter().position(|a| a == flag).unwrap() + 1].clone();
+    assert_eq!(at("--webdriver"), "http://selenium:4444");
+    assert_eq!(at("--base-url"), "http://portal:8080");
+    // Secrets come from the environment, never from the command line.
+    assert!(!robot.iter().any(|a| a.contains("Wachtwoord") || a.contains('@')));
+}

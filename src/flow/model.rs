@@ -120,16 +120,25 @@ pub enum ActionKind {
     Fill { target: Locator, value: Template },
     /// Choose an option by its visible text: in a native `<select>`, a listbox, or a list of items.
     /// `from` narrows where to look; without it every select/listbox/list on the page is searched.
-    Select { from: Option<Locator>, option: TextMatch },
+    Select {
+        from: Option<Locator>,
+        option: TextMatch,
+    },
     /// Ensure a checkbox is ticked (`true`) or unticked (`false`); clicks only when needed.
     SetChecked { target: Locator, checked: bool },
     /// Assert something, waiting up to the timeout for it to hold.
     Expect(Expectation),
     /// Wait until the locator finds a visible element; optionally reload the page every
     /// `reload_every` while waiting (tiles that appear late).
-    WaitFor { target: Locator, reload_every: Option<Duration> },
+    WaitFor {
+        target: Locator,
+        reload_every: Option<Duration>,
+    },
     /// Click a link/button that downloads a file and wait until it has landed in `downloads/`.
-    Download { target: Locator, expect: Option<FileKind> },
+    Download {
+        target: Locator,
+        expect: Option<FileKind>,
+    },
     /// Take an extra named screenshot.
     Screenshot(String),
     /// Reload the current page.
@@ -137,7 +146,11 @@ pub enum ActionKind {
     /// Read an element's visible text into a variable (e.g. the logged-in user's name).
     Read { target: Locator, into: String },
     /// Run `then` when the condition holds, else `otherwise`.
-    If { condition: Condition, then: Vec<Action>, otherwise: Vec<Action> },
+    If {
+        condition: Condition,
+        then: Vec<Action>,
+        otherwise: Vec<Action>,
+    },
 }
 
 /// An assertion.
@@ -162,7 +175,10 @@ pub enum FileKind {
 #[derive(Debug, Clone)]
 pub enum Condition {
     /// The locator finds a visible element (checked without waiting beyond `within`).
-    Visible { target: Locator, within: Option<Duration> },
+    Visible {
+        target: Locator,
+        within: Option<Duration>,
+    },
     /// Two names denote the same person: every word of the shorter appears in the longer,
     /// ignoring case and punctuation ("GATUser, PostNL" ~ "GATUser, PostNL (PostNL)").
     SamePerson(Template, Template),
@@ -215,7 +231,11 @@ pub enum By {
     Label(TextMatch),
     /// ARIA role (explicit or implicit) and optionally accessible name. `popup` requires
     /// a menu button (`aria-haspopup`/`aria-expanded`).
-    Role { role: String, name: Option<TextMatch>, popup: bool },
+    Role {
+        role: String,
+        name: Option<TextMatch>,
+        popup: bool,
+    },
     /// Placeholder text of an input.
     Placeholder(TextMatch),
     /// Last resort: a CSS selector.
@@ -224,4 +244,117 @@ pub enum By {
     XPath(String),
     /// Alternatives, tried in order: the first that finds exactly one visible element wins.
     Any(Vec<Locator>),
+}
+
+/// A piece of a [`Template`]: literal text or a `${name}` placeholder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Piece<'a> {
+    /// Text taken as written.
+    Literal(&'a str),
+    /// A `${name}` placeholder; `at` is the byte offset of `$` in [`Template::raw`].
+    Var { name: &'a str, at: usize },
+    /// A `${` without its closing `}`; `at` is the byte offset of `$`.
+    Unclosed { at: usize },
+}
+
+impl Template {
+    /// A template from its raw text and where it was written.
+    pub fn new(raw: impl Into<String>, span: Span) -> Template {
+        Template {
+            raw: raw.into(),
+            span,
+        }
+    }
+
+    /// The literal parts and `${name}` placeholders, in order.
+    pub fn pieces(&self) -> Vec<Piece<'_>> {
+        let raw = self.raw.as_str();
+        let mut out = Vec::new();
+        let mut rest = 0;
+        while let Some(i) = raw[rest..].find("${") {
+            let at = rest + i;
+            if at > rest {
+                out.push(Piece::Literal(&raw[rest..at]));
+            }
+            match raw[at + 2..].find('}') {
+                Some(j) => {
+                    out.push(Piece::Var {
+                        name: &raw[at + 2..at + 2 + j],
+                        at,
+                    });
+                    rest = at + 2 + j + 1;
+                }
+                None => {
+                    out.push(Piece::Unclosed { at });
+                    return out;
+                }
+            }
+        }
+        if rest < raw.len() {
+            out.push(Piece::Literal(&raw[rest..]));
+        }
+        out
+    }
+
+    /// The names of the `${name}` placeholders, in order.
+    pub fn vars(&self) -> impl Iterator<Item = &str> {
+        self.pieces().into_iter().filter_map(|p| match p {
+            Piece::Var { name, .. } => Some(name),
+            _ => None,
+        })
+    }
+
+    /// The placeholder name when the template is exactly one `${name}` and nothing else.
+    pub fn sole_var(&self) -> Option<&str> {
+        match self.pieces().as_slice() {
+            [Piece::Var { name, .. }] => Some(name),
+            _ => None,
+        }
+    }
+}
+
+impl Action {
+    /// The actions nested in this one (the branches of an `if`), in order.
+    pub fn children(&self) -> impl Iterator<Item = &Action> {
+        let (a, b): (&[Action], &[Action]) = match &self.kind {
+            ActionKind::If {
+                then, otherwise, ..
+            } => (then, otherwise),
+            _ => (&[], &[]),
+        };
+        a.iter().chain(b.iter())
+    }
+
+    /// This action and all actions nested in it, depth first.
+    pub fn walk(&self) -> Vec<&Action> {
+        let mut out = vec![self];
+        for c in self.children() {
+            out.extend(c.walk());
+        }
+        out
+    }
+}
+
+impl Step {
+    /// Number of actions in the step, nested `if` branches included.
+    pub fn action_count(&self) -> usize {
+        self.actions.iter().map(|a| a.walk().len()).sum()
+    }
+}
+
+impl Flow {
+    /// Number of actions in all steps, nested `if` branches included.
+    pub fn action_count(&self) -> usize {
+        self.steps.iter().map(Step::action_count).sum()
+    }
+
+    /// The declared secret with this name.
+    pub fn secret(&self, name: &str) -> Option<&SecretDecl> {
+        self.secrets.iter().find(|s| s.name == name)
+    }
+
+    /// The declared parameter with this name.
+    pub fn param(&self, name: &str) -> Option<&ParamDecl> {
+        self.params.iter().find(|p| p.name == name)
+    }
 }

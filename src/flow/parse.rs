@@ -90,6 +90,7 @@ fn parse_file(
         stack,
         declared: BTreeMap::new(),
         read_vars: BTreeSet::new(),
+        step_titles: Vec::new(),
     };
     let flow = reader.flow(&root);
     let Reader {
@@ -144,6 +145,8 @@ pub(super) struct Reader<'s> {
     pub(super) declared: BTreeMap<String, VarKind>,
     /// Variables set by `read … into` so far.
     pub(super) read_vars: BTreeSet<String>,
+    /// Step titles seen so far, with the line each is on.
+    pub(super) step_titles: Vec<(String, usize)>,
 }
 
 /// The entries of a table in file order: (key, key span, value).
@@ -344,12 +347,11 @@ impl Reader<'_> {
             "contains" => Some(MatchMode::Contains),
             other => {
                 let help = validate::suggest(other, ["exact", "contains"])
-                    .map(|s| format!("did you mean `{s}`?"))
-                    .unwrap_or_else(|| "use `exact` or `contains`".to_string());
+                    .map(|s| format!("did you mean `{s}`?"));
                 self.err(
                     v.span(),
                     format!("unknown match mode `{other}`: expected `exact` or `contains`"),
-                    Some(help),
+                    help,
                 );
                 None
             }
@@ -422,22 +424,6 @@ impl Reader<'_> {
         });
         let mut params = self.params(root);
         let mut secrets = self.secrets(root);
-        for p in &params {
-            self.declared.insert(p.name.clone(), VarKind::Param);
-        }
-        for s in &secrets {
-            if self.declared.contains_key(&s.name) {
-                self.err(
-                    s.span.range(),
-                    format!(
-                        "`{}` is declared both as a parameter and as a secret",
-                        s.name
-                    ),
-                    None,
-                );
-            }
-            self.declared.insert(s.name.clone(), VarKind::Secret);
-        }
 
         // Sub-flows first: their parameters, secrets and handlers join this flow's scope.
         let step_values: Vec<&Value> = match entry(root, "steps") {
@@ -493,7 +479,6 @@ impl Reader<'_> {
                 steps.push(step);
             }
         }
-        self.check_step_titles(&steps);
         if step_values.is_empty() && entry(root, "steps").is_some() {
             let (r, _) = entry(root, "steps").unwrap();
             self.err(r, "the flow has no steps", None);
@@ -547,6 +532,7 @@ impl Reader<'_> {
             if !validate::is_identifier(name) {
                 self.err(r.clone(), validate::bad_identifier("parameter", name), None);
             }
+            self.declared.insert(name.to_string(), VarKind::Param);
             let Some(pt) = self.table(
                 pv,
                 &format!("parameter `{name}`"),
@@ -590,6 +576,16 @@ impl Reader<'_> {
             if !validate::is_identifier(name) {
                 self.err(r.clone(), validate::bad_identifier("secret", name), None);
             }
+            if self.declared.contains_key(name) {
+                self.err(
+                    r.clone(),
+                    format!("`{name}` is declared both as a parameter and as a secret"),
+                    Some(
+                        "a value is either passed with --param or read from the environment".into(),
+                    ),
+                );
+            }
+            self.declared.insert(name.to_string(), VarKind::Secret);
             let Some(st) = self.table(
                 sv,
                 &format!("secret `{name}`"),
@@ -767,7 +763,13 @@ impl Reader<'_> {
             format!("unknown key `{k}` in step")
         });
         let title = match entry(t, "title") {
-            Some((_, v)) => self.nonempty_string(v, "`title`"),
+            Some((_, v)) => {
+                let title = self.nonempty_string(v, "`title`");
+                if let Some(title) = &title {
+                    self.check_step_title(title, v.span());
+                }
+                title
+            }
             None => {
                 self.missing(sv.span(), &suggested, "title", "step has no `title`".into());
                 None

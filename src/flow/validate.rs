@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 use toml::de::DeTable;
 
-use crate::flow::model::{Piece, Step, Template};
+use crate::flow::model::{Piece, Template};
 use crate::flow::parse::{entries, Reader};
 
 /// Keys of the top-level table.
@@ -333,16 +333,13 @@ impl Reader<'_> {
     }
 
     /// Step titles name screenshots and report sections: they must be unique.
-    pub(super) fn check_step_titles(&mut self, steps: &[Step]) {
-        for (i, s) in steps.iter().enumerate() {
-            if let Some(first) = steps[..i].iter().find(|o| o.title == s.title) {
-                self.err(
-                    s.span.range(),
-                    format!("duplicate step title \"{}\"", s.title),
-                    Some(format!("first used at line {}", first.span.line)),
-                );
-            }
+    pub(super) fn check_step_title(&mut self, title: &str, at: std::ops::Range<usize>) {
+        let line = self.span(at.clone()).line;
+        if let Some((_, first)) = self.step_titles.iter().find(|(t, _)| t == title) {
+            let help = format!("first used at line {first}");
+            self.err(at, format!("duplicate step title \"{title}\""), Some(help));
         }
+        self.step_titles.push((title.to_string(), line));
     }
 }
 

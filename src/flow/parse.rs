@@ -479,9 +479,10 @@ impl Reader<'_> {
                 steps.push(step);
             }
         }
-        if step_values.is_empty() && entry(root, "steps").is_some() {
-            let (r, _) = entry(root, "steps").unwrap();
-            self.err(r, "the flow has no steps", None);
+        if let Some((r, DeValue::Array(a))) = entry(root, "steps").map(|(r, v)| (r, v.get_ref())) {
+            if a.is_empty() {
+                self.err(r, "the flow has no steps", None);
+            }
         }
 
         Some(Flow {
@@ -842,8 +843,6 @@ impl Reader<'_> {
                     None => actions.extend(s.actions),
                 }
             }
-        } else if entry(t, "include").is_some() {
-            // The include failed; its errors are reported. Keep going for this file's own errors.
         }
         if let Some((_, v)) = entry(t, "actions") {
             actions.extend(self.actions(v, "steps.actions"));

@@ -208,6 +208,17 @@ pub fn bind(
     )
 }
 
+/// [`bind`] with the process environment, prompting only when stdin is a terminal.
+pub fn bind_env(flow: &Flow, params: &[(String, String)]) -> Result<Vars, BindError> {
+    use std::io::IsTerminal;
+    bind(
+        flow,
+        params,
+        &|name| std::env::var(name).ok(),
+        std::io::stdin().is_terminal(),
+    )
+}
+
 /// [`bind`] with the prompt supplied by the caller (tests inject answers here).
 pub fn bind_with(
     flow: &Flow,

@@ -9,7 +9,7 @@ pub mod span;
 pub mod text;
 pub mod validate;
 
-pub use bind::{bind, BindError, BindProblem, RenderError, Vars};
+pub use bind::{bind, bind_env, BindError, BindProblem, RenderError, Vars};
 pub use check::check;
 pub use model::*;
 pub use parse::{load, parse_str};

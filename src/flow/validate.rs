@@ -176,7 +176,9 @@ pub const ROLES: &[&str] = &[
 /// What a declared `${name}` is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VarKind {
+    /// Declared under `[params.NAME]`.
     Param,
+    /// Declared under `[secrets.NAME]`.
     Secret,
 }
 

@@ -37,26 +37,14 @@ fn shipped_flow_has_the_guides_structure() {
         ]
     );
     let phases: Vec<Phase> = f.steps.iter().map(|s| s.phase).collect();
-    assert_eq!(
-        phases,
-        [
-            Phase::Session,
-            Phase::Row,
-            Phase::Row,
-            Phase::Row,
-            Phase::Row
-        ]
-    );
+    assert_eq!(phases, [Phase::Session, Phase::Row, Phase::Row, Phase::Row, Phase::Row]);
 
     // Stap 1 is the login sub-flow, inlined: its actions, params/secrets and handlers merged.
     let login = flow::load(Path::new("flows/login.toml")).unwrap();
     let stap1 = &f.steps[0];
     assert_eq!(stap1.actions.len(), login.steps[0].actions.len());
     assert!(matches!(&stap1.actions[0].kind, ActionKind::Goto(t) if t.raw == "/"));
-    assert!(matches!(
-        stap1.actions.last().unwrap().kind,
-        ActionKind::Expect(_)
-    ));
+    assert!(matches!(stap1.actions.last().unwrap().kind, ActionKind::Expect(_)));
     assert_eq!(stap1.guide_url.as_deref(), Some("mijn.postnl.nl"));
     let params: Vec<&str> = f.params.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(params, ["klantnummer", "gebruiker"]);
@@ -96,11 +84,7 @@ fn shipped_flow_has_the_guides_structure() {
         &stap5.when,
         Some(Condition::SamePerson(a, b)) if a.raw == "${gebruiker}" && b.raw == "${ingelogde_gebruiker}"
     ));
-    assert!(stap5
-        .skip_reason
-        .as_deref()
-        .unwrap()
-        .contains("andere gebruiker"));
+    assert!(stap5.skip_reason.as_deref().unwrap().contains("andere gebruiker"));
     let wait = stap5
         .actions
         .iter()
@@ -123,10 +107,7 @@ fn shipped_flow_binds_from_params_and_environment() {
     };
     let params = [
         ("klantnummer".to_string(), "9401138".to_string()),
-        (
-            "gebruiker".to_string(),
-            "GATUser, PostNL (PostNL)".to_string(),
-        ),
+        ("gebruiker".to_string(), "GATUser, PostNL (PostNL)".to_string()),
     ];
     let vars = bind(&f, &params, &env, false).unwrap();
     let mut secrets = vars.secret_values();
@@ -138,10 +119,7 @@ fn shipped_flow_binds_from_params_and_environment() {
         .iter()
         .find(|a| a.to_string().contains("${password}"))
         .unwrap();
-    assert_eq!(
-        fill.to_string(),
-        r#"fill label "Wachtwoord" with ${password}"#
-    );
+    assert_eq!(fill.to_string(), r#"fill label "Wachtwoord" with ${password}"#);
     let ActionKind::Fill { value, .. } = &fill.kind else {
         unreachable!()
     };
@@ -153,13 +131,7 @@ fn shipped_flow_binds_from_params_and_environment() {
 #[test]
 fn bind_names_everything_missing_at_once() {
     let f = flow::load(Path::new(SHIPPED)).unwrap();
-    let err = bind(
-        &f,
-        &[("gebruikr".to_string(), "x".to_string())],
-        &|_| None,
-        false,
-    )
-    .unwrap_err();
+    let err = bind(&f, &[("gebruikr".to_string(), "x".to_string())], &|_| None, false).unwrap_err();
     assert_eq!(
         err.problems,
         [
@@ -170,9 +142,7 @@ fn bind_names_everything_missing_at_once() {
             },
             BindProblem::MissingParam {
                 name: "klantnummer".into(),
-                description: Some(
-                    "Het klantnummer waarvoor je de gebruiker wil autoriseren".into()
-                ),
+                description: Some("Het klantnummer waarvoor je de gebruiker wil autoriseren".into()),
                 example: Some("9401138".into()),
             },
             BindProblem::MissingParam {
@@ -196,10 +166,7 @@ fn bind_names_everything_missing_at_once() {
         text.contains(r#"pass --param "gebruiker=GATUser, PostNL (PostNL)""#),
         "{text}"
     );
-    assert!(
-        text.contains("set the environment variable POSTNL_PASSWORD"),
-        "{text}"
-    );
+    assert!(text.contains("set the environment variable POSTNL_PASSWORD"), "{text}");
     // The optional new password is not demanded up front.
     assert!(!text.contains("POSTNL_NEW_PASSWORD"), "{text}");
 }
@@ -209,10 +176,7 @@ fn bind_prompts_for_a_missing_secret_when_a_terminal_is_attached() {
     let f = flow::load(Path::new(SHIPPED)).unwrap();
     let params = [
         ("klantnummer".to_string(), "9401138".to_string()),
-        (
-            "gebruiker".to_string(),
-            "GATUser, PostNL (PostNL)".to_string(),
-        ),
+        ("gebruiker".to_string(), "GATUser, PostNL (PostNL)".to_string()),
     ];
     let env = |k: &str| (k == "POSTNL_EMAIL").then(|| "admin@example.com".to_string());
     let mut prompted = Vec::new();
@@ -248,13 +212,10 @@ fn malformed_flows_fail_with_the_expected_errors() {
             std::fs::write(&expected_path, &out).unwrap();
             continue;
         }
-        let expected = std::fs::read_to_string(&expected_path)
-            .unwrap_or_else(|_| panic!("missing {}", expected_path.display()));
+        let expected =
+            std::fs::read_to_string(&expected_path).unwrap_or_else(|_| panic!("missing {}", expected_path.display()));
         if out != expected {
-            failures.push(format!(
-                "--- {}\nexpected:\n{expected}\nactual:\n{out}",
-                case.display()
-            ));
+            failures.push(format!("--- {}\nexpected:\n{expected}\nactual:\n{out}", case.display()));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

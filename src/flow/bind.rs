@@ -85,9 +85,7 @@ pub enum BindProblem {
 }
 
 fn shell_quote(s: &str) -> String {
-    if s.chars()
-        .all(|c| c.is_ascii_alphanumeric() || "-_.=/:@".contains(c))
-    {
+    if s.chars().all(|c| c.is_ascii_alphanumeric() || "-_.=/:@".contains(c)) {
         s.to_string()
     } else {
         format!("\"{}\"", s.replace('"', "\\\""))
@@ -129,16 +127,11 @@ impl fmt::Display for BindProblem {
                     write!(f, " ({d})")?;
                 }
                 let value = example.as_deref().unwrap_or("…");
-                write!(
-                    f,
-                    ": pass --param {}",
-                    shell_quote(&format!("{name}={value}"))
-                )
+                write!(f, ": pass --param {}", shell_quote(&format!("{name}={value}")))
             }
-            BindProblem::MissingSecret { name, env } => write!(
-                f,
-                "missing secret `{name}`: set the environment variable {env}"
-            ),
+            BindProblem::MissingSecret { name, env } => {
+                write!(f, "missing secret `{name}`: set the environment variable {env}")
+            }
         }
     }
 }
@@ -181,9 +174,7 @@ pub type Prompter<'a> = &'a mut dyn FnMut(&SecretDecl) -> Option<String>;
 /// Splits a `--param` argument `NAME=VALUE` (the value may contain `=`).
 pub fn parse_param_arg(arg: &str) -> Result<(String, String), String> {
     match arg.split_once('=') {
-        Some((name, value)) if !name.trim().is_empty() => {
-            Ok((name.trim().to_string(), value.to_string()))
-        }
+        Some((name, value)) if !name.trim().is_empty() => Ok((name.trim().to_string(), value.to_string())),
         _ => Err(format!("expected NAME=VALUE, found {}", shell_quote(arg))),
     }
 }
@@ -200,12 +191,7 @@ pub fn bind(
         let label = s.prompt.as_deref().unwrap_or(&s.name);
         rpassword::prompt_password(format!("{label} ({}): ", s.env)).ok()
     };
-    bind_with(
-        flow,
-        params,
-        env,
-        if prompt { Some(&mut tty) } else { None },
-    )
+    bind_with(flow, params, env, if prompt { Some(&mut tty) } else { None })
 }
 
 /// [`bind`] with the process environment, prompting only when stdin is a terminal.
@@ -241,8 +227,7 @@ pub fn bind_with(
         } else if flow.param(name).is_none() {
             problems.push(BindProblem::UnknownParam {
                 name: name.clone(),
-                suggestion: validate::suggest(name, flow.params.iter().map(|p| p.name.as_str()))
-                    .map(str::to_string),
+                suggestion: validate::suggest(name, flow.params.iter().map(|p| p.name.as_str())).map(str::to_string),
                 known: flow.params.iter().map(|p| p.name.clone()).collect(),
             });
         } else if given.insert(name, value).is_some() {
@@ -316,11 +301,7 @@ impl Vars {
                             env: env.clone(),
                         })
                     }
-                    None => {
-                        return Err(RenderError::NotSet {
-                            name: name.to_string(),
-                        })
-                    }
+                    None => return Err(RenderError::NotSet { name: name.to_string() }),
                 },
                 Piece::Unclosed { .. } => return Err(RenderError::Unclosed { raw: t.raw.clone() }),
             }
@@ -348,12 +329,8 @@ impl Vars {
 
     /// True when `t` uses a secret (its rendered value must not be shown).
     pub fn is_secret_template(&self, t: &Template) -> bool {
-        t.vars().any(|n| {
-            matches!(
-                self.slots.get(n),
-                Some(Slot::Secret(_) | Slot::MissingSecret { .. })
-            )
-        })
+        t.vars()
+            .any(|n| matches!(self.slots.get(n), Some(Slot::Secret(_) | Slot::MissingSecret { .. })))
     }
 
     /// Every secret value (longest first), for redacting text before it is logged or reported.
@@ -434,10 +411,7 @@ impl Locator {
                 within: None,
             },
             By::Any(alts) => Query::Any {
-                alternatives: alts
-                    .iter()
-                    .map(|a| a.to_query(vars))
-                    .collect::<Result<_, _>>()?,
+                alternatives: alts.iter().map(|a| a.to_query(vars)).collect::<Result<_, _>>()?,
             },
         };
         Ok(match &self.within {
@@ -523,18 +497,12 @@ title = "S"
         let f = flow();
         let env = |k: &str| (k == "PW").then(|| "hunter2".to_string());
         let mut v = bind(&f, &[("klantnummer".into(), "9401138".into())], &env, false).unwrap();
-        assert_eq!(
-            v.render(&tpl("PostNL (${klantnummer})")).unwrap(),
-            "PostNL (9401138)"
-        );
+        assert_eq!(v.render(&tpl("PostNL (${klantnummer})")).unwrap(), "PostNL (9401138)");
         assert_eq!(v.render(&tpl("${password}")).unwrap(), "hunter2");
         assert!(v.is_secret_template(&tpl("x ${password}")));
         assert!(v.is_secret_template(&tpl("${pin}")));
         assert!(!v.is_secret_template(&tpl("${klantnummer}")));
-        assert_eq!(
-            v.secret_values(),
-            vec!["hunter2".to_string(), "0000".to_string()]
-        );
+        assert_eq!(v.secret_values(), vec!["hunter2".to_string(), "0000".to_string()]);
         assert_eq!(v.redact("pw hunter2 pin 0000"), "pw *** pin ***");
         let dbg = format!("{v:?}");
         assert!(!dbg.contains("hunter2") && !dbg.contains("0000"), "{dbg}");
@@ -567,10 +535,7 @@ title = "S"
         };
         let err = bind_with(
             &f,
-            &[
-                ("klantnumer".into(), "1".into()),
-                ("password".into(), "p".into()),
-            ],
+            &[("klantnumer".into(), "1".into()), ("password".into(), "p".into())],
             &|_| None,
             Some(&mut ask),
         )
@@ -594,13 +559,7 @@ title = "S"
             asked.push(s.name.clone());
             Some("typed".to_string())
         };
-        let v = bind_with(
-            &f,
-            &[("klantnummer".into(), "1".into())],
-            &|_| None,
-            Some(&mut ask),
-        )
-        .unwrap();
+        let v = bind_with(&f, &[("klantnummer".into(), "1".into())], &|_| None, Some(&mut ask)).unwrap();
         assert_eq!(asked, vec!["password".to_string()]);
         assert_eq!(v.render(&tpl("${password}")).unwrap(), "typed");
     }
@@ -608,15 +567,8 @@ title = "S"
     #[test]
     fn within_on_any_reaches_every_alternative() {
         let f = flow();
-        let v = bind(
-            &f,
-            &[("klantnummer".into(), "1".into())],
-            &|_| Some("pw".into()),
-            false,
-        )
-        .unwrap();
-        let crate::flow::model::ActionKind::Fill { target, .. } = &f.steps[0].actions[0].kind
-        else {
+        let v = bind(&f, &[("klantnummer".into(), "1".into())], &|_| Some("pw".into()), false).unwrap();
+        let crate::flow::model::ActionKind::Fill { target, .. } = &f.steps[0].actions[0].kind else {
             panic!()
         };
         let q = target.to_query(&v).unwrap();
@@ -694,10 +646,7 @@ title = "S"
     fn param_args() {
         assert_eq!(
             parse_param_arg("gebruiker=GATUser, PostNL (PostNL)").unwrap(),
-            (
-                "gebruiker".to_string(),
-                "GATUser, PostNL (PostNL)".to_string()
-            )
+            ("gebruiker".to_string(), "GATUser, PostNL (PostNL)".to_string())
         );
         assert_eq!(parse_param_arg("a=b=c").unwrap().1, "b=c");
         assert!(parse_param_arg("novalue").is_err());

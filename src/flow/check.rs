@@ -26,11 +26,7 @@ pub fn check(paths: &[PathBuf]) -> (String, bool) {
                 ok = false;
                 out.push_str(&errors.render());
                 let n = errors.len();
-                out.push_str(&format!(
-                    "\nfailed: {} ({n} error{})\n",
-                    path.display(),
-                    plural(n)
-                ));
+                out.push_str(&format!("\nfailed: {} ({n} error{})\n", path.display(), plural(n)));
             }
         }
     }

@@ -146,10 +146,7 @@ impl fmt::Display for ActionKind {
                 write!(f, "{w} {target}")
             }
             ActionKind::Expect(e) => write!(f, "expect {e}"),
-            ActionKind::WaitFor {
-                target,
-                reload_every,
-            } => {
+            ActionKind::WaitFor { target, reload_every } => {
                 write!(f, "wait_for {target}")?;
                 if let Some(r) = reload_every {
                     write!(f, " (reload every {})", secs(*r))?;

@@ -72,11 +72,7 @@ fn normalize(path: &Path) -> PathBuf {
 }
 
 /// `stack`: the files being read, outermost first, as (canonical path, path as shown).
-fn parse_file(
-    path: &Path,
-    text: &str,
-    stack: &mut Vec<(PathBuf, PathBuf)>,
-) -> Result<Flow, Vec<FlowError>> {
+fn parse_file(path: &Path, text: &str, stack: &mut Vec<(PathBuf, PathBuf)>) -> Result<Flow, Vec<FlowError>> {
     let (doc, syntax) = DeTable::parse_recoverable(text);
     if !syntax.is_empty() {
         return Err(syntax_errors(path, text, syntax));
@@ -108,10 +104,7 @@ fn parse_file(
 
 /// TOML syntax errors, in file order, one per line (later ones on a line are usually echoes).
 fn syntax_errors(path: &Path, text: &str, errs: Vec<toml::de::Error>) -> Vec<FlowError> {
-    let mut errs: Vec<_> = errs
-        .into_iter()
-        .map(|e| (e.span(), e.message().to_string()))
-        .collect();
+    let mut errs: Vec<_> = errs.into_iter().map(|e| (e.span(), e.message().to_string())).collect();
     errs.sort_by_key(|(r, _)| r.as_ref().map_or(0, |r| r.start));
     let mut out: Vec<FlowError> = Vec::new();
     let mut last_line = 0;
@@ -151,19 +144,13 @@ pub(super) struct Reader<'s> {
 
 /// The entries of a table in file order: (key, key span, value).
 pub(super) fn entries<'t, 'i>(t: &'t DeTable<'i>) -> Vec<(&'t str, Range<usize>, &'t Value<'i>)> {
-    let mut v: Vec<_> = t
-        .iter()
-        .map(|(k, v)| (k.get_ref().as_ref(), k.span(), v))
-        .collect();
+    let mut v: Vec<_> = t.iter().map(|(k, v)| (k.get_ref().as_ref(), k.span(), v)).collect();
     v.sort_by_key(|(_, r, _)| r.start);
     v
 }
 
 /// The value of `key` with the key's span.
-pub(super) fn entry<'t, 'i>(
-    t: &'t DeTable<'i>,
-    key: &str,
-) -> Option<(Range<usize>, &'t Value<'i>)> {
+pub(super) fn entry<'t, 'i>(t: &'t DeTable<'i>, key: &str) -> Option<(Range<usize>, &'t Value<'i>)> {
     t.get_key_value(key).map(|(k, v)| (k.span(), v))
 }
 
@@ -175,12 +162,7 @@ impl Reader<'_> {
     }
 
     /// Records an error at `r`.
-    pub(super) fn err(
-        &mut self,
-        r: Range<usize>,
-        message: impl Into<String>,
-        help: Option<String>,
-    ) {
+    pub(super) fn err(&mut self, r: Range<usize>, message: impl Into<String>, help: Option<String>) {
         let e = FlowError::at(self.path, self.src, self.span(r), message).with_help_opt(help);
         self.errors.push(e);
     }
@@ -193,11 +175,7 @@ impl Reader<'_> {
 
     fn type_err(&mut self, v: &Value, what: &str, wanted: &str, help: Option<String>) {
         let found = v.get_ref().type_str();
-        self.err(
-            v.span(),
-            format!("{what} must be {wanted}, found {found}"),
-            help,
-        );
+        self.err(v.span(), format!("{what} must be {wanted}, found {found}"), help);
     }
 
     pub(super) fn string(&mut self, v: &Value, what: &str) -> Option<String> {
@@ -205,12 +183,7 @@ impl Reader<'_> {
             DeValue::String(s) => Some(s.to_string()),
             DeValue::Integer(_) | DeValue::Float(_) | DeValue::Boolean(_) => {
                 let lit = self.src[v.span()].to_string();
-                self.type_err(
-                    v,
-                    what,
-                    "a string",
-                    Some(format!("put it in quotes: \"{lit}\"")),
-                );
+                self.type_err(v, what, "a string", Some(format!("put it in quotes: \"{lit}\"")));
                 None
             }
             _ => {
@@ -233,12 +206,7 @@ impl Reader<'_> {
         match v.get_ref() {
             DeValue::Boolean(b) => Some(*b),
             DeValue::String(s) if s == "true" || s == "false" => {
-                self.type_err(
-                    v,
-                    what,
-                    "`true` or `false`",
-                    Some(format!("drop the quotes: {s}")),
-                );
+                self.type_err(v, what, "`true` or `false`", Some(format!("drop the quotes: {s}")));
                 None
             }
             _ => {
@@ -251,9 +219,7 @@ impl Reader<'_> {
     /// A number of seconds (integer or float); zero is allowed only when `allow_zero`.
     fn seconds(&mut self, v: &Value, what: &str, allow_zero: bool) -> Option<Duration> {
         let secs = match v.get_ref() {
-            DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix())
-                .ok()
-                .map(|n| n as f64),
+            DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix()).ok().map(|n| n as f64),
             DeValue::Float(f) => f.as_str().parse::<f64>().ok(),
             DeValue::String(s) => {
                 let help = s
@@ -270,36 +236,20 @@ impl Reader<'_> {
             }
         };
         match secs {
-            Some(s) if s.is_finite() && (s > 0.0 || (allow_zero && s == 0.0)) => {
-                Some(Duration::from_secs_f64(s))
-            }
+            Some(s) if s.is_finite() && (s > 0.0 || (allow_zero && s == 0.0)) => Some(Duration::from_secs_f64(s)),
             _ => {
-                let bound = if allow_zero {
-                    "0 or more"
-                } else {
-                    "more than 0"
-                };
+                let bound = if allow_zero { "0 or more" } else { "more than 0" };
                 self.err(v.span(), format!("{what} must be {bound} seconds"), None);
                 None
             }
         }
     }
 
-    fn table<'t, 'i>(
-        &mut self,
-        v: &'t Value<'i>,
-        what: &str,
-        example: &str,
-    ) -> Option<&'t DeTable<'i>> {
+    fn table<'t, 'i>(&mut self, v: &'t Value<'i>, what: &str, example: &str) -> Option<&'t DeTable<'i>> {
         match v.get_ref() {
             DeValue::Table(t) => Some(t),
             DeValue::String(s) if example == LOCATOR_EXAMPLE => {
-                self.type_err(
-                    v,
-                    what,
-                    "a locator table",
-                    Some(format!("write {{ text = \"{s}\" }}")),
-                );
+                self.type_err(v, what, "a locator table", Some(format!("write {{ text = \"{s}\" }}")));
                 None
             }
             _ => {
@@ -312,12 +262,7 @@ impl Reader<'_> {
     /// An array of tables (`[[header]]` or an inline array of inline tables).
     fn tables<'t, 'i>(&mut self, v: &'t Value<'i>, what: &str, header: &str) -> Vec<&'t Value<'i>> {
         let DeValue::Array(items) = v.get_ref() else {
-            self.type_err(
-                v,
-                what,
-                "an array of tables",
-                Some(format!("write [[{header}]]")),
-            );
+            self.type_err(v, what, "an array of tables", Some(format!("write [[{header}]]")));
             return Vec::new();
         };
         let mut out = Vec::new();
@@ -346,8 +291,7 @@ impl Reader<'_> {
             "exact" => Some(MatchMode::Exact),
             "contains" => Some(MatchMode::Contains),
             other => {
-                let help = validate::suggest(other, ["exact", "contains"])
-                    .map(|s| format!("did you mean `{s}`?"));
+                let help = validate::suggest(other, ["exact", "contains"]).map(|s| format!("did you mean `{s}`?"));
                 self.err(
                     v.span(),
                     format!("unknown match mode `{other}`: expected `exact` or `contains`"),
@@ -376,9 +320,7 @@ impl Reader<'_> {
                 } else {
                     self.err(
                         v.span(),
-                        format!(
-                            "`name` must be lowercase letters, digits, `-` or `_`, found \"{n}\""
-                        ),
+                        format!("`name` must be lowercase letters, digits, `-` or `_`, found \"{n}\""),
                         Some(format!("e.g. \"{}\"", validate::slugify(&n))),
                     );
                     None
@@ -406,8 +348,7 @@ impl Reader<'_> {
                 None
             }
         };
-        let description =
-            entry(root, "description").and_then(|(_, v)| self.string(v, "`description`"));
+        let description = entry(root, "description").and_then(|(_, v)| self.string(v, "`description`"));
         let base_url = entry(root, "base_url").and_then(|(_, v)| {
             let s = self.string(v, "`base_url`")?;
             match url::Url::parse(&s) {
@@ -432,10 +373,7 @@ impl Reader<'_> {
                 if !suggested.contains(&"steps") {
                     self.file_err(
                         "missing `steps`",
-                        Some(
-                            "add at least one [[steps]] table with a `title` and [[steps.actions]]"
-                                .into(),
-                        ),
+                        Some("add at least one [[steps]] table with a `title` and [[steps.actions]]".into()),
                     );
                 }
                 Vec::new()
@@ -534,19 +472,13 @@ impl Reader<'_> {
                 self.err(r.clone(), validate::bad_identifier("parameter", name), None);
             }
             self.declared.insert(name.to_string(), VarKind::Param);
-            let Some(pt) = self.table(
-                pv,
-                &format!("parameter `{name}`"),
-                "{ description = \"…\" }",
-            ) else {
+            let Some(pt) = self.table(pv, &format!("parameter `{name}`"), "{ description = \"…\" }") else {
                 continue;
             };
             self.check_keys(pt, validate::PARAM_KEYS, |k| {
                 format!("unknown key `{k}` in parameter `{name}`")
             });
-            let get = |me: &mut Self, key: &str| {
-                entry(pt, key).and_then(|(_, v)| me.string(v, &format!("`{key}`")))
-            };
+            let get = |me: &mut Self, key: &str| entry(pt, key).and_then(|(_, v)| me.string(v, &format!("`{key}`")));
             let description = get(self, "description");
             let example = get(self, "example");
             let default = get(self, "default");
@@ -581,17 +513,11 @@ impl Reader<'_> {
                 self.err(
                     r.clone(),
                     format!("`{name}` is declared both as a parameter and as a secret"),
-                    Some(
-                        "a value is either passed with --param or read from the environment".into(),
-                    ),
+                    Some("a value is either passed with --param or read from the environment".into()),
                 );
             }
             self.declared.insert(name.to_string(), VarKind::Secret);
-            let Some(st) = self.table(
-                sv,
-                &format!("secret `{name}`"),
-                "{ env = \"POSTNL_PASSWORD\" }",
-            ) else {
+            let Some(st) = self.table(sv, &format!("secret `{name}`"), "{ env = \"POSTNL_PASSWORD\" }") else {
                 continue;
             };
             let suggested = self.check_keys(st, validate::SECRET_KEYS, |k| {
@@ -615,9 +541,7 @@ impl Reader<'_> {
                         sv.span(),
                         &suggested,
                         "env",
-                        format!(
-                            "secret `{name}` has no `env`: the environment variable that holds it"
-                        ),
+                        format!("secret `{name}` has no `env`: the environment variable that holds it"),
                     );
                     None
                 }
@@ -648,18 +572,11 @@ impl Reader<'_> {
             let Some(t) = hv.get_ref().as_table() else {
                 continue;
             };
-            let suggested = self.check_keys(t, validate::HANDLER_KEYS, |k| {
-                format!("unknown key `{k}` in handler")
-            });
+            let suggested = self.check_keys(t, validate::HANDLER_KEYS, |k| format!("unknown key `{k}` in handler"));
             let name = match entry(t, "name") {
                 Some((_, v)) => self.nonempty_string(v, "`name`"),
                 None => {
-                    self.missing(
-                        hv.span(),
-                        &suggested,
-                        "name",
-                        "handler has no `name`".into(),
-                    );
+                    self.missing(hv.span(), &suggested, "name", "handler has no `name`".into());
                     None
                 }
             };
@@ -736,11 +653,7 @@ impl Reader<'_> {
                 );
                 self.err(
                     v.span(),
-                    format!(
-                        "cannot read included file `{}`: {}",
-                        shown.display(),
-                        io_reason(&e)
-                    ),
+                    format!("cannot read included file `{}`: {}", shown.display(), io_reason(&e)),
                     Some(help),
                 );
                 return None;
@@ -760,9 +673,7 @@ impl Reader<'_> {
 
     fn step(&mut self, sv: &Value, sub: Option<Flow>) -> Option<Step> {
         let t = sv.get_ref().as_table()?;
-        let suggested = self.check_keys(t, validate::STEP_KEYS, |k| {
-            format!("unknown key `{k}` in step")
-        });
+        let suggested = self.check_keys(t, validate::STEP_KEYS, |k| format!("unknown key `{k}` in step"));
         let title = match entry(t, "title") {
             Some((_, v)) => {
                 let title = self.nonempty_string(v, "`title`");
@@ -785,7 +696,9 @@ impl Reader<'_> {
                 other => {
                     let help = validate::suggest(other, ["session", "row"])
                         .map(|s| format!("did you mean `{s}`?"))
-                        .unwrap_or_else(|| "use `session` (once per browser session) or `row` (once per parameter row)".into());
+                        .unwrap_or_else(|| {
+                            "use `session` (once per browser session) or `row` (once per parameter row)".into()
+                        });
                     self.err(
                         v.span(),
                         format!("unknown phase `{other}`: expected `session` or `row`"),
@@ -866,11 +779,7 @@ impl Reader<'_> {
 
     fn actions(&mut self, v: &Value, header: &str) -> Vec<Action> {
         let mut out = Vec::new();
-        let items = self.tables(
-            v,
-            &format!("`{}`", header.rsplit('.').next().unwrap_or(header)),
-            header,
-        );
+        let items = self.tables(v, &format!("`{}`", header.rsplit('.').next().unwrap_or(header)), header);
         if items.is_empty() && matches!(v.get_ref(), DeValue::Array(a) if a.is_empty()) {
             self.err(v.span(), "no actions", None);
         }
@@ -903,18 +812,13 @@ impl Reader<'_> {
                 self.err(
                     av.span(),
                     "no action in this table",
-                    Some(format!(
-                        "expected one of {}",
-                        validate::list(validate::ACTIONS)
-                    )),
+                    Some(format!("expected one of {}", validate::list(validate::ACTIONS))),
                 );
             }
             for (k, r, _) in unknown {
                 let help = validate::suggest(k, validate::ACTIONS.iter().copied())
                     .map(|s| format!("did you mean `{s}`?"))
-                    .unwrap_or_else(|| {
-                        format!("expected one of {}", validate::list(validate::ACTIONS))
-                    });
+                    .unwrap_or_else(|| format!("expected one of {}", validate::list(validate::ACTIONS)));
                 self.err(r, format!("unknown action `{k}`"), Some(help));
             }
             return None;
@@ -936,11 +840,7 @@ impl Reader<'_> {
                 Some(s) => format!("did you mean `{s}`?"),
                 None => format!("`{name}` takes {}", validate::list(&own)),
             };
-            self.err(
-                r,
-                format!("unknown key `{k}` in `{name}` action"),
-                Some(help),
-            );
+            self.err(r, format!("unknown key `{k}` in `{name}` action"), Some(help));
         }
         for (other, r, _) in actions.iter().skip(1) {
             self.err(
@@ -1018,8 +918,7 @@ impl Reader<'_> {
             "expect" => ActionKind::Expect(self.expectation(value)?),
             "wait_for" => {
                 let target = self.locator(value, &what);
-                let reload_every = entry(t, "reload_every")
-                    .and_then(|(_, v)| self.seconds(v, "`reload_every`", false));
+                let reload_every = entry(t, "reload_every").and_then(|(_, v)| self.seconds(v, "`reload_every`", false));
                 ActionKind::WaitFor {
                     target: target?,
                     reload_every,
@@ -1032,11 +931,7 @@ impl Reader<'_> {
                     match s.as_str() {
                         "pdf" => Some(FileKind::Pdf),
                         other => {
-                            self.err(
-                                v.span(),
-                                format!("unknown file kind `{other}`: expected `pdf`"),
-                                None,
-                            );
+                            self.err(v.span(), format!("unknown file kind `{other}`: expected `pdf`"), None);
                             None
                         }
                     }
@@ -1089,21 +984,13 @@ impl Reader<'_> {
                 };
                 let into = into?;
                 self.read_vars.insert(into.clone());
-                ActionKind::Read {
-                    target: target?,
-                    into,
-                }
+                ActionKind::Read { target: target?, into }
             }
             "if" => {
                 let condition = self.condition(value, &what);
-                let then =
-                    entry(t, "then").map(|(_, v)| self.actions(v, &format!("{header}.then")));
-                let otherwise =
-                    entry(t, "else").map(|(_, v)| self.actions(v, &format!("{header}.else")));
-                if then.is_none()
-                    && otherwise.is_none()
-                    && !suggested.contains(&"then")
-                    && !suggested.contains(&"else")
+                let then = entry(t, "then").map(|(_, v)| self.actions(v, &format!("{header}.then")));
+                let otherwise = entry(t, "else").map(|(_, v)| self.actions(v, &format!("{header}.else")));
+                if then.is_none() && otherwise.is_none() && !suggested.contains(&"then") && !suggested.contains(&"else")
                 {
                     self.err(
                         key_range.clone(),
@@ -1131,9 +1018,7 @@ impl Reader<'_> {
 
     fn select(&mut self, v: &Value) -> Option<ActionKind> {
         let t = self.table(v, "`select`", "{ option = \"…\" }")?;
-        let suggested = self.check_keys(t, validate::SELECT_KEYS, |k| {
-            format!("unknown key `{k}` in `select`")
-        });
+        let suggested = self.check_keys(t, validate::SELECT_KEYS, |k| format!("unknown key `{k}` in `select`"));
         let option = match entry(t, "option") {
             Some((_, ov)) => self.template(ov, "`option`").and_then(|o| {
                 if o.raw.trim().is_empty() {
@@ -1160,18 +1045,13 @@ impl Reader<'_> {
                 Some(f) => Some(f?),
                 None => None,
             },
-            option: TextMatch {
-                text: option?,
-                mode,
-            },
+            option: TextMatch { text: option?, mode },
         })
     }
 
     fn expectation(&mut self, v: &Value) -> Option<Expectation> {
         let t = self.table(v, "`expect`", "{ visible = { text = \"…\" } }")?;
-        let suggested = self.check_keys(t, validate::EXPECT_KEYS, |k| {
-            format!("unknown expectation `{k}`")
-        });
+        let suggested = self.check_keys(t, validate::EXPECT_KEYS, |k| format!("unknown expectation `{k}`"));
         let kinds: Vec<_> = entries(t)
             .into_iter()
             .filter(|(k, _, _)| *k != "match" && validate::EXPECT_KEYS.contains(k))
@@ -1219,9 +1099,7 @@ impl Reader<'_> {
 
     pub(super) fn condition(&mut self, v: &Value, what: &str) -> Option<Condition> {
         let t = self.table(v, what, "{ visible = { text = \"…\" } }")?;
-        let suggested = self.check_keys(t, validate::CONDITION_KEYS, |k| {
-            format!("unknown condition `{k}`")
-        });
+        let suggested = self.check_keys(t, validate::CONDITION_KEYS, |k| format!("unknown condition `{k}`"));
         let kinds: Vec<_> = entries(t)
             .into_iter()
             .filter(|(k, _, _)| *k != "within" && validate::CONDITION_KEYS.contains(k))
@@ -1251,8 +1129,7 @@ impl Reader<'_> {
         match kind {
             "visible" => {
                 let target = self.locator(kv, "`visible`");
-                let within =
-                    entry(t, "within").and_then(|(_, w)| self.seconds(w, "`within`", true));
+                let within = entry(t, "within").and_then(|(_, w)| self.seconds(w, "`within`", true));
                 Some(Condition::Visible {
                     target: target?,
                     within,
@@ -1296,9 +1173,7 @@ impl Reader<'_> {
 
     pub(super) fn locator(&mut self, v: &Value, what: &str) -> Option<Locator> {
         let t = self.table(v, what, LOCATOR_EXAMPLE)?;
-        let suggested = self.check_keys(t, validate::LOCATOR_KEYS, |k| {
-            format!("unknown locator key `{k}`")
-        });
+        let suggested = self.check_keys(t, validate::LOCATOR_KEYS, |k| format!("unknown locator key `{k}`"));
         let bys: Vec<_> = entries(t)
             .into_iter()
             .filter(|(k, _, _)| validate::LOCATOR_BY.contains(k))
@@ -1308,10 +1183,7 @@ impl Reader<'_> {
                 self.err(
                     v.span(),
                     "empty locator: nothing to find the element by",
-                    Some(format!(
-                        "give one of {}",
-                        validate::list(validate::LOCATOR_BY)
-                    )),
+                    Some(format!("give one of {}", validate::list(validate::LOCATOR_BY))),
                 );
             }
             return None;
@@ -1337,11 +1209,7 @@ impl Reader<'_> {
         let mode = self.match_mode(t);
         if let Some((r, _)) = entry(t, "match") {
             if matches!(by, "css" | "xpath" | "any") {
-                self.err(
-                    r,
-                    format!("`match` does not apply to `{by}` locators"),
-                    None,
-                );
+                self.err(r, format!("`match` does not apply to `{by}` locators"), None);
             } else if by == "role" && entry(t, "name").is_none() {
                 self.err(
                     r,
@@ -1440,9 +1308,7 @@ mod tests {
     fn minimal_flow_parses() {
         let f = parse_str(
             Path::new("t.toml"),
-            &format!(
-                "{HEAD}[[steps]]\ntitle = \"S\"\n[[steps.actions]]\nclick = {{ text = \"Go\" }}\n"
-            ),
+            &format!("{HEAD}[[steps]]\ntitle = \"S\"\n[[steps.actions]]\nclick = {{ text = \"Go\" }}\n"),
         )
         .unwrap();
         assert_eq!(f.steps.len(), 1);
@@ -1450,9 +1316,7 @@ mod tests {
         let a = &f.steps[0].actions[0];
         assert_eq!((a.span.line, a.span.col), (6, 1));
         match &a.kind {
-            ActionKind::Click(Locator {
-                by: By::Text(tm), ..
-            }) => {
+            ActionKind::Click(Locator { by: By::Text(tm), .. }) => {
                 assert_eq!(tm.text.raw, "Go");
                 assert_eq!(tm.mode, MatchMode::Exact);
             }
@@ -1527,10 +1391,7 @@ mod tests {
             "{HEAD}[[steps]]\ntitle = \"S\"\n[[steps.actions]]\nclick = {{ text = \"a\", label = \"b\" }}\n[[steps.actions]]\nclick = {{ css = \"a\", match = \"contains\" }}\n[[steps.actions]]\nclick = {{ role = \"buton\" }}\n[[steps.actions]]\nclick = {{ match = \"exact\" }}\n[[steps.actions]]\nclick = \"Opslaan\"\n"
         ));
         assert!(out.contains("found `text` and `label`"), "{out}");
-        assert!(
-            out.contains("`match` does not apply to `css` locators"),
-            "{out}"
-        );
+        assert!(out.contains("`match` does not apply to `css` locators"), "{out}");
         assert!(out.contains("unknown ARIA role `buton`"), "{out}");
         assert!(out.contains("did you mean `button`?"), "{out}");
         assert!(out.contains("empty locator"), "{out}");
@@ -1542,10 +1403,7 @@ mod tests {
         let out = errs(&format!(
             "{HEAD}[[steps]]\ntitle = \"S\"\n[[steps.actions]]\nreload = true\ncommits = true\n[[steps]]\ntitle = \"S\"\n[[steps.actions]]\nreload = true\n"
         ));
-        assert!(
-            out.contains("`commits` only applies to `click`, not `reload`"),
-            "{out}"
-        );
+        assert!(out.contains("`commits` only applies to `click`, not `reload`"), "{out}");
         assert!(out.contains("duplicate step title \"S\""), "{out}");
     }
 }

@@ -23,12 +23,7 @@ impl Span {
         let line = before.matches('\n').count() + 1;
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
         let col = src[line_start..start].chars().count() + 1;
-        Span {
-            line,
-            col,
-            start,
-            end,
-        }
+        Span { line, col, start, end }
     }
 
     /// The byte range of this span.
@@ -48,9 +43,7 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
 fn line_of(src: &str, span: Span) -> String {
     let start = floor_char_boundary(src, span.start.min(src.len()));
     let line_start = src[..start].rfind('\n').map_or(0, |i| i + 1);
-    let line_end = src[line_start..]
-        .find('\n')
-        .map_or(src.len(), |i| line_start + i);
+    let line_end = src[line_start..].find('\n').map_or(src.len(), |i| line_start + i);
     src[line_start..line_end].trim_end_matches('\r').to_string()
 }
 
@@ -121,10 +114,7 @@ impl FlowError {
         let pad = " ".repeat(num.len());
         out.push_str(&format!("{pad}--> {path}:{}:{}\n", span.line, span.col));
         out.push_str(&format!("{pad} |\n"));
-        let shown: String = line
-            .chars()
-            .map(|c| if c == '\t' { ' ' } else { c })
-            .collect();
+        let shown: String = line.chars().map(|c| if c == '\t' { ' ' } else { c }).collect();
         out.push_str(format!("{num} | {shown}").trim_end());
         out.push('\n');
         let line_chars = shown.chars().count();
@@ -160,14 +150,7 @@ impl FlowError {
 impl fmt::Display for FlowError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.span {
-            Some(s) => write!(
-                f,
-                "{}:{}:{}: {}",
-                self.path.display(),
-                s.line,
-                s.col,
-                self.message
-            ),
+            Some(s) => write!(f, "{}:{}:{}: {}", self.path.display(), s.line, s.col, self.message),
             None => write!(f, "{}: {}", self.path.display(), self.message),
         }
     }
@@ -191,11 +174,7 @@ fn summary(errors: &[FlowError]) -> String {
 impl FlowErrors {
     /// Renders every error, separated by blank lines.
     pub fn render(&self) -> String {
-        self.errors
-            .iter()
-            .map(FlowError::render)
-            .collect::<Vec<_>>()
-            .join("\n")
+        self.errors.iter().map(FlowError::render).collect::<Vec<_>>().join("\n")
     }
 
     /// Number of errors.
@@ -237,13 +216,8 @@ mod tests {
         let src = "name = \"x\"\n\n\n\n\n\n\n\n\n\n\n  clik = { text = \"Opslaan\" }\n";
         let start = src.find("clik").unwrap();
         let span = Span::from_range(src, start..start + 4);
-        let e = FlowError::at(
-            Path::new("flows/x.toml"),
-            src,
-            span,
-            "unknown action `clik`",
-        )
-        .with_help("did you mean `click`?");
+        let e = FlowError::at(Path::new("flows/x.toml"), src, span, "unknown action `clik`")
+            .with_help("did you mean `click`?");
         assert_eq!(
             e.render(),
             "error: unknown action `clik`\n  --> flows/x.toml:12:3\n   |\n12 |   clik = { text = \"Opslaan\" }\n   |   ^^^^ did you mean `click`?\n"

@@ -26,11 +26,7 @@ pub fn equals(a: &str, b: &str) -> bool {
 /// punctuation ("GATUser, PostNL" ~ "GATUser, PostNL (PostNL)"). Empty names never match.
 pub fn same_person(a: &str, b: &str) -> bool {
     let (wa, wb) = (words(a), words(b));
-    let (short, long) = if wa.len() <= wb.len() {
-        (wa, wb)
-    } else {
-        (wb, wa)
-    };
+    let (short, long) = if wa.len() <= wb.len() { (wa, wb) } else { (wb, wa) };
     !short.is_empty() && short.iter().all(|w| long.contains(w))
 }
 
@@ -62,20 +58,8 @@ mod tests {
         assert!(!same_person("", "x"));
         assert!(equals("a  b", " a b"));
         assert!(!equals("a", "A"));
-        assert!(text_matches(
-            "PostNL (9401138)",
-            "9401138",
-            MatchMode::Contains
-        ));
-        assert!(text_matches(
-            " Mijn  account ",
-            "mijn Account",
-            MatchMode::Exact
-        ));
-        assert!(!text_matches(
-            "Mijn Account 2",
-            "Mijn Account",
-            MatchMode::Exact
-        ));
+        assert!(text_matches("PostNL (9401138)", "9401138", MatchMode::Contains));
+        assert!(text_matches(" Mijn  account ", "mijn Account", MatchMode::Exact));
+        assert!(!text_matches("Mijn Account 2", "Mijn Account", MatchMode::Exact));
     }
 }

@@ -72,15 +72,7 @@ pub const EXPECT_KEYS: &[&str] = &["visible", "url", "checked", "unchecked", "ma
 /// Keys of a condition table.
 pub const CONDITION_KEYS: &[&str] = &["visible", "within", "same_person", "equals", "not"];
 /// The ways a locator finds an element; a locator holds exactly one.
-pub const LOCATOR_BY: &[&str] = &[
-    "text",
-    "label",
-    "role",
-    "placeholder",
-    "css",
-    "xpath",
-    "any",
-];
+pub const LOCATOR_BY: &[&str] = &["text", "label", "role", "placeholder", "css", "xpath", "any"];
 /// Keys of a locator table.
 pub const LOCATOR_KEYS: &[&str] = &[
     "text",
@@ -323,11 +315,7 @@ impl Reader<'_> {
                                 "declare [params.{name}] or [secrets.{name}], or set it earlier with `read` … `into = \"{name}\"`"
                             ),
                         };
-                        self.err(
-                            range,
-                            format!("undefined variable `${{{name}}}`"),
-                            Some(help),
-                        );
+                        self.err(range, format!("undefined variable `${{{name}}}`"), Some(help));
                     }
                 }
             }
@@ -355,10 +343,7 @@ mod tests {
         assert_eq!(suggest("Click", ACTIONS.iter().copied()), Some("click"));
         assert_eq!(suggest("wiht", ["with", "optional"]), Some("with"));
         assert_eq!(suggest("wait", ACTIONS.iter().copied()), Some("wait_for"));
-        assert_eq!(
-            suggest("waitfor", ACTIONS.iter().copied()),
-            Some("wait_for")
-        );
+        assert_eq!(suggest("waitfor", ACTIONS.iter().copied()), Some("wait_for"));
         assert_eq!(suggest("zzzzzz", ACTIONS.iter().copied()), None);
         assert_eq!(suggest("contain", ["exact", "contains"]), Some("contains"));
     }

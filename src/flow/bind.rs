@@ -319,10 +319,10 @@ impl Vars {
         matches!(self.slots.get(name), Some(Slot::Plain(_) | Slot::Secret(_)))
     }
 
-    /// The value of a non-secret variable (parameter or read); `None` for secrets.
-    pub fn get(&self, name: &str) -> Option<&str> {
+    /// The value of a non-secret variable (parameter or read); `None` for secrets and unset names.
+    pub fn get(&self, name: &str) -> Option<String> {
         match self.slots.get(name) {
-            Some(Slot::Plain(v)) => Some(v),
+            Some(Slot::Plain(v)) => Some(v.clone()),
             _ => None,
         }
     }

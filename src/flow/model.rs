@@ -225,3 +225,111 @@ pub enum By {
     /// Alternatives, tried in order: the first that finds exactly one visible element wins.
     Any(Vec<Locator>),
 }
+
+/// A piece of a [`Template`]: literal text or a `${name}` placeholder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Piece<'a> {
+    /// Text taken as written.
+    Literal(&'a str),
+    /// A `${name}` placeholder; `at` is the byte offset of `$` in [`Template::raw`].
+    Var { name: &'a str, at: usize },
+    /// A `${` without its closing `}`; `at` is the byte offset of `$`.
+    Unclosed { at: usize },
+}
+
+impl Template {
+    /// A template from its raw text and where it was written.
+    pub fn new(raw: impl Into<String>, span: Span) -> Template {
+        Template { raw: raw.into(), span }
+    }
+
+    /// The literal parts and `${name}` placeholders, in order.
+    pub fn pieces(&self) -> Vec<Piece<'_>> {
+        let raw = self.raw.as_str();
+        let mut out = Vec::new();
+        let mut rest = 0;
+        while let Some(i) = raw[rest..].find("${") {
+            let at = rest + i;
+            if at > rest {
+                out.push(Piece::Literal(&raw[rest..at]));
+            }
+            match raw[at + 2..].find('}') {
+                Some(j) => {
+                    out.push(Piece::Var {
+                        name: &raw[at + 2..at + 2 + j],
+                        at,
+                    });
+                    rest = at + 2 + j + 1;
+                }
+                None => {
+                    out.push(Piece::Unclosed { at });
+                    return out;
+                }
+            }
+        }
+        if rest < raw.len() {
+            out.push(Piece::Literal(&raw[rest..]));
+        }
+        out
+    }
+
+    /// The names of the `${name}` placeholders, in order.
+    pub fn vars(&self) -> impl Iterator<Item = &str> {
+        self.pieces().into_iter().filter_map(|p| match p {
+            Piece::Var { name, .. } => Some(name),
+            _ => None,
+        })
+    }
+
+    /// The placeholder name when the template is exactly one `${name}` and nothing else.
+    pub fn sole_var(&self) -> Option<&str> {
+        match self.pieces().as_slice() {
+            [Piece::Var { name, .. }] => Some(name),
+            _ => None,
+        }
+    }
+}
+
+impl Action {
+    /// The actions nested in this one (the branches of an `if`), in order.
+    pub fn children(&self) -> impl Iterator<Item = &Action> {
+        let (a, b): (&[Action], &[Action]) = match &self.kind {
+            ActionKind::If { then, otherwise, .. } => (then, otherwise),
+            _ => (&[], &[]),
+        };
+        a.iter().chain(b.iter())
+    }
+
+    /// This action and all actions nested in it, depth first.
+    pub fn walk(&self) -> Vec<&Action> {
+        let mut out = vec![self];
+        for c in self.children() {
+            out.extend(c.walk());
+        }
+        out
+    }
+}
+
+impl Step {
+    /// Number of actions in the step, nested `if` branches included.
+    pub fn action_count(&self) -> usize {
+        self.actions.iter().map(|a| a.walk().len()).sum()
+    }
+}
+
+impl Flow {
+    /// Number of actions in all steps, nested `if` branches included.
+    pub fn action_count(&self) -> usize {
+        self.steps.iter().map(Step::action_count).sum()
+    }
+
+    /// The declared secret with this name.
+    pub fn secret(&self, name: &str) -> Option<&SecretDecl> {
+        self.secrets.iter().find(|s| s.name == name)
+    }
+
+    /// The declared parameter with this name.
+    pub fn param(&self, name: &str) -> Option<&ParamDecl> {
+        self.params.iter().find(|p| p.name == name)
+    }
+}

@@ -1,0 +1,654 @@
+//! Binding a flow to its inputs: parameters (`--param NAME=VALUE`), secrets (environment or a
+//! hidden prompt) and the variables `read … into` sets while running; rendering `${name}`
+//! templates and locators with them.
+//!
+//! Binding happens before any browser starts and names every missing input at once. Secret values
+//! never appear in `Debug` output, errors or [`std::fmt::Display`] of flow items.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crate::browser::query::{Query, TextQuery};
+use crate::flow::model::{By, Flow, Locator, Piece, SecretDecl, Template, TextMatch};
+use crate::flow::validate;
+
+/// A secret value; `Debug` prints `***`, and there is no `Display`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// The value, for typing it into the page. Never log it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+#[derive(Clone)]
+enum Slot {
+    Plain(String),
+    Secret(Secret),
+    /// An optional secret whose environment variable is not set: an error only if used.
+    MissingSecret {
+        env: String,
+    },
+}
+
+/// The values a run uses for `${name}`: parameters, secrets and variables read while running.
+#[derive(Clone, Default)]
+pub struct Vars {
+    slots: BTreeMap<String, Slot>,
+    /// Declared parameter names in declaration order, for reports.
+    param_order: Vec<String>,
+}
+
+impl fmt::Debug for Vars {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut m = f.debug_map();
+        for (k, v) in &self.slots {
+            match v {
+                Slot::Plain(s) => m.entry(k, s),
+                Slot::Secret(_) => m.entry(k, &"***"),
+                Slot::MissingSecret { env } => m.entry(k, &format!("<unset: {env}>")),
+            };
+        }
+        m.finish()
+    }
+}
+
+/// One problem with the inputs given to a flow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BindProblem {
+    /// `--param` names something the flow does not declare.
+    UnknownParam {
+        name: String,
+        suggestion: Option<String>,
+        known: Vec<String>,
+    },
+    /// `--param` names a secret, which must come from the environment.
+    SecretAsParam { name: String, env: String },
+    /// The same `--param` was given twice.
+    DuplicateParam { name: String },
+    /// A parameter without default was not given.
+    MissingParam {
+        name: String,
+        description: Option<String>,
+        example: Option<String>,
+    },
+    /// A required secret is neither in the environment nor was it entered at a prompt.
+    MissingSecret { name: String, env: String },
+}
+
+fn shell_quote(s: &str) -> String {
+    if s.chars().all(|c| c.is_ascii_alphanumeric() || "-_.=/:@".contains(c)) {
+        s.to_string()
+    } else {
+        format!("\"{}\"", s.replace('"', "\\\""))
+    }
+}
+
+impl fmt::Display for BindProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BindProblem::UnknownParam {
+                name,
+                suggestion,
+                known,
+            } => {
+                write!(f, "unknown parameter `{name}`")?;
+                match (suggestion, known.is_empty()) {
+                    (Some(s), _) => write!(f, ": did you mean `{s}`?"),
+                    (None, true) => write!(f, ": this flow takes no parameters"),
+                    (None, false) => {
+                        let k: Vec<&str> = known.iter().map(String::as_str).collect();
+                        write!(f, ": this flow takes {}", validate::list(&k))
+                    }
+                }
+            }
+            BindProblem::SecretAsParam { name, env } => write!(
+                f,
+                "`{name}` is a secret and cannot be given with --param: set the environment variable {env}"
+            ),
+            BindProblem::DuplicateParam { name } => {
+                write!(f, "parameter `{name}` is given more than once")
+            }
+            BindProblem::MissingParam {
+                name,
+                description,
+                example,
+            } => {
+                write!(f, "missing parameter `{name}`")?;
+                if let Some(d) = description {
+                    write!(f, " ({d})")?;
+                }
+                let value = example.as_deref().unwrap_or("…");
+                write!(f, ": pass --param {}", shell_quote(&format!("{name}={value}")))
+            }
+            BindProblem::MissingSecret { name, env } => {
+                write!(f, "missing secret `{name}`: set the environment variable {env}")
+            }
+        }
+    }
+}
+
+/// The flow's inputs are incomplete or wrong; lists every problem.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", render_problems(.problems))]
+pub struct BindError {
+    pub problems: Vec<BindProblem>,
+}
+
+fn render_problems(problems: &[BindProblem]) -> String {
+    let mut out = match problems.len() {
+        1 => "the flow's inputs are incomplete:".to_string(),
+        n => format!("the flow's inputs have {n} problems:"),
+    };
+    for p in problems {
+        out.push_str(&format!("\n  - {p}"));
+    }
+    out
+}
+
+/// A template or locator could not be filled in while running.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RenderError {
+    /// A variable set by `read … into` has not been read (yet).
+    #[error("`${{{name}}}` has no value: the `read` that sets it has not run")]
+    NotSet { name: String },
+    /// An optional secret is needed now but its environment variable is not set.
+    #[error("secret `{name}` is needed now but not set: set the environment variable {env}")]
+    MissingSecret { name: String, env: String },
+    /// The template has a `${` without `}`.
+    #[error("unclosed `${{` in {raw:?}")]
+    Unclosed { raw: String },
+}
+
+/// Asks for a missing secret (a hidden terminal prompt); `None` when nothing was entered.
+pub type Prompter<'a> = &'a mut dyn FnMut(&SecretDecl) -> Option<String>;
+
+/// Splits a `--param` argument `NAME=VALUE` (the value may contain `=`).
+pub fn parse_param_arg(arg: &str) -> Result<(String, String), String> {
+    match arg.split_once('=') {
+        Some((name, value)) if !name.trim().is_empty() => Ok((name.trim().to_string(), value.to_string())),
+        _ => Err(format!("expected NAME=VALUE, found {}", shell_quote(arg))),
+    }
+}
+
+/// Binds `params` and secrets (looked up with `env`; when `prompt` is true, a missing required
+/// secret is asked for with a hidden terminal prompt). Fails naming every problem at once.
+pub fn bind(
+    flow: &Flow,
+    params: &[(String, String)],
+    env: &dyn Fn(&str) -> Option<String>,
+    prompt: bool,
+) -> Result<Vars, BindError> {
+    let mut tty = |s: &SecretDecl| {
+        let label = s.prompt.as_deref().unwrap_or(&s.name);
+        rpassword::prompt_password(format!("{label} ({}): ", s.env)).ok()
+    };
+    bind_with(flow, params, env, if prompt { Some(&mut tty) } else { None })
+}
+
+/// [`bind`] with the process environment, prompting only when stdin is a terminal.
+pub fn bind_env(flow: &Flow, params: &[(String, String)]) -> Result<Vars, BindError> {
+    use std::io::IsTerminal;
+    bind(
+        flow,
+        params,
+        &|name| std::env::var(name).ok(),
+        std::io::stdin().is_terminal(),
+    )
+}
+
+/// [`bind`] with the prompt supplied by the caller (tests inject answers here).
+pub fn bind_with(
+    flow: &Flow,
+    params: &[(String, String)],
+    env: &dyn Fn(&str) -> Option<String>,
+    mut prompter: Option<Prompter<'_>>,
+) -> Result<Vars, BindError> {
+    let mut problems = Vec::new();
+    let mut vars = Vars {
+        param_order: flow.params.iter().map(|p| p.name.clone()).collect(),
+        ..Vars::default()
+    };
+    let mut given: BTreeMap<&str, &str> = BTreeMap::new();
+    for (name, value) in params {
+        if let Some(s) = flow.secret(name) {
+            problems.push(BindProblem::SecretAsParam {
+                name: name.clone(),
+                env: s.env.clone(),
+            });
+        } else if flow.param(name).is_none() {
+            problems.push(BindProblem::UnknownParam {
+                name: name.clone(),
+                suggestion: validate::suggest(name, flow.params.iter().map(|p| p.name.as_str())).map(str::to_string),
+                known: flow.params.iter().map(|p| p.name.clone()).collect(),
+            });
+        } else if given.insert(name, value).is_some() {
+            problems.push(BindProblem::DuplicateParam { name: name.clone() });
+        }
+    }
+    for p in &flow.params {
+        let value = given
+            .get(p.name.as_str())
+            .map(|v| v.to_string())
+            .or_else(|| p.default.clone());
+        match value {
+            Some(v) if p.secret => {
+                vars.slots.insert(p.name.clone(), Slot::Secret(Secret(v)));
+            }
+            Some(v) => {
+                vars.slots.insert(p.name.clone(), Slot::Plain(v));
+            }
+            None => problems.push(BindProblem::MissingParam {
+                name: p.name.clone(),
+                description: p.description.clone(),
+                example: p.example.clone(),
+            }),
+        }
+    }
+    // Only prompt for secrets when everything else is in order.
+    if !problems.is_empty() {
+        prompter = None;
+    }
+    for s in &flow.secrets {
+        let mut value = env(&s.env).filter(|v| !v.is_empty());
+        if value.is_none() && !s.optional {
+            if let Some(ask) = prompter.as_mut() {
+                value = ask(s).filter(|v| !v.is_empty());
+            }
+        }
+        match value {
+            Some(v) => {
+                vars.slots.insert(s.name.clone(), Slot::Secret(Secret(v)));
+            }
+            None if s.optional => {
+                vars.slots
+                    .insert(s.name.clone(), Slot::MissingSecret { env: s.env.clone() });
+            }
+            None => problems.push(BindProblem::MissingSecret {
+                name: s.name.clone(),
+                env: s.env.clone(),
+            }),
+        }
+    }
+    if problems.is_empty() {
+        Ok(vars)
+    } else {
+        Err(BindError { problems })
+    }
+}
+
+impl Vars {
+    /// Fills in the `${name}` placeholders of `t`.
+    pub fn render(&self, t: &Template) -> Result<String, RenderError> {
+        let mut out = String::new();
+        for piece in t.pieces() {
+            match piece {
+                Piece::Literal(s) => out.push_str(s),
+                Piece::Var { name, .. } => match self.slots.get(name) {
+                    Some(Slot::Plain(v)) => out.push_str(v),
+                    Some(Slot::Secret(v)) => out.push_str(v.expose()),
+                    Some(Slot::MissingSecret { env }) => {
+                        return Err(RenderError::MissingSecret {
+                            name: name.to_string(),
+                            env: env.clone(),
+                        })
+                    }
+                    None => return Err(RenderError::NotSet { name: name.to_string() }),
+                },
+                Piece::Unclosed { .. } => return Err(RenderError::Unclosed { raw: t.raw.clone() }),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Sets a variable (what `read … into` read from the page).
+    pub fn set(&mut self, name: impl Into<String>, value: impl Into<String>) {
+        self.slots.insert(name.into(), Slot::Plain(value.into()));
+    }
+
+    /// True when `name` has a value.
+    pub fn is_set(&self, name: &str) -> bool {
+        matches!(self.slots.get(name), Some(Slot::Plain(_) | Slot::Secret(_)))
+    }
+
+    /// The value of a non-secret variable (parameter or read); `None` for secrets and unset names.
+    pub fn get(&self, name: &str) -> Option<String> {
+        match self.slots.get(name) {
+            Some(Slot::Plain(v)) => Some(v.clone()),
+            _ => None,
+        }
+    }
+
+    /// True when `t` uses a secret (its rendered value must not be shown).
+    pub fn is_secret_template(&self, t: &Template) -> bool {
+        t.vars()
+            .any(|n| matches!(self.slots.get(n), Some(Slot::Secret(_) | Slot::MissingSecret { .. })))
+    }
+
+    /// Every secret value (longest first), for redacting text before it is logged or reported.
+    pub fn secret_values(&self) -> Vec<String> {
+        let mut v: Vec<String> = self
+            .slots
+            .values()
+            .filter_map(|s| match s {
+                Slot::Secret(s) if !s.0.is_empty() => Some(s.0.clone()),
+                _ => None,
+            })
+            .collect();
+        v.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        v.dedup();
+        v
+    }
+
+    /// `text` with every secret value replaced by `***`.
+    pub fn redact(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for s in self.secret_values() {
+            out = out.replace(&s, "***");
+        }
+        out
+    }
+
+    /// The declared parameters and their values for reports; secret parameters as `***`.
+    pub fn shown_params(&self) -> Vec<(String, String)> {
+        self.param_order
+            .iter()
+            .filter_map(|n| match self.slots.get(n)? {
+                Slot::Plain(v) => Some((n.clone(), v.clone())),
+                _ => Some((n.clone(), "***".to_string())),
+            })
+            .collect()
+    }
+}
+
+impl TextMatch {
+    /// The text to look for, placeholders filled in.
+    pub fn to_query(&self, vars: &Vars) -> Result<TextQuery, RenderError> {
+        Ok(TextQuery {
+            text: vars.render(&self.text)?,
+            mode: self.mode,
+        })
+    }
+}
+
+impl Locator {
+    /// The query for the in-page locate script, placeholders filled in. A `within` on an `any`
+    /// applies to every alternative (innermost, after the alternative's own `within`).
+    pub fn to_query(&self, vars: &Vars) -> Result<Query, RenderError> {
+        let q = match &self.by {
+            By::Text(t) => Query::Text {
+                text: t.to_query(vars)?,
+                within: None,
+            },
+            By::Label(t) => Query::Label {
+                text: t.to_query(vars)?,
+                within: None,
+            },
+            By::Placeholder(t) => Query::Placeholder {
+                text: t.to_query(vars)?,
+                within: None,
+            },
+            By::Role { role, name, popup } => Query::Role {
+                role: role.clone(),
+                name: name.as_ref().map(|n| n.to_query(vars)).transpose()?,
+                popup: *popup,
+                within: None,
+            },
+            By::Css(css) => Query::Css {
+                css: css.clone(),
+                within: None,
+            },
+            By::XPath(xpath) => Query::Xpath {
+                xpath: xpath.clone(),
+                within: None,
+            },
+            By::Any(alts) => Query::Any {
+                alternatives: alts.iter().map(|a| a.to_query(vars)).collect::<Result<_, _>>()?,
+            },
+        };
+        Ok(match &self.within {
+            Some(w) => attach_within(q, w.to_query(vars)?),
+            None => q,
+        })
+    }
+}
+
+fn within_slot(q: &mut Query) -> Option<&mut Option<Box<Query>>> {
+    match q {
+        Query::Text { within, .. }
+        | Query::Label { within, .. }
+        | Query::Role { within, .. }
+        | Query::Placeholder { within, .. }
+        | Query::Css { within, .. }
+        | Query::Xpath { within, .. } => Some(within),
+        Query::Any { .. } => None,
+    }
+}
+
+/// Puts `outer` at the end of `q`'s `within` chain (into every alternative of an `any`).
+fn attach_within(mut q: Query, outer: Query) -> Query {
+    if let Query::Any { alternatives } = q {
+        return Query::Any {
+            alternatives: alternatives
+                .into_iter()
+                .map(|a| attach_within(a, outer.clone()))
+                .collect(),
+        };
+    }
+    if let Some(slot) = within_slot(&mut q) {
+        *slot = Some(Box::new(match slot.take() {
+            Some(inner) => attach_within(*inner, outer),
+            None => outer,
+        }));
+    }
+    q
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::flow::model::{MatchMode, Span};
+    use crate::flow::parse::parse_str;
+    use std::path::Path;
+
+    fn flow() -> Flow {
+        parse_str(
+            Path::new("t.toml"),
+            r#"
+name = "t"
+title = "T"
+[params.klantnummer]
+example = "9401138"
+[params.pin]
+secret = true
+default = "0000"
+[secrets.password]
+env = "PW"
+[secrets.extra]
+env = "EXTRA"
+optional = true
+[[steps]]
+title = "S"
+  [[steps.actions]]
+  fill = { label = "Wachtwoord", within = { any = [{ role = "dialog" }, { css = "form", within = { role = "main" } }] } }
+  with = "${password}"
+  [[steps.actions]]
+  read = { css = "h1" }
+  into = "kop"
+"#,
+        )
+        .unwrap()
+    }
+
+    fn tpl(raw: &str) -> Template {
+        Template::new(raw, Span::default())
+    }
+
+    #[test]
+    fn binds_and_renders_and_redacts() {
+        let f = flow();
+        let env = |k: &str| (k == "PW").then(|| "hunter2".to_string());
+        let mut v = bind(&f, &[("klantnummer".into(), "9401138".into())], &env, false).unwrap();
+        assert_eq!(v.render(&tpl("PostNL (${klantnummer})")).unwrap(), "PostNL (9401138)");
+        assert_eq!(v.render(&tpl("${password}")).unwrap(), "hunter2");
+        assert!(v.is_secret_template(&tpl("x ${password}")));
+        assert!(v.is_secret_template(&tpl("${pin}")));
+        assert!(!v.is_secret_template(&tpl("${klantnummer}")));
+        assert_eq!(v.secret_values(), vec!["hunter2".to_string(), "0000".to_string()]);
+        assert_eq!(v.redact("pw hunter2 pin 0000"), "pw *** pin ***");
+        let dbg = format!("{v:?}");
+        assert!(!dbg.contains("hunter2") && !dbg.contains("0000"), "{dbg}");
+        assert_eq!(
+            v.render(&tpl("${extra}")).unwrap_err().to_string(),
+            "secret `extra` is needed now but not set: set the environment variable EXTRA"
+        );
+        assert_eq!(
+            v.render(&tpl("${kop}")).unwrap_err(),
+            RenderError::NotSet { name: "kop".into() }
+        );
+        v.set("kop", "Welkom");
+        assert_eq!(v.render(&tpl("${kop}!")).unwrap(), "Welkom!");
+        assert_eq!(
+            v.shown_params(),
+            vec![
+                ("klantnummer".to_string(), "9401138".to_string()),
+                ("pin".to_string(), "***".to_string())
+            ]
+        );
+    }
+
+    #[test]
+    fn names_every_problem_at_once_and_does_not_prompt_then() {
+        let f = flow();
+        let mut asked = 0;
+        let mut ask = |_: &SecretDecl| {
+            asked += 1;
+            Some("x".to_string())
+        };
+        let err = bind_with(
+            &f,
+            &[("klantnumer".into(), "1".into()), ("password".into(), "p".into())],
+            &|_| None,
+            Some(&mut ask),
+        )
+        .unwrap_err();
+        assert_eq!(asked, 0);
+        assert_eq!(
+            err.to_string(),
+            "the flow's inputs have 4 problems:\n  \
+             - unknown parameter `klantnumer`: did you mean `klantnummer`?\n  \
+             - `password` is a secret and cannot be given with --param: set the environment variable PW\n  \
+             - missing parameter `klantnummer`: pass --param klantnummer=9401138\n  \
+             - missing secret `password`: set the environment variable PW"
+        );
+    }
+
+    #[test]
+    fn prompts_for_missing_required_secrets_only() {
+        let f = flow();
+        let mut asked = Vec::new();
+        let mut ask = |s: &SecretDecl| {
+            asked.push(s.name.clone());
+            Some("typed".to_string())
+        };
+        let v = bind_with(&f, &[("klantnummer".into(), "1".into())], &|_| None, Some(&mut ask)).unwrap();
+        assert_eq!(asked, vec!["password".to_string()]);
+        assert_eq!(v.render(&tpl("${password}")).unwrap(), "typed");
+    }
+
+    #[test]
+    fn within_on_any_reaches_every_alternative() {
+        let f = flow();
+        let v = bind(&f, &[("klantnummer".into(), "1".into())], &|_| Some("pw".into()), false).unwrap();
+        let crate::flow::model::ActionKind::Fill { target, .. } = &f.steps[0].actions[0].kind else {
+            panic!()
+        };
+        let q = target.to_query(&v).unwrap();
+        let dialog = Query::Role {
+            role: "dialog".into(),
+            name: None,
+            popup: false,
+            within: None,
+        };
+        let main = Query::Role {
+            role: "main".into(),
+            name: None,
+            popup: false,
+            within: None,
+        };
+        assert_eq!(
+            q,
+            Query::Label {
+                text: TextQuery {
+                    text: "Wachtwoord".into(),
+                    mode: MatchMode::Exact
+                },
+                within: Some(Box::new(Query::Any {
+                    alternatives: vec![
+                        dialog,
+                        Query::Css {
+                            css: "form".into(),
+                            within: Some(Box::new(main))
+                        }
+                    ]
+                }))
+            }
+        );
+        // An `any` with a `within`: the within is pushed into each alternative.
+        let any = Locator {
+            by: By::Any(vec![
+                Locator {
+                    by: By::Css("a".into()),
+                    within: None,
+                    span: Span::default(),
+                },
+                Locator {
+                    by: By::Css("b".into()),
+                    within: Some(Box::new(Locator {
+                        by: By::Css("c".into()),
+                        within: None,
+                        span: Span::default(),
+                    })),
+                    span: Span::default(),
+                },
+            ]),
+            within: Some(Box::new(Locator {
+                by: By::Css("w".into()),
+                within: None,
+                span: Span::default(),
+            })),
+            span: Span::default(),
+        };
+        let css = |c: &str, w: Option<Query>| Query::Css {
+            css: c.into(),
+            within: w.map(Box::new),
+        };
+        assert_eq!(
+            any.to_query(&v).unwrap(),
+            Query::Any {
+                alternatives: vec![
+                    css("a", Some(css("w", None))),
+                    css("b", Some(css("c", Some(css("w", None))))),
+                ]
+            }
+        );
+    }
+
+    #[test]
+    fn param_args() {
+        assert_eq!(
+            parse_param_arg("gebruiker=GATUser, PostNL (PostNL)").unwrap(),
+            ("gebruiker".to_string(), "GATUser, PostNL (PostNL)".to_string())
+        );
+        assert_eq!(parse_param_arg("a=b=c").unwrap().1, "b=c");
+        assert!(parse_param_arg("novalue").is_err());
+    }
+}

@@ -39,14 +39,14 @@ impl App {
     }
 
     /// Applies `change` to the data and persists it. A failed write is logged and reported.
-    fn commit<R>(&self, change: impl FnOnce(&mut super::state::Data) -> R) -> Result<R, Response> {
+    fn commit<R>(&self, change: impl FnOnce(&mut super::state::Data) -> R) -> Result<R, Rejection> {
         let mut store = self.store();
         let r = change(&mut store.data);
         match store.persist() {
             Ok(()) => Ok(r),
             Err(e) => {
                 tracing::error!(error = %e, "could not write the state file");
-                Err(self.server_error())
+                Err(Box::new(self.server_error()))
             }
         }
     }
@@ -72,21 +72,21 @@ impl App {
     }
 
     /// For pages: a fully logged-in user, or the redirect to take.
-    fn page_user(&self, headers: &HeaderMap) -> Result<Current, Response> {
+    fn page_user(&self, headers: &HeaderMap) -> Result<Current, Rejection> {
         match self.current(headers) {
-            None => Err(Redirect::to("/").into_response()),
+            None => Err(Box::new(Redirect::to("/").into_response())),
             Some(c) if c.session.must_change_password => {
-                Err(Redirect::to(PASSWORD_PATH).into_response())
+                Err(Box::new(Redirect::to(PASSWORD_PATH).into_response()))
             }
             Some(c) => Ok(c),
         }
     }
 
     /// For the JSON API: a fully logged-in user, or 401/403.
-    fn api_user(&self, headers: &HeaderMap) -> Result<Current, Response> {
+    fn api_user(&self, headers: &HeaderMap) -> Result<Current, Rejection> {
         match self.current(headers) {
-            None => Err(api_error(StatusCode::UNAUTHORIZED, "Niet ingelogd.")),
-            Some(c) if c.session.must_change_password => Err(api_error(
+            None => Err(api_reject(StatusCode::UNAUTHORIZED, "Niet ingelogd.")),
+            Some(c) if c.session.must_change_password => Err(api_reject(
                 StatusCode::FORBIDDEN,
                 "Stel eerst een nieuw wachtwoord in.",
             )),
@@ -96,14 +96,14 @@ impl App {
 
     /// For API calls that change something: the user must manage authorisations and send the
     /// session's CSRF token in `X-CSRF-Token`.
-    fn api_admin_write(&self, headers: &HeaderMap) -> Result<Current, Response> {
+    fn api_admin_write(&self, headers: &HeaderMap) -> Result<Current, Rejection> {
         let c = self.api_user(headers)?;
         let sent = headers
             .get("x-csrf-token")
             .and_then(|v| v.to_str().ok())
             .unwrap_or("");
         if !hash::same(sent, &c.session.csrf) {
-            return Err(api_error(
+            return Err(api_reject(
                 StatusCode::FORBIDDEN,
                 "Ongeldig of ontbrekend beveiligingstoken.",
             ));
@@ -112,6 +112,9 @@ impl App {
     }
 }
 
+/// A response that ends a request early (boxed: responses are large).
+type Rejection = Box<Response>;
+
 /// A request's session.
 struct Current {
     token: String,
@@ -119,15 +122,19 @@ struct Current {
     user: User,
 }
 
-fn require_rights(c: Current) -> Result<Current, Response> {
+fn require_rights(c: Current) -> Result<Current, Rejection> {
     if c.user.may_manage_authorisations() {
         Ok(c)
     } else {
-        Err(api_error(
+        Err(api_reject(
             StatusCode::FORBIDDEN,
             "Hiervoor heb je de autorisaties 'Klantnummerinstellingen' en 'Instellingen voor uw klantnummer beheren' nodig.",
         ))
     }
+}
+
+fn api_reject(status: StatusCode, message: &str) -> Rejection {
+    Box::new(api_error(status, message))
 }
 
 fn api_error(status: StatusCode, message: &str) -> Response {
@@ -227,7 +234,7 @@ async fn login(State(app): State<Arc<App>>, Form(form): Form<LoginForm>) -> Resp
         );
     };
     if let Err(resp) = app.commit(|d| d.record_login(&user_id, Utc::now())) {
-        return resp;
+        return *resp;
     }
     let token = app.sessions().create(&user_id, must_change);
     let to = if must_change {
@@ -320,7 +327,7 @@ async fn password_change(
     }
     if let Err(resp) = app.commit(|d| d.change_password(&c.user.id, &form.new_password, Utc::now()))
     {
-        return resp;
+        return *resp;
     }
     app.sessions().password_changed(&c.token);
     Redirect::to("/apex/BPG_Home").into_response()
@@ -329,7 +336,7 @@ async fn password_change(
 async fn home(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
     let c = match app.page_user(&headers) {
         Ok(c) => c,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let ecommerce = !app
         .store()
@@ -360,7 +367,7 @@ async fn my_account(
 ) -> Response {
     let c = match app.page_user(&headers) {
         Ok(c) => c,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let v = app.variant();
     let is_authorisations = q
@@ -414,7 +421,7 @@ async fn info(
 ) -> Response {
     let c = match app.page_user(&headers) {
         Ok(c) => c,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let title = q.titel.unwrap_or_else(|| "Mijn PostNL".into());
     html(
@@ -440,7 +447,7 @@ async fn public_info(State(app): State<Arc<App>>, Path(onderwerp): Path<String>)
 async fn ecommerce(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
     let c = match app.page_user(&headers) {
         Ok(c) => c,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let store = app.store();
     let kns = store
@@ -465,7 +472,7 @@ async fn report(
 ) -> Response {
     let c = match app.page_user(&headers) {
         Ok(c) => c,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let number = bestand
         .strip_prefix("e-commerce-inzichten-")
@@ -509,7 +516,7 @@ async fn api_users(
 ) -> Response {
     let c = match app.api_user(&headers).and_then(require_rights) {
         Ok(c) => c,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let store = app.store();
     let d = &store.data;
@@ -549,7 +556,7 @@ async fn api_get_authorisations(
 ) -> Response {
     let c = match app.api_user(&headers).and_then(require_rights) {
         Ok(c) => c,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let store = app.store();
     let d = &store.data;
@@ -589,7 +596,7 @@ async fn api_save_authorisations(
 ) -> Response {
     let c = match app.api_admin_write(&headers) {
         Ok(c) => c,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let Ok(body) = serde_json::from_slice::<SaveBody>(&body) else {
         return api_error(StatusCode::BAD_REQUEST, "Ongeldig verzoek.");
@@ -619,7 +626,7 @@ async fn api_save_authorisations(
         )
     });
     match changed {
-        Err(resp) => resp,
+        Err(resp) => *resp,
         Ok(None) => api_error(StatusCode::NOT_FOUND, "Onbekende gebruiker."),
         Ok(Some(n)) => {
             tracing::info!(changed = n, "authorisations saved");
@@ -636,7 +643,7 @@ struct DeleteBody {
 async fn api_delete_user(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
     let c = match app.api_admin_write(&headers) {
         Ok(c) => c,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let Ok(body) = serde_json::from_slice::<DeleteBody>(&body) else {
         return api_error(StatusCode::BAD_REQUEST, "Ongeldig verzoek.");
@@ -658,7 +665,7 @@ async fn api_delete_user(State(app): State<Arc<App>>, headers: HeaderMap, body: 
         return api_error(StatusCode::NOT_FOUND, "Onbekende gebruiker.");
     }
     match app.commit(|d| d.delete_user(&c.user.name, &body.gebruiker, Utc::now())) {
-        Err(resp) => resp,
+        Err(resp) => *resp,
         Ok(_) => {
             app.sessions().remove_user(&body.gebruiker);
             tracing::warn!("user account deleted through the portal");

@@ -73,6 +73,12 @@ pub(crate) struct AuditEntry {
     pub when: DateTime<Utc>,
 }
 
+/// Seeded authorisations: klantnummer -> (user id -> names).
+type SeedGrants = &'static [(
+    &'static str,
+    &'static [(&'static str, &'static [&'static str])],
+)];
+
 type Grants = BTreeMap<String, BTreeMap<String, BTreeMap<String, DateTime<Utc>>>>;
 
 /// Everything the replica remembers; this is also the state file's content.
@@ -160,7 +166,7 @@ impl Data {
             name: name.to_string(),
         })
         .collect();
-        let grants: &[(&str, &[(&str, &[&str])])] = &[
+        let grants: SeedGrants = &[
             (
                 "9401138",
                 &[

@@ -286,7 +286,7 @@ fn wrong_credentials_show_an_alert_and_no_session() {
         assert!(t.contains(r#"role="alert""#));
         assert!(t.contains("Onjuist e-mailadres of wachtwoord."));
         assert!(t.contains("Log in bij Mijn PostNL"));
-        assert!(c.cookies.get("mijnpostnl_sessie").is_none());
+        assert!(!c.cookies.contains_key("mijnpostnl_sessie"));
     }
     assert_eq!(c.get("/apex/BPG_Home").status, 303);
     p.stop();
@@ -861,7 +861,7 @@ fn logout_ends_the_session() {
     let r = c.post_form("/uitloggen", &[("csrf", &csrf)]);
     assert_eq!(r.status, 303);
     assert_eq!(r.location.as_deref(), Some("/"));
-    assert!(c.cookies.get("mijnpostnl_sessie").is_none());
+    assert!(!c.cookies.contains_key("mijnpostnl_sessie"));
     c.cookies.insert("mijnpostnl_sessie".into(), token);
     assert_eq!(c.get("/apex/BPG_Home").status, 303);
     p.stop();

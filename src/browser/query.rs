@@ -15,11 +15,33 @@ pub struct TextQuery {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "by", rename_all = "lowercase")]
 pub enum Query {
-    Text { text: TextQuery, within: Option<Box<Query>> },
-    Label { text: TextQuery, within: Option<Box<Query>> },
-    Role { role: String, name: Option<TextQuery>, popup: bool, within: Option<Box<Query>> },
-    Placeholder { text: TextQuery, within: Option<Box<Query>> },
-    Css { css: String, within: Option<Box<Query>> },
-    Xpath { xpath: String, within: Option<Box<Query>> },
-    Any { alternatives: Vec<Query> },
+    Text {
+        text: TextQuery,
+        within: Option<Box<Query>>,
+    },
+    Label {
+        text: TextQuery,
+        within: Option<Box<Query>>,
+    },
+    Role {
+        role: String,
+        name: Option<TextQuery>,
+        popup: bool,
+        within: Option<Box<Query>>,
+    },
+    Placeholder {
+        text: TextQuery,
+        within: Option<Box<Query>>,
+    },
+    Css {
+        css: String,
+        within: Option<Box<Query>>,
+    },
+    Xpath {
+        xpath: String,
+        within: Option<Box<Query>>,
+    },
+    Any {
+        alternatives: Vec<Query>,
+    },
 }

@@ -154,34 +154,46 @@ impl Page<'_> {
             ),
             (
                 "Steps",
-                format!(
-                    "<span class=\"n-passed\">{} passed</span> · <span class=\"n-failed\">{} failed</span> · \
-                     <span class=\"n-skipped\">{} skipped</span>",
-                    count(Status::Passed),
-                    count(Status::Failed),
-                    count(Status::Skipped)
-                ),
+                [Status::Passed, Status::Failed, Status::Skipped]
+                    .iter()
+                    .map(|&st| {
+                        let n = count(st);
+                        let class = if n > 0 { status_word(st) } else { "none" };
+                        format!("<span class=\"n-{class}\">{n} {}</span>", status_word(st))
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" · "),
             ),
             (
                 "Mode",
                 if res.mode == "verify" {
-                    "verify <span class=\"muted\">(dry run: committing actions skipped)</span>".into()
+                    "verify <span class=\"muted\">(dry run: committing actions skipped)</span>"
+                        .into()
                 } else {
                     self.t(&res.mode)
                 },
             ),
         ];
         if !res.browser.webdriver.is_empty() {
-            facts.push((
-                "WebDriver",
-                format!("<code>{}</code>", self.t(&res.browser.webdriver)),
-            ));
+            facts.push(("WebDriver", self.t(&res.browser.webdriver)));
         }
-        self.out.push_str(
-            "<section class=\"card summary\">\n<h2 class=\"card-title\">Summary</h2>\n<dl class=\"facts\">\n",
+        let _ = write!(
+            self.out,
+            "<section class=\"card summary\">\n<h2 class=\"card-title\">Summary</h2>\n\
+             <p class=\"verdict verdict-{}\">{}</p>\n<dl class=\"facts\">\n",
+            status_word(res.status),
+            self.t(&verdict(res)),
         );
         for (label, value) in facts {
-            let _ = writeln!(self.out, "<div><dt>{label}</dt><dd>{value}</dd></div>");
+            let class = if label == "Steps" {
+                " class=\"wide\""
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                self.out,
+                "<div{class}><dt>{label}</dt><dd>{value}</dd></div>"
+            );
         }
         self.out.push_str("</dl>\n");
 
@@ -192,9 +204,9 @@ impl Page<'_> {
             self.out.push_str("<table class=\"params\">\n<tbody>\n");
             for p in &res.params {
                 let value = if p.secret {
-                    format!("<code>{MASK}</code> <span class=\"tag\">secret</span>")
+                    format!("{MASK} <span class=\"tag\">secret</span>")
                 } else {
-                    format!("<code>{}</code>", self.t(&p.value))
+                    self.t(&p.value)
                 };
                 let _ = writeln!(
                     self.out,
@@ -229,7 +241,7 @@ impl Page<'_> {
             };
             let _ = writeln!(
                 self.out,
-                "<li class=\"st-{status}\"><a href=\"#step-{i}\"><span class=\"dot\">{mark}</span>\
+                "<li class=\"st-{status}\"><a href=\"#step-{i}\"><span class=\"dot dot-{status}\">{mark}</span>\
                  <span class=\"ov-title\">{title}</span><span class=\"ov-time\">{right}</span></a></li>",
                 status = status_word(s.status),
                 i = s.index,
@@ -279,8 +291,8 @@ impl Page<'_> {
         }
         if let Some(shot) = &s.screenshot {
             if failure_shot.as_deref() != Some(shot.as_str()) {
-                let caption = format!("Screen at the end of {}", s.title);
-                self.figure(shot, &caption, s.url.as_deref());
+                let caption = format!("The screen at the end of {}", s.title);
+                self.figure(shot, &caption, "End of step", s.url.as_deref());
             }
         }
         self.actions(&s.actions);
@@ -327,11 +339,18 @@ impl Page<'_> {
             self.out.push_str("</ul>\n</div>\n");
         }
         if let Some(shot) = &err.screenshot {
-            self.figure(shot, "The screen at the moment it failed", url);
+            self.figure(
+                shot,
+                "The screen at the moment it failed",
+                "Moment of failure",
+                url,
+            );
         }
     }
 
-    fn figure(&mut self, rel: &str, caption: &str, url: Option<&str>) {
+    /// A screenshot: `caption` is its alt text (and the lightbox caption), `label` the short
+    /// caption under it.
+    fn figure(&mut self, rel: &str, caption: &str, label: &str, url: Option<&str>) {
         let name = self.t(rel);
         let url_html = url
             .map(|u| format!(" · <code>{}</code>", self.t(u)))
@@ -343,9 +362,10 @@ impl Page<'_> {
                     self.out,
                     "<figure class=\"shot\">\n<img class=\"zoom\" src=\"{IMAGE_SLOT}\" alt=\"{alt}\" \
                      tabindex=\"0\" title=\"Click to enlarge\">\n\
-                     <figcaption>{alt}<span class=\"file\"> · {name}</span>{url_html}\
+                     <figcaption>{label}{url_html}<span class=\"file\"> · {name}</span>\
                      <span class=\"no-print hint\"> · click to enlarge</span></figcaption>\n</figure>\n",
                     alt = self.t(caption),
+                    label = self.t(label),
                 );
             }
             None => {
@@ -380,7 +400,7 @@ impl Page<'_> {
                 .unwrap_or_else(|| "<span class=\"muted\">—</span>".into());
             let _ = writeln!(
                 self.out,
-                "<tr class=\"st-{status}\"><td class=\"c-st\"><span class=\"dot\" title=\"{status}\">{mark}</span></td>\
+                "<tr class=\"st-{status}\"><td class=\"c-st\"><span class=\"dot dot-{status}\" title=\"{status}\">{mark}</span></td>\
                  <td>{desc}{detail}</td><td class=\"c-loc\">{locator}</td><td class=\"c-time\">{time}</td></tr>",
                 mark = status_mark(a.status),
                 desc = self.t(&a.description),
@@ -403,6 +423,34 @@ impl Page<'_> {
             SCHEMA_VERSION.max(res.schema_version),
             self.t(&res.started.to_rfc3339()),
         );
+    }
+}
+
+/// One sentence saying how the run ended.
+fn verdict(res: &RunResult) -> String {
+    let total = res.steps.len();
+    let count = |s: Status| res.steps.iter().filter(|x| x.status == s).count();
+    let first_line = |e: &ErrorInfo| e.message.lines().next().unwrap_or_default().to_string();
+    if let Some(step) = res.steps.iter().find(|s| s.status == Status::Failed) {
+        let why = step.error.as_ref().map(first_line).unwrap_or_default();
+        return if why.is_empty() {
+            format!("The run stopped at {}.", step.title)
+        } else {
+            format!("The run stopped at {}: {why}", step.title)
+        };
+    }
+    if let Some(err) = &res.error {
+        return format!("The run could not complete: {}", first_line(err));
+    }
+    let skipped = count(Status::Skipped);
+    match (res.status, skipped) {
+        (Status::Passed, 0) => format!("All {total} steps completed successfully."),
+        (Status::Passed, n) => format!(
+            "{} of {total} steps completed successfully; {n} skipped (see below why).",
+            total - n
+        ),
+        (Status::Skipped, _) => "The run was skipped.".to_string(),
+        (Status::Failed, _) => "The run failed.".to_string(),
     }
 }
 

@@ -1246,3 +1246,47 @@ fn trace_logs_stdout_stderr_and_every_file_are_free_of_secrets() {
         keep_dir(&format!("trace-{format}"), tmp.path());
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Edge cases: a missing screenshot, and a run-level error no step owns.
+
+#[test]
+fn missing_screenshot_and_run_level_error_are_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut result = fixture(tmp.path(), false);
+    result.steps[1].screenshot = Some("gone.png".into());
+    let html = report::html::to_html(&result, tmp.path(), &redactor());
+    assert!(html.contains("Screenshot not available (<code>gone.png</code>)"));
+    assert_eq!(html.matches("data:image/png;base64,").count(), 4);
+
+    // The browser never started: every step skipped, the error belongs to the run.
+    let mut result = fixture(tmp.path(), false);
+    result.status = Status::Failed;
+    result.downloads.clear();
+    for s in &mut result.steps {
+        s.status = Status::Skipped;
+        s.skip_reason = Some("the browser did not start".into());
+        s.actions.clear();
+        s.screenshot = None;
+        s.url = None;
+    }
+    result.error = Some(ErrorInfo {
+        message: format!("chromedriver not found on PATH (user {EMAIL})"),
+        ..Default::default()
+    });
+    let paths = report::write_all(&result, tmp.path(), &redactor()).unwrap();
+    let html = std::fs::read_to_string(&paths.html).unwrap();
+    assert!(html.contains("The run could not complete: chromedriver not found on PATH (user ***)"));
+    let (suite, cases) = parse_junit(&std::fs::read_to_string(&paths.junit).unwrap());
+    let get = |k: &str| suite.iter().find(|(n, _)| n == k).unwrap().1.clone();
+    assert_eq!(
+        (get("tests"), get("failures"), get("skipped")),
+        ("6".into(), "1".into(), "5".into())
+    );
+    assert_eq!(cases.last().unwrap().name, report::junit::RUN_CASE);
+    assert_eq!(
+        cases.last().unwrap().failure.as_ref().unwrap().0,
+        "chromedriver not found on PATH (user ***)"
+    );
+    assert_no_secret_in_folder(tmp.path());
+}

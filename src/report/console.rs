@@ -101,9 +101,11 @@ impl Progress {
         let style =
             ProgressStyle::with_template("{spinner:.208} {prefix:.dim} {msg} {elapsed:.dim}")
                 .unwrap_or_else(|_| ProgressStyle::default_spinner());
-        let bar = multi.add(ProgressBar::new_spinner().with_style(style));
-        bar.set_prefix(counter(index, total));
-        bar.set_message(self.clean(title));
+        let bar = ProgressBar::new_spinner()
+            .with_style(style)
+            .with_prefix(counter(index, total))
+            .with_message(self.clean(title));
+        let bar = multi.add(bar);
         bar.enable_steady_tick(Duration::from_millis(120));
         st.bar = Some(bar);
     }

@@ -1,1 +1,75 @@
-//! Report writers: HTML, JSON, JUnit, console; all redact secrets.
+//! Report writers: HTML, JSON, JUnit, console progress and logging; all redact secrets.
+//!
+//! A run folder ends up with `report.html` (self-contained, screenshots embedded),
+//! `report.json` (the [`RunResult`], see `docs/report.schema.json`), `junit.xml` and `run.log`.
+
+pub mod console;
+pub mod html;
+pub mod json;
+pub mod junit;
+pub mod logging;
+pub mod redact;
+mod text;
+
+use std::path::{Path, PathBuf};
+
+use crate::run::result::RunResult;
+
+pub use console::Progress;
+pub use logging::{clear_run_log, init as init_logging, set_run_log, LogFormat, LogGuard};
+pub use redact::{Redactor, MASK};
+
+/// File name of the HTML report inside the run folder.
+pub const HTML_FILE: &str = "report.html";
+/// File name of the JSON report inside the run folder.
+pub const JSON_FILE: &str = "report.json";
+/// File name of the JUnit report inside the run folder.
+pub const JUNIT_FILE: &str = "junit.xml";
+/// File name of the run's log inside the run folder.
+pub const LOG_FILE: &str = "run.log";
+
+/// Where [`write_all`] put the reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportPaths {
+    pub html: PathBuf,
+    pub json: PathBuf,
+    pub junit: PathBuf,
+}
+
+/// Writing a report failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot serialize the run result: {0}")]
+    Serialize(#[from] serde_json::Error),
+}
+
+/// Writes `report.html`, `report.json` and `junit.xml` into `dir` (the run folder), all redacted.
+pub fn write_all(
+    result: &RunResult,
+    dir: &Path,
+    redactor: &Redactor,
+) -> Result<ReportPaths, ReportError> {
+    Ok(ReportPaths {
+        json: json::write_json(result, dir, redactor)?,
+        junit: junit::write_junit(result, dir, redactor)?,
+        html: html::write_html(result, dir, redactor)?,
+    })
+}
+
+/// Writes `contents` to `dir/name`, creating `dir` when missing.
+fn write_file(dir: &Path, name: &str, contents: &[u8]) -> Result<PathBuf, ReportError> {
+    let path = dir.join(name);
+    let err = |source| ReportError::Write {
+        path: path.clone(),
+        source,
+    };
+    std::fs::create_dir_all(dir).map_err(err)?;
+    std::fs::write(&path, contents).map_err(err)?;
+    Ok(path)
+}

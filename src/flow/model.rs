@@ -120,16 +120,25 @@ pub enum ActionKind {
     Fill { target: Locator, value: Template },
     /// Choose an option by its visible text: in a native `<select>`, a listbox, or a list of items.
     /// `from` narrows where to look; without it every select/listbox/list on the page is searched.
-    Select { from: Option<Locator>, option: TextMatch },
+    Select {
+        from: Option<Locator>,
+        option: TextMatch,
+    },
     /// Ensure a checkbox is ticked (`true`) or unticked (`false`); clicks only when needed.
     SetChecked { target: Locator, checked: bool },
     /// Assert something, waiting up to the timeout for it to hold.
     Expect(Expectation),
     /// Wait until the locator finds a visible element; optionally reload the page every
     /// `reload_every` while waiting (tiles that appear late).
-    WaitFor { target: Locator, reload_every: Option<Duration> },
+    WaitFor {
+        target: Locator,
+        reload_every: Option<Duration>,
+    },
     /// Click a link/button that downloads a file and wait until it has landed in `downloads/`.
-    Download { target: Locator, expect: Option<FileKind> },
+    Download {
+        target: Locator,
+        expect: Option<FileKind>,
+    },
     /// Take an extra named screenshot.
     Screenshot(String),
     /// Reload the current page.
@@ -137,7 +146,11 @@ pub enum ActionKind {
     /// Read an element's visible text into a variable (e.g. the logged-in user's name).
     Read { target: Locator, into: String },
     /// Run `then` when the condition holds, else `otherwise`.
-    If { condition: Condition, then: Vec<Action>, otherwise: Vec<Action> },
+    If {
+        condition: Condition,
+        then: Vec<Action>,
+        otherwise: Vec<Action>,
+    },
 }
 
 /// An assertion.
@@ -162,7 +175,10 @@ pub enum FileKind {
 #[derive(Debug, Clone)]
 pub enum Condition {
     /// The locator finds a visible element (checked without waiting beyond `within`).
-    Visible { target: Locator, within: Option<Duration> },
+    Visible {
+        target: Locator,
+        within: Option<Duration>,
+    },
     /// Two names denote the same person: every word of the shorter appears in the longer,
     /// ignoring case and punctuation ("GATUser, PostNL" ~ "GATUser, PostNL (PostNL)").
     SamePerson(Template, Template),
@@ -215,7 +231,11 @@ pub enum By {
     Label(TextMatch),
     /// ARIA role (explicit or implicit) and optionally accessible name. `popup` requires
     /// a menu button (`aria-haspopup`/`aria-expanded`).
-    Role { role: String, name: Option<TextMatch>, popup: bool },
+    Role {
+        role: String,
+        name: Option<TextMatch>,
+        popup: bool,
+    },
     /// Placeholder text of an input.
     Placeholder(TextMatch),
     /// Last resort: a CSS selector.

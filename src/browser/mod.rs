@@ -1,6 +1,145 @@
 //! The browser: a WebDriver session (own chromedriver or a remote endpoint) and the element
 //! operations the runner needs, each with auto-wait and Playwright-style actionability checks.
+//!
+//! Every element operation polls (50 ms → 250 ms back-off, bounded by [`Wait::timeout`]) one
+//! fused in-page script call (`locate.js`) that checks the obstacle triggers, resolves the
+//! [`Query`] to exactly one visible element and checks it is actionable (attached, visible,
+//! enabled, stable across two animation frames, receiving events at its centre). Clicks,
+//! selections and ticks then *settle*: they return only once a navigation they caused has loaded,
+//! or the fetch/XHR requests they started have finished.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), postnl_robot::browser::BrowserError> {
+//! use postnl_robot::browser::{Browser, BrowserOptions, Query, Wait};
+//! let browser = Browser::launch(&BrowserOptions::new("/tmp/downloads")).await?;
+//! browser.goto("http://127.0.0.1:8080/").await?;
+//! browser.click(&Query::role("button", Some("Opslaan")), &Wait::secs(10)).await?;
+//! browser.close().await;
+//! # Ok(()) }
+//! ```
 
+mod actions;
+mod client;
+mod download;
+pub mod driver;
+mod engine;
+pub mod error;
 pub mod query;
+mod session;
+mod settle;
 
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub use client::Browser;
+pub use driver::Driver;
+pub use error::BrowserError;
 pub use query::{Query, TextQuery};
+
+/// How to get a browser.
+#[derive(Debug, Clone)]
+pub struct BrowserOptions {
+    /// A running WebDriver server (Selenium Grid, a remote chromedriver). `None`: start our own
+    /// chromedriver.
+    pub webdriver: Option<String>,
+    /// The chromedriver to start; `None`: `chromedriver` on PATH.
+    pub driver_path: Option<PathBuf>,
+    /// Chromium binary for chromedriver to start; `None`: chromedriver's default.
+    pub chrome_binary: Option<PathBuf>,
+    /// Show the browser window (default: headless).
+    pub headed: bool,
+    /// Where downloads land; made absolute and created if missing.
+    pub download_dir: PathBuf,
+    /// Window size in CSS pixels (default 1280×900).
+    pub window: (u32, u32),
+    /// Bound on a page load (`goto`, `reload`, navigations caused by clicks). Default 60 s.
+    pub page_load_timeout: Duration,
+}
+
+impl BrowserOptions {
+    /// Defaults (own chromedriver, headless, 1280×900) with downloads going to `download_dir`.
+    pub fn new(download_dir: impl Into<PathBuf>) -> Self {
+        BrowserOptions {
+            download_dir: download_dir.into(),
+            ..Default::default()
+        }
+    }
+}
+
+impl Default for BrowserOptions {
+    fn default() -> Self {
+        BrowserOptions {
+            webdriver: None,
+            driver_path: None,
+            chrome_binary: None,
+            headed: false,
+            download_dir: std::env::temp_dir().join("postnl-robot-downloads"),
+            window: (1280, 900),
+            page_load_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+/// What a session runs on, for reports.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct BrowserInfo {
+    /// Always `chromium` (the browser family driven through chromedriver).
+    pub name: String,
+    /// `browserVersion` from the session's capabilities.
+    pub version: String,
+    /// chromedriver's version, when it reports it.
+    pub driver_version: Option<String>,
+    /// The WebDriver URL used.
+    pub webdriver: String,
+    /// True when this process started the driver.
+    pub own_driver: bool,
+}
+
+/// How long an element operation may wait, and which obstacles interrupt it.
+#[derive(Debug, Clone)]
+pub struct Wait {
+    /// Poll until this much time has passed.
+    pub timeout: Duration,
+    /// Handler triggers, in order: as soon as one is visible the operation fails with
+    /// [`BrowserError::Obstacle`] and its index. While running handler *i*, pass a `Wait`
+    /// without trigger *i* (else the handler's own clicks would be reported as obstacles).
+    pub obstacles: Vec<Query>,
+}
+
+impl Wait {
+    /// Wait up to `timeout`, no obstacles.
+    pub fn new(timeout: Duration) -> Self {
+        Wait {
+            timeout,
+            obstacles: Vec::new(),
+        }
+    }
+
+    /// Wait up to `secs` seconds, no obstacles.
+    pub fn secs(secs: u64) -> Self {
+        Wait::new(Duration::from_secs(secs))
+    }
+
+    /// The same wait, interrupted by these handler triggers.
+    pub fn with_obstacles(mut self, obstacles: Vec<Query>) -> Self {
+        self.obstacles = obstacles;
+        self
+    }
+}
+
+/// The element an operation acted on, described for people: `<button> "Opslaan"`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    pub description: String,
+}
+
+/// The outcome of [`Browser::select`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Selected {
+    /// The full visible text of the chosen option or item.
+    pub text: String,
+    /// It was already selected, so nothing was clicked.
+    pub already_selected: bool,
+    /// Where it was chosen: `<select …>` or the clicked item.
+    pub description: String,
+}

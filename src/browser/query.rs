@@ -1,4 +1,10 @@
 //! A resolved locator (placeholders filled in), as sent to the in-page locate script.
+//!
+//! [`Query`] is what the flow layer produces from a `Locator` once `${…}` placeholders are bound.
+//! It is serialised to JSON for `locate.js` and displayed to people in errors, e.g.
+//! `role button "Opslaan" within role dialog`.
+
+use std::fmt;
 
 use serde::Serialize;
 
@@ -11,37 +17,281 @@ pub struct TextQuery {
     pub mode: MatchMode,
 }
 
+impl TextQuery {
+    /// The whole normalised text must equal `text`.
+    pub fn exact(text: impl Into<String>) -> Self {
+        TextQuery {
+            text: text.into(),
+            mode: MatchMode::Exact,
+        }
+    }
+
+    /// The normalised text must contain `text`.
+    pub fn contains(text: impl Into<String>) -> Self {
+        TextQuery {
+            text: text.into(),
+            mode: MatchMode::Contains,
+        }
+    }
+}
+
+impl fmt::Display for TextQuery {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.mode {
+            MatchMode::Exact => write!(f, "{:?}", self.text),
+            MatchMode::Contains => write!(f, "containing {:?}", self.text),
+        }
+    }
+}
+
 /// What to look for. Serialized as JSON for the in-page script.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "by", rename_all = "lowercase")]
 pub enum Query {
+    /// Visible text (innermost elements whose text matches).
     Text {
         text: TextQuery,
         within: Option<Box<Query>>,
     },
+    /// A form control by its label (`label[for]`, wrapping label, `aria-label(ledby)`).
     Label {
         text: TextQuery,
         within: Option<Box<Query>>,
     },
+    /// ARIA role (explicit or implicit), optionally its accessible name; `popup` requires a
+    /// menu button (`aria-haspopup` or `aria-expanded`).
     Role {
         role: String,
         name: Option<TextQuery>,
         popup: bool,
         within: Option<Box<Query>>,
     },
+    /// The `placeholder` of an input or textarea.
     Placeholder {
         text: TextQuery,
         within: Option<Box<Query>>,
     },
+    /// A CSS selector (last resort).
     Css {
         css: String,
         within: Option<Box<Query>>,
     },
+    /// An XPath expression (last resort).
     Xpath {
         xpath: String,
         within: Option<Box<Query>>,
     },
-    Any {
-        alternatives: Vec<Query>,
-    },
+    /// Alternatives in order: the first that finds exactly one visible element wins.
+    Any { alternatives: Vec<Query> },
+}
+
+impl Query {
+    /// `text "…"` (exact).
+    pub fn text(text: impl Into<String>) -> Self {
+        Query::Text {
+            text: TextQuery::exact(text),
+            within: None,
+        }
+    }
+
+    /// `text containing "…"`.
+    pub fn text_containing(text: impl Into<String>) -> Self {
+        Query::Text {
+            text: TextQuery::contains(text),
+            within: None,
+        }
+    }
+
+    /// `label "…"` (exact).
+    pub fn label(text: impl Into<String>) -> Self {
+        Query::Label {
+            text: TextQuery::exact(text),
+            within: None,
+        }
+    }
+
+    /// `role ROLE` with an optional exact name.
+    pub fn role(role: impl Into<String>, name: Option<&str>) -> Self {
+        Query::Role {
+            role: role.into(),
+            name: name.map(TextQuery::exact),
+            popup: false,
+            within: None,
+        }
+    }
+
+    /// `placeholder "…"` (exact).
+    pub fn placeholder(text: impl Into<String>) -> Self {
+        Query::Placeholder {
+            text: TextQuery::exact(text),
+            within: None,
+        }
+    }
+
+    /// `css "…"`.
+    pub fn css(css: impl Into<String>) -> Self {
+        Query::Css {
+            css: css.into(),
+            within: None,
+        }
+    }
+
+    /// `xpath "…"`.
+    pub fn xpath(xpath: impl Into<String>) -> Self {
+        Query::Xpath {
+            xpath: xpath.into(),
+            within: None,
+        }
+    }
+
+    /// `any[…]`.
+    pub fn any(alternatives: Vec<Query>) -> Self {
+        Query::Any { alternatives }
+    }
+
+    /// The same query, searched only inside the one element `container` finds.
+    /// On `Any`, applies to every alternative.
+    pub fn within(self, container: Query) -> Self {
+        let boxed = Some(Box::new(container.clone()));
+        match self {
+            Query::Text { text, .. } => Query::Text {
+                text,
+                within: boxed,
+            },
+            Query::Label { text, .. } => Query::Label {
+                text,
+                within: boxed,
+            },
+            Query::Role {
+                role, name, popup, ..
+            } => Query::Role {
+                role,
+                name,
+                popup,
+                within: boxed,
+            },
+            Query::Placeholder { text, .. } => Query::Placeholder {
+                text,
+                within: boxed,
+            },
+            Query::Css { css, .. } => Query::Css { css, within: boxed },
+            Query::Xpath { xpath, .. } => Query::Xpath {
+                xpath,
+                within: boxed,
+            },
+            Query::Any { alternatives } => Query::Any {
+                alternatives: alternatives
+                    .into_iter()
+                    .map(|a| a.within(container.clone()))
+                    .collect(),
+            },
+        }
+    }
+
+    /// For a `Role` query: require a menu button (`aria-haspopup`/`aria-expanded`).
+    pub fn popup(self) -> Self {
+        match self {
+            Query::Role {
+                role, name, within, ..
+            } => Query::Role {
+                role,
+                name,
+                popup: true,
+                within,
+            },
+            other => other,
+        }
+    }
+
+    /// The container this query searches in, if any.
+    pub fn container(&self) -> Option<&Query> {
+        match self {
+            Query::Text { within, .. }
+            | Query::Label { within, .. }
+            | Query::Role { within, .. }
+            | Query::Placeholder { within, .. }
+            | Query::Css { within, .. }
+            | Query::Xpath { within, .. } => within.as_deref(),
+            Query::Any { .. } => None,
+        }
+    }
+}
+
+impl fmt::Display for Query {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Query::Text { text, .. } => write!(f, "text {text}")?,
+            Query::Label { text, .. } => write!(f, "label {text}")?,
+            Query::Role {
+                role, name, popup, ..
+            } => {
+                write!(f, "role {role}")?;
+                if let Some(name) = name {
+                    write!(f, " {name}")?;
+                }
+                if *popup {
+                    write!(f, " (popup)")?;
+                }
+            }
+            Query::Placeholder { text, .. } => write!(f, "placeholder {text}")?,
+            Query::Css { css, .. } => write!(f, "css {css:?}")?,
+            Query::Xpath { xpath, .. } => write!(f, "xpath {xpath:?}")?,
+            Query::Any { alternatives } => {
+                write!(f, "any[")?;
+                for (i, a) in alternatives.iter().enumerate() {
+                    if i > 0 {
+                        write!(f, " | ")?;
+                    }
+                    write!(f, "{a}")?;
+                }
+                write!(f, "]")?;
+            }
+        }
+        if let Some(c) = self.container() {
+            write!(f, " within {c}")?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_reads_like_a_person() {
+        assert_eq!(
+            Query::role("button", Some("Opslaan")).to_string(),
+            r#"role button "Opslaan""#
+        );
+        assert_eq!(
+            Query::text("Mijn Account").to_string(),
+            r#"text "Mijn Account""#
+        );
+        assert_eq!(
+            Query::text_containing("9401138").to_string(),
+            r#"text containing "9401138""#
+        );
+        assert_eq!(
+            Query::role("button", None)
+                .popup()
+                .within(Query::role("banner", None))
+                .to_string(),
+            "role button (popup) within role banner"
+        );
+        assert_eq!(
+            Query::any(vec![Query::label("E-mailadres"), Query::css("#email")]).to_string(),
+            r##"any[label "E-mailadres" | css "#email"]"##
+        );
+    }
+
+    #[test]
+    fn serialises_for_the_script() {
+        let q = Query::text_containing("x").within(Query::css("main"));
+        let v = serde_json::to_value(&q).unwrap();
+        assert_eq!(v["by"], "text");
+        assert_eq!(v["text"]["mode"], "contains");
+        assert_eq!(v["within"]["by"], "css");
+        assert_eq!(v["within"]["css"], "main");
+    }
 }

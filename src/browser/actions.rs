@@ -1,0 +1,288 @@
+//! Element operations: each auto-waits through the locate engine's poll loop, acts, and (for
+//! clicks, selections and ticks) settles.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use fantoccini::elements::Element;
+
+use super::client::Browser;
+use super::download;
+use super::engine::{self, is_transient, poll, transient_reason, Hit, Op, Request, Step, Subject};
+use super::error::BrowserError;
+use super::query::{Query, TextQuery};
+use super::{Found, Selected, Wait};
+
+/// Sets a native `<select>` to the option at `index` and fires `input` + `change` like a user's
+/// choice would.
+const SELECT_JS: &str = r#"
+const sel = arguments[0], index = arguments[1];
+const o = sel.options[index];
+if (!o.selected) {
+  sel.focus();
+  o.selected = true;
+  sel.dispatchEvent(new Event('input', { bubbles: true }));
+  sel.dispatchEvent(new Event('change', { bubbles: true }));
+}
+return o.selected;
+"#;
+
+impl Browser {
+    fn element_of(&self, hit: &Hit) -> Result<Element, BrowserError> {
+        hit.element(&self.client).ok_or_else(|| {
+            BrowserError::WebDriver(fantoccini::error::CmdError::NotW3C(
+                hit.el.clone().unwrap_or_default(),
+            ))
+        })
+    }
+
+    /// Clicks through WebDriver; a transient failure (intercepted, stale) means "poll on".
+    async fn click_element(&self, el: &Element) -> Result<Step<()>, BrowserError> {
+        match el.click().await {
+            Ok(()) => Ok(Step::Done(())),
+            Err(e) if is_transient(&e) => Ok(Step::Retry(transient_reason(&e))),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Settles after an action that installed `token` (if any).
+    async fn settle_after(&self, token: Option<&str>, w: &Wait) -> Result<(), BrowserError> {
+        if let Some(t) = token {
+            self.settle(t, w.timeout).await?;
+        }
+        Ok(())
+    }
+
+    /// Clicks the one visible, actionable element `q` finds (an interactive ancestor of matched
+    /// text is preferred), then settles.
+    pub async fn click(&self, q: &Query, w: &Wait) -> Result<Found, BrowserError> {
+        let req = Request::new(Op::Click, q, w);
+        let (found, token) = poll(
+            &self.client,
+            &req,
+            Subject::Query(q),
+            w.timeout,
+            async |hit: Hit| {
+                let el = self.element_of(&hit)?;
+                Ok(match self.click_element(&el).await? {
+                    Step::Done(()) => Step::Done((
+                        Found {
+                            description: hit.desc,
+                        },
+                        hit.token,
+                    )),
+                    Step::Retry(r) => Step::Retry(r),
+                })
+            },
+        )
+        .await?;
+        self.settle_after(token.as_deref(), w).await?;
+        Ok(found)
+    }
+
+    /// Types `value` into the one editable control `q` finds (cleared first). The value is
+    /// never logged or put in errors.
+    pub async fn fill(&self, q: &Query, value: &str, w: &Wait) -> Result<Found, BrowserError> {
+        let req = Request::new(Op::Fill, q, w);
+        poll(
+            &self.client,
+            &req,
+            Subject::Query(q),
+            w.timeout,
+            async |hit: Hit| {
+                let el = self.element_of(&hit)?;
+                let typed = async {
+                    el.clear().await?;
+                    el.send_keys(value).await
+                };
+                Ok(match typed.await {
+                    Ok(()) => Step::Done(Found {
+                        description: hit.desc,
+                    }),
+                    Err(e) if is_transient(&e) => Step::Retry(transient_reason(&e)),
+                    Err(e) => return Err(e.into()),
+                })
+            },
+        )
+        .await
+    }
+
+    /// Chooses the option whose visible text matches `option`: in a native `<select>` (sets it
+    /// and fires input/change) or a listbox/list/menu/radio group/table (clicks the item).
+    /// Searches inside `from` if given, else every visible list on the page; exactly one
+    /// option may match. Already selected → nothing is done. Not found → the error lists all
+    /// options available.
+    pub async fn select(
+        &self,
+        from: Option<&Query>,
+        option: &TextQuery,
+        w: &Wait,
+    ) -> Result<Selected, BrowserError> {
+        let req = Request {
+            op: Op::Select,
+            query: None,
+            obstacles: &w.obstacles,
+            option: Some(option),
+            from,
+            want: None,
+        };
+        let subject = Subject::Option { option, from };
+        let (selected, token) = poll(&self.client, &req, subject, w.timeout, async |hit: Hit| {
+            let text = hit.text.clone().unwrap_or_default();
+            let done = |already| {
+                Step::Done((
+                    Selected {
+                        text: text.clone(),
+                        already_selected: already,
+                        description: hit.desc.clone(),
+                    },
+                    hit.token.clone(),
+                ))
+            };
+            if hit.already == Some(true) {
+                return Ok(done(true));
+            }
+            let el = self.element_of(&hit)?;
+            match hit.index {
+                Some(index) => {
+                    let args = vec![
+                        serde_json::to_value(&el).map_err(|e| BrowserError::WebDriver(e.into()))?,
+                        index.into(),
+                    ];
+                    match self.client.execute(SELECT_JS, args).await {
+                        Ok(_) => Ok(done(false)),
+                        Err(e) if is_transient(&e) => Ok(Step::Retry(transient_reason(&e))),
+                        Err(e) => Err(e.into()),
+                    }
+                }
+                None => Ok(match self.click_element(&el).await? {
+                    Step::Done(()) => done(false),
+                    Step::Retry(r) => Step::Retry(r),
+                }),
+            }
+        })
+        .await?;
+        self.settle_after(token.as_deref(), w).await?;
+        Ok(selected)
+    }
+
+    /// Ensures the checkbox `q` finds is ticked (`checked`) or unticked: clicks it (or its
+    /// label) only when its state differs, settles, and verifies the new state. Returns
+    /// whether it changed anything.
+    pub async fn set_checked(
+        &self,
+        q: &Query,
+        checked: bool,
+        w: &Wait,
+    ) -> Result<bool, BrowserError> {
+        let mut req = Request::new(Op::Check, q, w);
+        req.want = Some(checked);
+        let outcome = poll(
+            &self.client,
+            &req,
+            Subject::Query(q),
+            w.timeout,
+            async |hit: Hit| {
+                if hit.checked == Some(checked) {
+                    return Ok(Step::Done(None));
+                }
+                let el = self.element_of(&hit)?;
+                Ok(match self.click_element(&el).await? {
+                    Step::Done(()) => Step::Done(Some(hit.token.clone())),
+                    Step::Retry(r) => Step::Retry(r),
+                })
+            },
+        )
+        .await?;
+        let Some(token) = outcome else {
+            return Ok(false);
+        };
+        self.settle_after(token.as_deref(), w).await?;
+        // Verify: the state must now be the wanted one.
+        let no_obstacles = Wait::new(w.timeout);
+        let mut verify = Request::new(Op::Checked, q, &no_obstacles);
+        verify.want = Some(checked);
+        let state_word = |c: bool| if c { "ticked" } else { "unticked" };
+        poll(
+            &self.client,
+            &verify,
+            Subject::Query(q),
+            w.timeout,
+            async |hit: Hit| {
+                Ok(if hit.checked == Some(checked) {
+                    Step::Done(())
+                } else {
+                    Step::Retry(format!(
+                        "clicked it, but it stayed {}",
+                        state_word(!checked)
+                    ))
+                })
+            },
+        )
+        .await?;
+        Ok(true)
+    }
+
+    /// Whether the checkbox `q` finds is ticked (waits for it to be there).
+    pub async fn is_checked(&self, q: &Query, w: &Wait) -> Result<bool, BrowserError> {
+        let req = Request::new(Op::Checked, q, w);
+        poll(
+            &self.client,
+            &req,
+            Subject::Query(q),
+            w.timeout,
+            async |hit: Hit| Ok(Step::Done(hit.checked.unwrap_or(false))),
+        )
+        .await
+    }
+
+    /// Waits until `q` finds exactly one visible element.
+    pub async fn wait_visible(&self, q: &Query, w: &Wait) -> Result<Found, BrowserError> {
+        let req = Request::new(Op::Visible, q, w);
+        poll(
+            &self.client,
+            &req,
+            Subject::Query(q),
+            w.timeout,
+            async |hit: Hit| {
+                Ok(Step::Done(Found {
+                    description: hit.desc,
+                }))
+            },
+        )
+        .await
+    }
+
+    /// One look, no waiting, no obstacles: does `q` find at least one visible element?
+    pub async fn probe_visible(&self, q: &Query) -> Result<bool, BrowserError> {
+        let w = Wait::new(Duration::ZERO);
+        let req = Request::new(Op::Probe, q, &w);
+        match engine::attempt(&self.client, &req).await? {
+            engine::Verdict::Ok(hit) => Ok(hit.found.unwrap_or(false)),
+            engine::Verdict::Transient(_) => Ok(false),
+            v => Err(v.into_error(Subject::Query(q))),
+        }
+    }
+
+    /// The visible text (whitespace-normalised) of the one element `q` finds; for form fields,
+    /// their value.
+    pub async fn text_of(&self, q: &Query, w: &Wait) -> Result<String, BrowserError> {
+        let req = Request::new(Op::Visible, q, w);
+        poll(
+            &self.client,
+            &req,
+            Subject::Query(q),
+            w.timeout,
+            async |hit: Hit| Ok(Step::Done(hit.text.unwrap_or_default())),
+        )
+        .await
+    }
+
+    /// Clicks `q` and waits (bounded by `w.timeout`) until a new file has completely arrived
+    /// in the download directory; returns its path.
+    pub async fn download(&self, q: &Query, w: &Wait) -> Result<PathBuf, BrowserError> {
+        let before = download::snapshot(&self.download_dir);
+        self.click(q, w).await?;
+        download::wait_for_new_file(&self.download_dir, &before, w.timeout).await
+    }
+}

@@ -1,0 +1,195 @@
+//! [`Browser`]: one WebDriver session with its driver and profile, and the page-level
+//! operations (navigate, reload, URL, screenshot, close).
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use tempfile::TempDir;
+
+use super::driver::Driver;
+use super::engine::Attempts;
+use super::error::BrowserError;
+use super::{session, BrowserInfo, BrowserOptions};
+
+/// A browser session. Owns the fantoccini client, the chromedriver it started (if any) and the
+/// temporary profile directory; [`Browser::close`] ends all three (dropping does too, less
+/// gracefully: the driver's process group is killed).
+#[derive(Debug)]
+pub struct Browser {
+    pub(crate) client: fantoccini::Client,
+    pub(crate) download_dir: PathBuf,
+    pub(crate) page_load_timeout: Duration,
+    info: BrowserInfo,
+    // Field order is drop order: the driver (and its browsers) go before the profile directory.
+    driver: Option<Driver>,
+    profile: Option<TempDir>,
+}
+
+impl Browser {
+    /// Starts a browser: at `opts.webdriver` if given, else with a chromedriver of our own.
+    pub async fn launch(opts: &BrowserOptions) -> Result<Browser, BrowserError> {
+        match &opts.webdriver {
+            Some(url) => Self::start(opts, url, false, None).await,
+            None => {
+                let driver = Driver::spawn(opts.driver_path.as_deref()).await?;
+                let url = driver.url().to_string();
+                Self::start(opts, &url, true, Some(driver)).await
+            }
+        }
+    }
+
+    /// Starts a browser on a chromedriver running on this machine that someone else owns (e.g.
+    /// one [`Driver`] shared by a whole test binary). Like an own driver, the session gets a
+    /// fresh temporary profile.
+    pub async fn launch_with_driver(
+        opts: &BrowserOptions,
+        driver: &Driver,
+    ) -> Result<Browser, BrowserError> {
+        Self::start(opts, driver.url(), true, None).await
+    }
+
+    async fn start(
+        opts: &BrowserOptions,
+        url: &str,
+        local: bool,
+        driver: Option<Driver>,
+    ) -> Result<Browser, BrowserError> {
+        let download_dir = absolute_dir(&opts.download_dir)?;
+        let mut resolved = opts.clone();
+        resolved.download_dir = download_dir.clone();
+        let profile = if local {
+            Some(
+                tempfile::Builder::new()
+                    .prefix("postnl-robot-profile-")
+                    .tempdir()
+                    .map_err(|e| BrowserError::Session {
+                        url: url.to_string(),
+                        message: format!("cannot create a profile directory: {e}"),
+                    })?,
+            )
+        } else {
+            None
+        };
+        let caps = session::capabilities(&resolved, profile.as_ref().map(|p| p.path()));
+        let client = session::connect(url, caps).await?;
+        let info = info_from(&client, url, driver.is_some());
+        Ok(Browser {
+            client,
+            download_dir,
+            page_load_timeout: opts.page_load_timeout,
+            info,
+            driver,
+            profile,
+        })
+    }
+
+    /// Browser name and version, driver version and URL, for reports.
+    pub fn info(&self) -> &BrowserInfo {
+        &self.info
+    }
+
+    /// The (absolute) directory downloads land in.
+    pub fn download_dir(&self) -> &Path {
+        &self.download_dir
+    }
+
+    /// The underlying fantoccini client, for anything this layer does not cover.
+    pub fn client(&self) -> &fantoccini::Client {
+        &self.client
+    }
+
+    /// Opens `url` and waits until the page has loaded (`document.readyState == "complete"`).
+    pub async fn goto(&self, url: &str) -> Result<(), BrowserError> {
+        self.client.goto(url).await?;
+        self.wait_loaded().await
+    }
+
+    /// Reloads the current page and waits until it has loaded.
+    pub async fn reload(&self) -> Result<(), BrowserError> {
+        self.client.refresh().await?;
+        self.wait_loaded().await
+    }
+
+    /// The address of the current page.
+    pub async fn current_url(&self) -> Result<String, BrowserError> {
+        Ok(self.client.current_url().await?.to_string())
+    }
+
+    /// A PNG of the viewport.
+    pub async fn screenshot_png(&self) -> Result<Vec<u8>, BrowserError> {
+        Ok(self.client.screenshot().await?)
+    }
+
+    /// Polls until `document.readyState` is `complete`, bounded by the page-load timeout.
+    pub(crate) async fn wait_loaded(&self) -> Result<(), BrowserError> {
+        let mut attempts = Attempts::new(self.page_load_timeout);
+        loop {
+            match self
+                .client
+                .execute("return document.readyState", vec![])
+                .await
+            {
+                Ok(v) if v.as_str() == Some("complete") => return Ok(()),
+                Ok(_) => {}
+                Err(e) if super::engine::is_transient(&e) => {}
+                Err(e) => return Err(e.into()),
+            }
+            if !attempts.next().await {
+                return Err(BrowserError::Timeout {
+                    what: "the page to finish loading".into(),
+                    after: self.page_load_timeout,
+                });
+            }
+        }
+    }
+
+    /// Ends the session (the browser quits), stops our chromedriver and removes the profile.
+    pub async fn close(self) {
+        let Browser {
+            client,
+            driver,
+            profile,
+            ..
+        } = self;
+        // Bounded: a hung browser must not keep the robot from exiting.
+        let _ = tokio::time::timeout(Duration::from_secs(10), client.close()).await;
+        if let Some(d) = driver {
+            d.stop();
+        }
+        drop(profile);
+    }
+}
+
+fn info_from(client: &fantoccini::Client, url: &str, own_driver: bool) -> BrowserInfo {
+    let caps = client.capabilities();
+    let get = |k: &str| caps.and_then(|c| c.get(k));
+    let version = get("browserVersion")
+        .and_then(|v| v.as_str())
+        .unwrap_or("unknown")
+        .to_string();
+    let driver_version = get("chrome")
+        .and_then(|c| c.get("chromedriverVersion"))
+        .and_then(|v| v.as_str())
+        .map(|v| v.split_whitespace().next().unwrap_or(v).to_string());
+    BrowserInfo {
+        name: "chromium".into(),
+        version,
+        driver_version,
+        webdriver: url.to_string(),
+        own_driver,
+    }
+}
+
+/// Makes `dir` absolute and creates it.
+fn absolute_dir(dir: &Path) -> Result<PathBuf, BrowserError> {
+    let abs = if dir.is_absolute() {
+        dir.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .map_err(|e| BrowserError::Download(format!("no current directory: {e}")))?
+            .join(dir)
+    };
+    std::fs::create_dir_all(&abs)
+        .map_err(|e| BrowserError::Download(format!("cannot create {}: {e}", abs.display())))?;
+    Ok(abs)
+}

@@ -1,0 +1,79 @@
+//! Watching the download directory: a download is done when a new file is there, no partial
+//! (`.crdownload`) file is left, and its size has stopped changing.
+
+use std::collections::HashSet;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use super::engine::Attempts;
+use super::error::BrowserError;
+
+/// File names Chromium uses while a download is in progress.
+fn is_partial(name: &str) -> bool {
+    name.ends_with(".crdownload")
+        || name.ends_with(".tmp")
+        || name.starts_with(".com.google.Chrome")
+}
+
+/// The names in `dir` now.
+pub(crate) fn snapshot(dir: &Path) -> HashSet<OsString> {
+    std::fs::read_dir(dir)
+        .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.file_name()).collect())
+        .unwrap_or_default()
+}
+
+/// Waits (bounded) for one new, complete file in `dir` that was not in `before`.
+pub(crate) async fn wait_for_new_file(
+    dir: &Path,
+    before: &HashSet<OsString>,
+    timeout: Duration,
+) -> Result<PathBuf, BrowserError> {
+    let mut attempts = Attempts::new(timeout);
+    let mut last_size: Option<(PathBuf, u64)> = None;
+    let mut partial_seen = false;
+    loop {
+        let mut partial = false;
+        let mut fresh: Vec<PathBuf> = Vec::new();
+        if let Ok(rd) = std::fs::read_dir(dir) {
+            for e in rd.filter_map(|e| e.ok()) {
+                let name = e.file_name();
+                if is_partial(&name.to_string_lossy()) {
+                    partial = true;
+                } else if !before.contains(&name) {
+                    fresh.push(e.path());
+                }
+            }
+        }
+        partial_seen |= partial;
+        if !partial && fresh.len() == 1 {
+            let path = fresh.remove(0);
+            let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+            // Complete when the size is the same on two consecutive looks.
+            if size > 0 && last_size.as_ref() == Some(&(path.clone(), size)) {
+                return Ok(path);
+            }
+            last_size = Some((path, size));
+        } else {
+            last_size = None;
+        }
+        if !attempts.next().await {
+            return Err(BrowserError::Download(
+                if partial || partial_seen && fresh.is_empty() {
+                    format!(
+                        "the download did not finish within {:.0} s",
+                        timeout.as_secs_f64()
+                    )
+                } else if fresh.len() > 1 {
+                    format!("several new files arrived in {}", dir.display())
+                } else {
+                    format!(
+                        "no file arrived in {} within {:.0} s",
+                        dir.display(),
+                        timeout.as_secs_f64()
+                    )
+                },
+            ));
+        }
+    }
+}

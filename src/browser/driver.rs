@@ -1,0 +1,220 @@
+//! Our own chromedriver: found on PATH (or given), started on a free loopback port, ready-checked
+//! via `GET /status`, and stopped on every exit path.
+//!
+//! chromedriver does not take Chromium down when it is killed, so it is started through a tiny
+//! `/bin/sh` watchdog in a process group of its own: the watchdog kills the whole group (driver
+//! and browser) as soon as our end of its stdin pipe closes — on [`Driver::stop`], on drop, on a
+//! panic, on Ctrl-C, even when this process is killed outright. Being in its own process group
+//! also keeps the terminal's Ctrl-C away from the driver, so the robot can close the session
+//! cleanly first.
+
+use std::io::Read;
+use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use super::error::BrowserError;
+
+/// How long chromedriver may take to answer `/status` with `ready: true`.
+const READY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Start attempts (a free port can be taken between probing and binding).
+const ATTEMPTS: usize = 3;
+
+/// Runs the driver (`$0 $@`) in the background and kills the process group when stdin reaches
+/// EOF (our end closed) or when the driver exits by itself. dash's `kill` takes `-9 -PGID`.
+const WATCHDOG: &str = r#"exec 3<&0
+"$0" "$@" </dev/null &
+p=$!
+( read -r _ <&3; kill -9 -$$ ) &
+wait "$p"
+kill -9 -$$"#;
+
+/// A running chromedriver owned by this process.
+#[derive(Debug)]
+pub struct Driver {
+    child: Child,
+    url: String,
+    port: u16,
+    log: tempfile::NamedTempFile,
+}
+
+impl Driver {
+    /// Starts `chromedriver` (`path`, else the one on PATH) on a free port of 127.0.0.1 and waits
+    /// (bounded) until it reports ready.
+    pub async fn spawn(path: Option<&Path>) -> Result<Driver, BrowserError> {
+        let exe = find_driver(path)?;
+        let mut last = String::new();
+        for _ in 0..ATTEMPTS {
+            match Self::try_spawn(&exe).await {
+                Ok(d) => return Ok(d),
+                Err(detail) => last = detail,
+            }
+        }
+        Err(BrowserError::NoDriver {
+            detail: format!("{} did not start: {last}", exe.display()),
+        })
+    }
+
+    async fn try_spawn(exe: &Path) -> Result<Driver, String> {
+        let port = free_port().map_err(|e| format!("no free port: {e}"))?;
+        let log = tempfile::Builder::new()
+            .prefix("chromedriver-")
+            .suffix(".log")
+            .tempfile()
+            .map_err(|e| format!("cannot create a log file: {e}"))?;
+        let out = log.reopen().map_err(|e| e.to_string())?;
+        let err = log.reopen().map_err(|e| e.to_string())?;
+        let child = Command::new("/bin/sh")
+            .arg("-c")
+            .arg(WATCHDOG)
+            .arg(exe)
+            .arg(format!("--port={port}"))
+            .stdin(Stdio::piped())
+            .stdout(out)
+            .stderr(err)
+            .process_group(0)
+            .spawn()
+            .map_err(|e| format!("cannot run /bin/sh: {e}"))?;
+        let mut driver = Driver {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+            port,
+            log,
+        };
+        let deadline = Instant::now() + READY_TIMEOUT;
+        let mut pause = Duration::from_millis(20);
+        loop {
+            if let Ok(Some(_)) = driver.child.try_wait() {
+                return Err(format!("it exited: {}", driver.log_tail()));
+            }
+            if status_ready(port).await {
+                return Ok(driver);
+            }
+            if Instant::now() >= deadline {
+                let tail = driver.log_tail();
+                driver.kill_now();
+                return Err(format!(
+                    "not ready after {} s: {tail}",
+                    READY_TIMEOUT.as_secs()
+                ));
+            }
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(Duration::from_millis(200));
+        }
+    }
+
+    /// The driver's base URL, e.g. `http://127.0.0.1:40123`.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The loopback port it listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Asks `/status` once; true when the driver says it is ready.
+    pub async fn is_ready(&self) -> bool {
+        status_ready(self.port).await
+    }
+
+    /// Stops the driver and every browser it started, and reaps the watchdog.
+    pub fn stop(mut self) {
+        self.kill_now();
+    }
+
+    fn kill_now(&mut self) {
+        // Closing our end of the pipe makes the watchdog kill the whole process group.
+        drop(self.child.stdin.take());
+        if let Ok(None) = self.child.try_wait() {
+            // The group kill is immediate; if the watchdog is somehow gone, kill the shell.
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+
+    /// The last lines chromedriver wrote, for error messages.
+    fn log_tail(&self) -> String {
+        let mut text = String::new();
+        if let Ok(mut f) = self.log.reopen() {
+            let _ = f.read_to_string(&mut text);
+        }
+        let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+        let tail = lines[lines.len().saturating_sub(5)..].join(" | ");
+        if tail.is_empty() {
+            "no output".to_string()
+        } else {
+            tail
+        }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        self.kill_now();
+    }
+}
+
+/// `path` if given (must exist), else `chromedriver` on PATH.
+fn find_driver(path: Option<&Path>) -> Result<PathBuf, BrowserError> {
+    if let Some(p) = path {
+        return if p.is_file() {
+            Ok(p.to_path_buf())
+        } else {
+            Err(BrowserError::NoDriver {
+                detail: format!("{} does not exist", p.display()),
+            })
+        };
+    }
+    let path_var = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path_var)
+        .map(|dir| dir.join("chromedriver"))
+        .find(|p| is_executable(p))
+        .ok_or_else(|| BrowserError::NoDriver {
+            detail: "chromedriver is not on PATH".to_string(),
+        })
+}
+
+fn is_executable(p: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    p.metadata()
+        .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        .unwrap_or(false)
+}
+
+fn free_port() -> std::io::Result<u16> {
+    let l = TcpListener::bind("127.0.0.1:0")?;
+    Ok(l.local_addr()?.port())
+}
+
+/// One `GET /status` over plain HTTP/1.1; true when the body says `"ready": true`.
+pub(crate) async fn status_ready(port: u16) -> bool {
+    let attempt = async {
+        let mut s = TcpStream::connect(("127.0.0.1", port)).await.ok()?;
+        s.write_all(
+            format!("GET /status HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n")
+                .as_bytes(),
+        )
+        .await
+        .ok()?;
+        let mut buf = Vec::new();
+        s.read_to_end(&mut buf).await.ok()?;
+        let text = String::from_utf8_lossy(&buf);
+        let body = text.split_once("\r\n\r\n")?.1;
+        let start = body.find('{')?;
+        let end = body.rfind('}')?;
+        let v: serde_json::Value = serde_json::from_str(&body[start..=end]).ok()?;
+        v["value"]["ready"].as_bool()
+    };
+    tokio::time::timeout(Duration::from_secs(2), attempt)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or(false)
+}

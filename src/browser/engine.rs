@@ -1,0 +1,323 @@
+//! The Rust side of `locate.js`: one request per attempt, its JSON verdict, and the poll loop
+//! (back-off, deadline, obstacles) shared by every element operation.
+
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::{Element, ElementRef};
+use fantoccini::error::{CmdError, ErrorStatus};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::error::BrowserError;
+use super::query::{Query, TextQuery};
+use super::Wait;
+
+/// The locate engine, embedded.
+pub(crate) const LOCATE_JS: &str = include_str!("locate.js");
+
+/// The W3C key of an element reference in JSON.
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+/// What `locate.js` should do.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Op {
+    Probe,
+    Visible,
+    Click,
+    Fill,
+    Checked,
+    Check,
+    Select,
+}
+
+/// One request to `locate.js`.
+#[derive(Debug, Serialize)]
+pub(crate) struct Request<'a> {
+    pub op: Op,
+    pub query: Option<&'a Query>,
+    pub obstacles: &'a [Query],
+    pub option: Option<&'a TextQuery>,
+    pub from: Option<&'a Query>,
+    pub want: Option<bool>,
+}
+
+impl<'a> Request<'a> {
+    pub fn new(op: Op, query: &'a Query, wait: &'a Wait) -> Self {
+        Request {
+            op,
+            query: Some(query),
+            obstacles: &wait.obstacles,
+            option: None,
+            from: None,
+            want: None,
+        }
+    }
+}
+
+/// A successful verdict; which fields are set depends on the operation.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct Hit {
+    /// The element to act on (a WebDriver element reference).
+    pub el: Option<Value>,
+    #[serde(default)]
+    pub desc: String,
+    pub text: Option<String>,
+    pub checked: Option<bool>,
+    /// The settle token installed in the page (mutating operations).
+    pub token: Option<String>,
+    /// `native` (a `<select>`) or `item` (a list item to click).
+    #[allow(dead_code)]
+    pub mode: Option<String>,
+    /// Option index in a native select.
+    pub index: Option<u64>,
+    pub already: Option<bool>,
+    /// For `probe`.
+    pub found: Option<bool>,
+}
+
+impl Hit {
+    /// The returned element as a fantoccini [`Element`].
+    pub fn element(&self, client: &fantoccini::Client) -> Option<Element> {
+        let id = self.el.as_ref()?.get(ELEMENT_KEY)?.as_str()?;
+        Some(Element::from_element_id(
+            client.clone(),
+            ElementRef::from(id.to_string()),
+        ))
+    }
+}
+
+/// The verdict of one attempt.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub(crate) enum Verdict {
+    Ok(Hit),
+    Obstacle {
+        index: usize,
+    },
+    NotFound {
+        #[serde(default)]
+        offered: Vec<String>,
+        /// How many `within` levels down the failing query is (0: the query itself).
+        #[serde(default)]
+        container: usize,
+        /// `from` when the select's `from` container failed.
+        #[serde(default)]
+        part: Option<String>,
+    },
+    Ambiguous {
+        #[serde(default)]
+        matches: Vec<String>,
+        #[serde(default)]
+        container: usize,
+        #[serde(default)]
+        part: Option<String>,
+    },
+    NotActionable {
+        reason: String,
+    },
+    Error {
+        message: String,
+    },
+    /// Not from the script: the page changed under the WebDriver call (navigation, stale
+    /// element); worth another attempt.
+    #[serde(skip)]
+    Transient(String),
+}
+
+/// What an operation is about, for messages.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Subject<'a> {
+    /// An element found by a query.
+    Query(&'a Query),
+    /// An option to select, optionally inside a container.
+    Option {
+        option: &'a TextQuery,
+        from: Option<&'a Query>,
+    },
+}
+
+impl Subject<'_> {
+    /// The human description of the failing part: the query itself, or the container
+    /// `container` levels of `within` down (or the select's `from` when `part` is `from`).
+    fn describe(&self, container: usize, part: Option<&str>) -> String {
+        let base = match (self, part) {
+            (Subject::Option { from: Some(f), .. }, Some("from")) => *f,
+            (Subject::Query(q), _) => *q,
+            (Subject::Option { option, from }, _) => {
+                return match from {
+                    Some(f) => format!("option {option} in {f}"),
+                    None => format!("option {option}"),
+                };
+            }
+        };
+        let mut q = base;
+        for _ in 0..container {
+            match q.container() {
+                Some(c) => q = c,
+                None => break,
+            }
+        }
+        if std::ptr::eq(q, base) {
+            base.to_string()
+        } else {
+            format!("{q} (the container in {base})")
+        }
+    }
+}
+
+impl Verdict {
+    /// The error this verdict means if it is the last one before the deadline.
+    pub fn into_error(self, subject: Subject<'_>) -> BrowserError {
+        let whole = subject.describe(0, None);
+        match self {
+            Verdict::Ok(_) => BrowserError::Timeout {
+                what: whole,
+                after: Duration::ZERO,
+            },
+            Verdict::Obstacle { index } => BrowserError::Obstacle { index },
+            Verdict::NotFound {
+                offered,
+                container,
+                part,
+            } => BrowserError::NotFound {
+                query: subject.describe(container, part.as_deref()),
+                offered,
+            },
+            Verdict::Ambiguous {
+                matches,
+                container,
+                part,
+            } => BrowserError::Ambiguous {
+                query: subject.describe(container, part.as_deref()),
+                matches,
+            },
+            Verdict::NotActionable { reason } | Verdict::Transient(reason) => {
+                BrowserError::NotActionable {
+                    query: whole,
+                    reason,
+                }
+            }
+            Verdict::Error { message } => BrowserError::InvalidQuery {
+                query: whole,
+                message,
+            },
+        }
+    }
+}
+
+/// WebDriver errors that mean "the page moved under us", not "the browser is gone".
+pub(crate) fn is_transient(e: &CmdError) -> bool {
+    match e {
+        CmdError::Standard(w) => match w.error {
+            ErrorStatus::JavascriptError
+            | ErrorStatus::StaleElementReference
+            | ErrorStatus::ElementClickIntercepted
+            | ErrorStatus::ElementNotInteractable
+            | ErrorStatus::InvalidElementState
+            | ErrorStatus::NoSuchElement
+            | ErrorStatus::ScriptTimeout
+            | ErrorStatus::DetachedShadowRoot
+            | ErrorStatus::MoveTargetOutOfBounds => true,
+            ErrorStatus::UnknownError => {
+                let m = w.message.to_lowercase();
+                !(m.contains("disconnected")
+                    || m.contains("not reachable")
+                    || m.contains("session deleted")
+                    || m.contains("target window already closed"))
+            }
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// A short human reason for a transient WebDriver error.
+pub(crate) fn transient_reason(e: &CmdError) -> String {
+    match e {
+        CmdError::Standard(w) if w.error == ErrorStatus::ElementClickIntercepted => {
+            let m = w.message.lines().next().unwrap_or("").to_string();
+            format!("click intercepted: {m}")
+        }
+        CmdError::Standard(w) => format!(
+            "the page changed while acting ({}: {})",
+            w.error,
+            w.message.lines().next().unwrap_or("")
+        ),
+        other => other.to_string(),
+    }
+}
+
+/// Runs one attempt of `locate.js`.
+pub(crate) async fn attempt(
+    client: &fantoccini::Client,
+    req: &Request<'_>,
+) -> Result<Verdict, BrowserError> {
+    let arg = serde_json::to_value(req).map_err(CmdError::Json)?;
+    match client.execute_async(LOCATE_JS, vec![arg]).await {
+        Ok(v) => serde_json::from_value(v).map_err(|e| BrowserError::WebDriver(CmdError::Json(e))),
+        Err(e) if is_transient(&e) => Ok(Verdict::Transient(transient_reason(&e))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Deadline and back-off (50 → 100 → 200 → 250 ms) for a poll loop. Always allows one attempt.
+#[derive(Debug)]
+pub(crate) struct Attempts {
+    deadline: Instant,
+    pause: Duration,
+}
+
+impl Attempts {
+    pub fn new(timeout: Duration) -> Self {
+        Attempts {
+            deadline: Instant::now() + timeout,
+            pause: Duration::from_millis(50),
+        }
+    }
+
+    /// Pauses before the next attempt; false when the deadline has passed.
+    pub async fn next(&mut self) -> bool {
+        let now = Instant::now();
+        if now >= self.deadline {
+            return false;
+        }
+        let pause = self.pause.min(self.deadline - now);
+        tokio::time::sleep(pause).await;
+        self.pause = (self.pause * 2).min(Duration::from_millis(250));
+        true
+    }
+}
+
+/// What an operation's action step decided.
+pub(crate) enum Step<T> {
+    Done(T),
+    /// The action could not be done this time (element went stale, click intercepted): poll on.
+    Retry(String),
+}
+
+/// The poll loop: attempt, act on success, retry on anything but an obstacle or a broken
+/// query, until the deadline; then the last failure is the error.
+pub(crate) async fn poll<T>(
+    client: &fantoccini::Client,
+    req: &Request<'_>,
+    subject: Subject<'_>,
+    timeout: Duration,
+    mut act: impl AsyncFnMut(Hit) -> Result<Step<T>, BrowserError>,
+) -> Result<T, BrowserError> {
+    let mut attempts = Attempts::new(timeout);
+    loop {
+        let last = match attempt(client, req).await? {
+            Verdict::Ok(hit) => match act(hit).await? {
+                Step::Done(t) => return Ok(t),
+                Step::Retry(reason) => Verdict::NotActionable { reason },
+            },
+            Verdict::Obstacle { index } => return Err(BrowserError::Obstacle { index }),
+            v @ Verdict::Error { .. } => return Err(v.into_error(subject)),
+            v => v,
+        };
+        if !attempts.next().await {
+            return Err(last.into_error(subject));
+        }
+    }
+}

@@ -1,0 +1,96 @@
+//! Settling after an action: wait until the navigation it caused has loaded, or the fetch/XHR
+//! requests it started have finished — no fixed sleeps.
+//!
+//! Before acting, `locate.js` installs in the page a request tracker (wrapping `fetch`, the
+//! `Response` body readers and `XMLHttpRequest.send`) and a fresh token. Afterwards we poll: a
+//! missing or different token means a new document (navigation) and we wait for
+//! `readyState == "complete"`; otherwise we wait until no request started since the token is
+//! in flight. Each poll first yields an animation frame and a task, so handlers the action
+//! triggered get to start their requests and finish their DOM updates.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use super::client::Browser;
+use super::engine::{is_transient, Attempts};
+use super::error::BrowserError;
+
+const SETTLE_JS: &str = r#"
+const token = arguments[0];
+const done = arguments[arguments.length - 1];
+const finish = () => {
+  const s = window.__robotSettle;
+  const ready = document.readyState === 'complete';
+  if (!s || s.token !== token) return done({ navigated: true, ready, pending: 0 });
+  let pending = 0;
+  for (const id of s.pending.keys()) if (id > s.startSeq) pending++;
+  done({ navigated: false, ready, pending });
+};
+let fired = false;
+const go = () => { if (!fired) { fired = true; setTimeout(finish, 0); } };
+requestAnimationFrame(go);
+setTimeout(go, 50);
+"#;
+
+#[derive(Debug, Deserialize)]
+struct State {
+    navigated: bool,
+    ready: bool,
+    pending: u64,
+}
+
+/// How settling ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Settled {
+    /// Same document, no requests in flight.
+    Quiet,
+    /// A new document has loaded.
+    Navigated,
+    /// Still busy when the bound ran out (the action itself succeeded).
+    Busy,
+}
+
+impl Browser {
+    /// Waits (bounded by `timeout`) until the page is quiet after the action that installed
+    /// `token`. Running out of time is not an error — the action happened, and the next
+    /// operation auto-waits — but it is logged.
+    pub(crate) async fn settle(
+        &self,
+        token: &str,
+        timeout: Duration,
+    ) -> Result<Settled, BrowserError> {
+        let mut attempts = Attempts::new(timeout);
+        let mut last = None;
+        loop {
+            match self
+                .client
+                .execute_async(SETTLE_JS, vec![serde_json::Value::from(token)])
+                .await
+            {
+                Ok(v) => {
+                    let s: State =
+                        serde_json::from_value(v).map_err(|e| BrowserError::WebDriver(e.into()))?;
+                    if s.ready && s.pending == 0 {
+                        return Ok(if s.navigated {
+                            Settled::Navigated
+                        } else {
+                            Settled::Quiet
+                        });
+                    }
+                    last = Some(s);
+                }
+                Err(e) if is_transient(&e) => {}
+                Err(e) => return Err(e.into()),
+            }
+            if !attempts.next().await {
+                tracing::warn!(
+                    ?last,
+                    "page still busy {:.1} s after the action; continuing",
+                    timeout.as_secs_f64()
+                );
+                return Ok(Settled::Busy);
+            }
+        }
+    }
+}

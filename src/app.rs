@@ -14,7 +14,10 @@ use crate::run::result::*;
 
 /// The shipped flow and its login sub-flow, embedded so that `demo` always runs exactly them.
 const SHIPPED_FLOWS: [(&str, &str); 2] = [
-    ("autoriseren-ecommerce-inzichten.toml", include_str!("../flows/autoriseren-ecommerce-inzichten.toml")),
+    (
+        "autoriseren-ecommerce-inzichten.toml",
+        include_str!("../flows/autoriseren-ecommerce-inzichten.toml"),
+    ),
     ("login.toml", include_str!("../flows/login.toml")),
 ];
 
@@ -65,7 +68,9 @@ async fn run_command(args: RunArgs) -> Result<(), CliError> {
 
 async fn demo(browser: BrowserArgs, output: OutputArgs) -> Result<(), CliError> {
     init_logging(&output);
-    let portal = portal::start(PortalConfig::default()).await.map_err(|e| CliError::Other(e.into()))?;
+    let portal = portal::start(PortalConfig::default())
+        .await
+        .map_err(|e| CliError::Other(e.into()))?;
     let base_url = portal.base_url();
     println!("Replica of Mijn PostNL running at {base_url} (demo data only)");
     let out = output.out.clone().unwrap_or_else(|| default_out_dir("demo"));
@@ -88,7 +93,10 @@ async fn demo(browser: BrowserArgs, output: OutputArgs) -> Result<(), CliError> 
         ],
         prompt: false,
         browser,
-        output: OutputArgs { out: Some(out), ..output },
+        output: OutputArgs {
+            out: Some(out),
+            ..output
+        },
         mode: Mode::Run,
     };
     let result = run_flow(req, &env).await;
@@ -97,7 +105,7 @@ async fn demo(browser: BrowserArgs, output: OutputArgs) -> Result<(), CliError> 
 }
 
 async fn serve_portal(args: PortalArgs) -> Result<(), CliError> {
-    crate::report::logging::init(crate::report::logging::LogFormat::Text, false);
+    let _logging = crate::report::logging::init(crate::report::logging::LogFormat::Text, false);
     let cfg = PortalConfig {
         bind: args.bind,
         port: args.port,
@@ -111,7 +119,11 @@ async fn serve_portal(args: PortalArgs) -> Result<(), CliError> {
     };
     let handle = portal::start(cfg).await.map_err(|e| CliError::Other(e.into()))?;
     println!("Replica of Mijn PostNL listening on {}", handle.base_url());
-    println!("Demo login (demo only): {} / {}", portal::DEMO_ADMIN_EMAIL, portal::DEMO_PASSWORD);
+    println!(
+        "Demo login (demo only): {} / {}",
+        portal::DEMO_ADMIN_EMAIL,
+        portal::DEMO_PASSWORD
+    );
     println!("Press Ctrl-C to stop.");
     let _ = tokio::signal::ctrl_c().await;
     handle.shutdown().await;
@@ -141,7 +153,8 @@ fn init_logging(output: &OutputArgs) {
         LogFormatArg::Text => report::logging::LogFormat::Text,
         LogFormatArg::Json => report::logging::LogFormat::Json,
     };
-    report::logging::init(format, output.quiet);
+    // The subscriber stays installed; the guard only detaches a run log, and none is attached yet.
+    drop(report::logging::init(format, output.quiet));
 }
 
 fn default_out_dir(flow_name: &str) -> PathBuf {
@@ -155,7 +168,10 @@ pub async fn run_flow(req: RunRequest, env: &dyn Fn(&str) -> Option<String>) -> 
     let mut vars = flow::bind::bind(&flow, &req.params, env, req.prompt && is_terminal())
         .map_err(|e| CliError::Invalid(e.to_string()))?;
     let base_url = req.base_url.clone().or_else(|| flow.base_url.clone()).ok_or_else(|| {
-        CliError::Invalid(format!("{}: no base_url in the flow; pass --base-url URL", req.flow.display()))
+        CliError::Invalid(format!(
+            "{}: no base_url in the flow; pass --base-url URL",
+            req.flow.display()
+        ))
     })?;
     let out_dir = req.output.out.clone().unwrap_or_else(|| default_out_dir(&flow.name));
     let downloads = out_dir.join("downloads");
@@ -163,12 +179,17 @@ pub async fn run_flow(req: RunRequest, env: &dyn Fn(&str) -> Option<String>) -> 
         .map_err(|e| CliError::Other(anyhow::anyhow!("cannot create {}: {e}", downloads.display())))?;
     let out_dir = std::fs::canonicalize(&out_dir).map_err(|e| CliError::Other(e.into()))?;
     let redactor = Redactor::new(vars.secret_values());
-    report::logging::set_run_log(&out_dir.join("run.log"), redactor.clone());
+    if let Err(e) = report::logging::set_run_log(&out_dir.join("run.log"), redactor.clone()) {
+        tracing::warn!("cannot write run.log: {e}");
+    }
     tracing::info!(flow = %flow.name, base_url = %base_url, out = %out_dir.display(), "run starts");
 
     let started = chrono::Utc::now();
     let clock = Instant::now();
-    let mut progress = Collector { progress: Progress::new(req.output.quiet), steps: vec![] };
+    let mut progress = Collector {
+        progress: Progress::new(req.output.quiet),
+        steps: vec![],
+    };
     let browser_opts = BrowserOptions {
         webdriver: req.browser.webdriver.clone(),
         driver_path: req.browser.driver.clone(),
@@ -178,7 +199,11 @@ pub async fn run_flow(req: RunRequest, env: &dyn Fn(&str) -> Option<String>) -> 
     };
     let mut result = RunResult {
         schema_version: SCHEMA_VERSION,
-        flow: FlowInfo { name: flow.name.clone(), title: flow.title.clone(), file: req.flow.display().to_string() },
+        flow: FlowInfo {
+            name: flow.name.clone(),
+            title: flow.title.clone(),
+            file: req.flow.display().to_string(),
+        },
         params: params_for_report(&flow, &vars),
         base_url: base_url.clone(),
         browser: BrowserInfo::default(),
@@ -198,7 +223,10 @@ pub async fn run_flow(req: RunRequest, env: &dyn Fn(&str) -> Option<String>) -> 
         Ok(b) => b,
         Err(e) => {
             let msg = e.to_string();
-            result.error = Some(ErrorInfo { message: msg.clone(), ..ErrorInfo::default() });
+            result.error = Some(ErrorInfo {
+                message: msg.clone(),
+                ..ErrorInfo::default()
+            });
             result.steps = flow
                 .steps
                 .iter()
@@ -209,7 +237,12 @@ pub async fn run_flow(req: RunRequest, env: &dyn Fn(&str) -> Option<String>) -> 
             return Err(CliError::NoBrowser(redactor.redact(&msg).into_owned()));
         }
     };
-    result.browser = browser.info();
+    let info = browser.info();
+    result.browser = BrowserInfo {
+        name: info.name.clone(),
+        version: info.version.clone(),
+        webdriver: info.webdriver.clone(),
+    };
     let opts = RunOptions {
         out_dir: out_dir.clone(),
         base_url,
@@ -230,7 +263,10 @@ pub async fn run_flow(req: RunRequest, env: &dyn Fn(&str) -> Option<String>) -> 
     result.steps = std::mem::take(&mut progress.steps);
     if interrupted {
         tracing::warn!("interrupted by Ctrl-C");
-        result.error = Some(ErrorInfo { message: "Onderbroken (Ctrl-C).".into(), ..ErrorInfo::default() });
+        result.error = Some(ErrorInfo {
+            message: "Onderbroken (Ctrl-C).".into(),
+            ..ErrorInfo::default()
+        });
         complete_with_skipped(&mut result.steps, &flow, "Niet uitgevoerd: de run is onderbroken.");
     }
     finish(&mut result, clock, &out_dir, &redactor, &progress.progress)?;
@@ -245,7 +281,11 @@ pub async fn run_flow(req: RunRequest, env: &dyn Fn(&str) -> Option<String>) -> 
                 Some(s) => format!("{} failed: {}", s.title, describe_error(s.error.as_ref())),
                 None => "the run failed".into(),
             };
-            Err(CliError::Failed(redactor.redact(&format!("{msg}\nreport: {}", out_dir.join("report.html").display())).into_owned()))
+            Err(CliError::Failed(
+                redactor
+                    .redact(&format!("{msg}\nreport: {}", out_dir.join("report.html").display()))
+                    .into_owned(),
+            ))
         }
         _ => Ok(RunOutcome { result, out_dir }),
     }
@@ -298,7 +338,11 @@ fn params_for_report(flow: &Flow, vars: &Vars) -> Vec<Param> {
         .iter()
         .map(|p| Param {
             name: p.name.clone(),
-            value: if p.secret { "***".into() } else { vars.get(&p.name).unwrap_or_default() },
+            value: if p.secret {
+                "***".into()
+            } else {
+                vars.get(&p.name).unwrap_or_default()
+            },
             secret: p.secret,
         })
         .collect()

@@ -9,7 +9,10 @@ use postnl_robot::portal::{PortalConfig, DEMO_ADMIN_EMAIL, DEMO_PASSWORD};
 
 fn robot(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_postnl-robot"));
-    cmd.args(args).env_remove("POSTNL_EMAIL").env_remove("POSTNL_PASSWORD").env_remove("POSTNL_NEW_PASSWORD");
+    cmd.args(args)
+        .env_remove("POSTNL_EMAIL")
+        .env_remove("POSTNL_PASSWORD")
+        .env_remove("POSTNL_NEW_PASSWORD");
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -58,7 +61,15 @@ fn missing_parameters_and_secrets_fail_before_a_browser_starts() {
 #[test]
 fn unknown_parameter_gets_a_suggestion() {
     let o = robot(
-        &["run", FLOW, "--param", "klantnumer=9401138", "--param", "gebruiker=x", "--no-prompt"],
+        &[
+            "run",
+            FLOW,
+            "--param",
+            "klantnumer=9401138",
+            "--param",
+            "gebruiker=x",
+            "--no-prompt",
+        ],
         &[("POSTNL_EMAIL", "a@b.example"), ("POSTNL_PASSWORD", "x")],
     );
     assert_eq!(o.status.code(), Some(2));
@@ -92,7 +103,11 @@ fn no_driver_exits_3_and_says_how_to_install() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn secrets_never_reach_any_output_even_at_trace_level() {
-    let portal = portal(PortalConfig { force_password_change: true, ..PortalConfig::default() }).await;
+    let portal = portal(PortalConfig {
+        force_password_change: true,
+        ..PortalConfig::default()
+    })
+    .await;
     let new_password = "Zeer-Geheim-Qx7-2026";
     let out = out_dir("secrets");
     let base = portal.base_url();
@@ -126,9 +141,16 @@ async fn secrets_never_reach_any_output_even_at_trace_level() {
     .unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let log = std::fs::read_to_string(out.join("run.log")).unwrap();
-    assert!(log.lines().count() > 50, "trace logging really happened ({} lines)", log.lines().count());
+    assert!(
+        log.lines().count() > 50,
+        "trace logging really happened ({} lines)",
+        log.lines().count()
+    );
     for secret in [new_password, DEMO_PASSWORD, DEMO_ADMIN_EMAIL] {
-        assert!(!String::from_utf8_lossy(&o.stdout).contains(secret), "stdout leaks a secret");
+        assert!(
+            !String::from_utf8_lossy(&o.stdout).contains(secret),
+            "stdout leaks a secret"
+        );
         assert!(!stderr(&o).contains(secret), "stderr leaks a secret");
         for f in files_under(&out) {
             let bytes = std::fs::read(&f).unwrap();

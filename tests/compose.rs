@@ -8,7 +8,12 @@ fn compose() -> Value {
 }
 
 fn command(service: &Value) -> Vec<String> {
-    service["command"].as_sequence().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect()
+    service["command"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect()
 }
 
 #[test]
@@ -17,7 +22,10 @@ fn compose_has_the_browser_the_replica_and_the_robot() {
     let services = c["services"].as_mapping().unwrap();
     let names: Vec<&str> = services.keys().map(|k| k.as_str().unwrap()).collect();
     assert_eq!(names, ["selenium", "portal", "robot"]);
-    assert!(c["services"]["selenium"]["image"].as_str().unwrap().starts_with("selenium/standalone-chromium"));
+    assert!(c["services"]["selenium"]["image"]
+        .as_str()
+        .unwrap()
+        .starts_with("selenium/standalone-chromium"));
     assert_eq!(c["services"]["portal"]["build"].as_str(), Some("."));
     assert!(std::path::Path::new("Dockerfile").is_file());
 }
@@ -34,7 +42,10 @@ fn compose_commands_are_valid_robot_command_lines() {
     }
     let robot = command(&c["services"]["robot"]);
     let flow = &robot[1];
-    assert!(std::path::Path::new(flow).is_file(), "{flow} exists in the repo (copied into the image)");
+    assert!(
+        std::path::Path::new(flow).is_file(),
+        "{flow} exists in the repo (copied into the image)"
+    );
     let at = |flag: &str| robot[robot.iter().position(|a| a == flag).unwrap() + 1].clone();
     assert_eq!(at("--webdriver"), "http://selenium:4444");
     assert_eq!(at("--base-url"), "http://portal:8080");

@@ -38,7 +38,10 @@ async fn full_flow_authorises_the_admin_and_downloads_the_pdf_then_rerun_changes
     let (removed, added) = diff(&before, &after);
     assert!(removed.is_empty(), "nothing may be removed, got {removed:?}");
     assert_eq!(added.len(), 1, "exactly one flag may be added, got {added:?}");
-    assert!(added[0].contains("E-commerce inzichten") && added[0].contains(KLANTNUMMER), "{added:?}");
+    assert!(
+        added[0].contains("E-commerce inzichten") && added[0].contains(KLANTNUMMER),
+        "{added:?}"
+    );
 
     // One screenshot per step, named after the step; the PDF landed and is a PDF.
     assert_eq!(
@@ -51,7 +54,10 @@ async fn full_flow_authorises_the_admin_and_downloads_the_pdf_then_rerun_changes
             "05-stap-5-nadat-de-gebruiker-geautoriseerd-is.png",
         ]
     );
-    let pdfs: Vec<_> = files_under(&out.join("downloads")).into_iter().filter(|p| p.extension().is_some_and(|e| e == "pdf")).collect();
+    let pdfs: Vec<_> = files_under(&out.join("downloads"))
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "pdf"))
+        .collect();
     assert_eq!(pdfs.len(), 1, "{pdfs:?}");
     assert!(pdfs[0].file_name().unwrap().to_string_lossy().contains(KLANTNUMMER));
     let bytes = std::fs::read(&pdfs[0]).unwrap();
@@ -60,10 +66,16 @@ async fn full_flow_authorises_the_admin_and_downloads_the_pdf_then_rerun_changes
         assert!(out.join(f).is_file(), "{f} missing");
     }
     // The cookie banner was in the way and was cleared by its handler.
-    let obstacle = outcome.result.steps[0].actions.iter().any(|a| a.description.contains("cookiemelding"));
+    let obstacle = outcome.result.steps[0]
+        .actions
+        .iter()
+        .any(|a| a.description.contains("cookiemelding"));
     assert!(obstacle, "the cookie banner handler ran in Stap 1");
     // The checkbox was ticked by the robot (not already ticked).
-    let ticked = outcome.result.steps[3].actions.iter().any(|a| a.detail.as_deref() == Some("now ticked"));
+    let ticked = outcome.result.steps[3]
+        .actions
+        .iter()
+        .any(|a| a.detail.as_deref() == Some("now ticked"));
     assert!(ticked, "{:?}", outcome.result.steps[3].actions);
 
     // Idempotent: the second run passes and changes nothing.
@@ -81,8 +93,14 @@ async fn full_flow_authorises_the_admin_and_downloads_the_pdf_then_rerun_changes
     .unwrap_or_else(|e| panic!("second run failed: {e}"));
     assert_eq!(step_statuses(&outcome2), vec![Status::Passed; 5]);
     let (removed, added) = diff(&after, &portal.state());
-    assert!(removed.is_empty() && added.is_empty(), "second run changed {removed:?} {added:?}");
-    let left = outcome2.result.steps[3].actions.iter().any(|a| a.detail.as_deref().is_some_and(|d| d.contains("already ticked")));
+    assert!(
+        removed.is_empty() && added.is_empty(),
+        "second run changed {removed:?} {added:?}"
+    );
+    let left = outcome2.result.steps[3]
+        .actions
+        .iter()
+        .any(|a| a.detail.as_deref().is_some_and(|d| d.contains("already ticked")));
     assert!(left, "second run found the box already ticked");
     portal.shutdown().await;
 }
@@ -111,13 +129,20 @@ async fn authorising_another_user_skips_stap_5_with_the_reason() {
     assert!(removed.is_empty(), "{removed:?}");
     assert_eq!(added.len(), 1, "{added:?}");
     assert!(added[0].contains("E-commerce inzichten"));
-    assert!(!added[0].contains("gatuser"), "the admin's own rights did not change: {added:?}");
+    assert!(
+        !added[0].contains("gatuser"),
+        "the admin's own rights did not change: {added:?}"
+    );
     portal.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forced_password_change_is_handled_at_stap_1() {
-    let portal = portal(PortalConfig { force_password_change: true, ..PortalConfig::default() }).await;
+    let portal = portal(PortalConfig {
+        force_password_change: true,
+        ..PortalConfig::default()
+    })
+    .await;
     let out = out_dir("pwchange");
     let outcome = run(
         &portal.base_url(),
@@ -131,7 +156,10 @@ async fn forced_password_change_is_handled_at_stap_1() {
     .await
     .unwrap_or_else(|e| panic!("run failed: {e}"));
     assert_eq!(step_statuses(&outcome), vec![Status::Passed; 5]);
-    let branch = outcome.result.steps[0].actions.iter().any(|a| a.description.starts_with("if ") && a.detail.as_deref() == Some("yes"));
+    let branch = outcome.result.steps[0]
+        .actions
+        .iter()
+        .any(|a| a.description.starts_with("if ") && a.detail.as_deref() == Some("yes"));
     assert!(branch, "the new-password branch ran");
     portal.shutdown().await;
 }
@@ -153,11 +181,22 @@ async fn missing_rights_fail_at_stap_3_with_the_portals_message() {
     .await
     .err()
     .expect("the run must fail");
-    let CliError::Failed(msg) = &err else { panic!("expected a failed step, got {err:?}") };
+    let CliError::Failed(msg) = &err else {
+        panic!("expected a failed step, got {err:?}")
+    };
     assert!(msg.contains("Stap 3"), "{msg}");
-    assert!(msg.contains("Instellingen voor uw klantnummer beheren"), "the portal's message is quoted: {msg}");
-    assert!(png_names(&out).iter().any(|n| n.starts_with("03-") && n.contains("mislukt")), "failure screenshot");
-    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    assert!(
+        msg.contains("Instellingen voor uw klantnummer beheren"),
+        "the portal's message is quoted: {msg}"
+    );
+    assert!(
+        png_names(&out)
+            .iter()
+            .any(|n| n.starts_with("03-") && n.contains("mislukt")),
+        "failure screenshot"
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
     assert_eq!(report["steps"][2]["status"], "failed");
     assert_eq!(report["steps"][3]["status"], "skipped");
     let (removed, added) = diff(&before, &portal.state());
@@ -210,7 +249,11 @@ async fn unknown_gebruiker_and_klantnummer_list_what_the_portal_offers() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn slow_portal_with_latency_still_passes() {
-    let portal = portal(PortalConfig { latency: std::time::Duration::from_millis(250), ..PortalConfig::default() }).await;
+    let portal = portal(PortalConfig {
+        latency: std::time::Duration::from_millis(250),
+        ..PortalConfig::default()
+    })
+    .await;
     let out = out_dir("slow");
     let outcome = run(
         &portal.base_url(),
@@ -229,7 +272,11 @@ async fn slow_portal_with_latency_still_passes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn redesigned_portal_reports_the_step_that_drifted() {
-    let portal = portal(PortalConfig { variant: Variant::Redesign, ..PortalConfig::default() }).await;
+    let portal = portal(PortalConfig {
+        variant: Variant::Redesign,
+        ..PortalConfig::default()
+    })
+    .await;
     let out = out_dir("redesign");
     let result = run(
         &portal.base_url(),

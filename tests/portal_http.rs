@@ -5,8 +5,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use postnl_robot::portal::{
-    self, parse_fail_rule, PortalConfig, PortalHandle, Variant, DEMO_ADMIN_EMAIL, DEMO_PASSWORD,
-    ECOMMERCE,
+    self, parse_fail_rule, PortalConfig, PortalHandle, Variant, DEMO_ADMIN_EMAIL, DEMO_PASSWORD, ECOMMERCE,
 };
 use serde_json::{json, Value};
 
@@ -118,8 +117,7 @@ impl Client {
                     if v.to_ascii_lowercase().contains("max-age=0") {
                         self.cookies.remove(name.trim());
                     } else {
-                        self.cookies
-                            .insert(name.trim().to_string(), value.trim().to_string());
+                        self.cookies.insert(name.trim().to_string(), value.trim().to_string());
                     }
                 }
             }
@@ -248,8 +246,7 @@ fn login_page_has_the_guide_texts_and_a_cookie_banner() {
 fn pages_redirect_to_login_without_a_session() {
     let p = Portal::default();
     let mut c = p.client();
-    c.cookies
-        .insert("mijnpostnl_sessie".into(), "not-a-session".into());
+    c.cookies.insert("mijnpostnl_sessie".into(), "not-a-session".into());
     for path in [
         "/apex/BPG_Home",
         "/apex/bpg_home",
@@ -264,10 +261,7 @@ fn pages_redirect_to_login_without_a_session() {
         assert_eq!(r.status, 303, "{path}");
         assert_eq!(r.location.as_deref(), Some("/"), "{path}");
     }
-    assert_eq!(
-        c.get("/apex/api/gebruikers?klantnummer=9401138").status,
-        401
-    );
+    assert_eq!(c.get("/apex/api/gebruikers?klantnummer=9401138").status, 401);
     p.stop();
 }
 
@@ -306,18 +300,13 @@ fn login_leads_home_with_the_orange_menu_button_and_tiles() {
     let t = r.text();
     let header = &t[t.find("<header").unwrap()..t.find("</header>").unwrap()];
     assert_eq!(count(header, "aria-haspopup"), 1);
-    assert!(header
-        .contains(r#"aria-haspopup="menu" aria-expanded="false" aria-controls="gebruikersmenu""#));
+    assert!(header.contains(r#"aria-haspopup="menu" aria-expanded="false" aria-controls="gebruikersmenu""#));
     assert!(header.contains("GATUser, PostNL</button>"));
     assert!(header.contains(r#"role="menu" aria-labelledby="gebruikersmenu-knop" hidden"#));
     assert!(header.contains(r#"<a role="menuitem" href="/apex/bpg_my_account">Mijn Account</a>"#));
     assert!(header.contains(r#"role="menuitem">Uitloggen</button>"#));
     assert!(t.contains("--brand: #ff6200"));
-    for tile in [
-        "<h3>Zendingen</h3>",
-        "<h3>Facturen</h3>",
-        "<h3>Track &amp; Trace</h3>",
-    ] {
+    for tile in ["<h3>Zendingen</h3>", "<h3>Facturen</h3>", "<h3>Track &amp; Trace</h3>"] {
         assert!(t.contains(tile), "{tile}");
     }
     assert!(!t.to_lowercase().contains("e-commerce inzichten"));
@@ -337,15 +326,10 @@ fn my_account_has_the_tabs_and_one_autorisaties_link() {
     assert!(t.contains(r#"aria-selected="true" tabindex="0">Persoonlijke instellingen</button>"#));
     assert!(t.contains(r#"aria-selected="false" tabindex="-1">Klantnummerinstellingen</button>"#));
     assert!(t.contains(r#"role="tabpanel" aria-labelledby="tab-klantnummer" hidden"#));
-    assert!(t.contains(
-        r#"<a href="/apex/BPG_My_Account?PageTile=ShowMyAuthorizations">Autorisaties</a>"#
-    ));
+    assert!(t.contains(r#"<a href="/apex/BPG_My_Account?PageTile=ShowMyAuthorizations">Autorisaties</a>"#));
     assert_eq!(count(&t, ">Autorisaties<"), 1);
     assert_eq!(count(&t, ">Klantnummerinstellingen<"), 1);
-    assert!(
-        !t.contains(DEMO_ADMIN_EMAIL),
-        "the e-mail address is masked"
-    );
+    assert!(!t.contains(DEMO_ADMIN_EMAIL), "the e-mail address is masked");
     p.stop();
 }
 
@@ -354,10 +338,7 @@ fn authorisations_page_has_the_guide_texts_and_loads_users() {
     let p = Portal::default();
     let mut c = p.client();
     c.login_admin();
-    for path in [
-        AUTH_PAGE,
-        "/apex/bpg_my_account?PageTile=ShowMyAuthorizations",
-    ] {
+    for path in [AUTH_PAGE, "/apex/bpg_my_account?PageTile=ShowMyAuthorizations"] {
         let r = c.get(path);
         assert_eq!(r.status, 200, "{path}");
         let t = r.text();
@@ -423,12 +404,8 @@ fn authorisations_page_has_the_guide_texts_and_loads_users() {
         .collect();
     assert!(names.contains(&"GATUser, PostNL (PostNL)".to_string()));
     assert!(names.contains(&"Jansen, Piet (PostNL)".to_string()));
-    let other = c.get(&format!(
-        "{AUTH_PAGE}&klantnummer=9401139&gebruiker=gatuser"
-    ));
-    assert!(other
-        .text()
-        .contains(r#"<option value="9401139" selected>"#));
+    let other = c.get(&format!("{AUTH_PAGE}&klantnummer=9401139&gebruiker=gatuser"));
+    assert!(other.text().contains(r#"<option value="9401139" selected>"#));
     let flags = c.get("/apex/api/autorisaties?klantnummer=9401138&gebruiker=gatuser");
     assert_eq!(flags.status, 200);
     assert_eq!(flags.json()["naam"], "GATUser, PostNL (PostNL)");
@@ -444,10 +421,7 @@ fn authorisations_need_both_rights() {
     let p = Portal::default();
     let before = p.state();
     let mut c = p.client();
-    assert_eq!(
-        c.login("piet.jansen@postnl.example", DEMO_PASSWORD).status,
-        303
-    );
+    assert_eq!(c.login("piet.jansen@postnl.example", DEMO_PASSWORD).status, 303);
     let csrf = csrf_of(&c.get("/apex/BPG_Home").text());
     let r = c.get(AUTH_PAGE);
     assert_eq!(r.status, 403);
@@ -457,10 +431,7 @@ fn authorisations_need_both_rights() {
     assert!(t.contains("<li>Instellingen voor uw klantnummer beheren</li>"));
     assert!(!t.contains("Selecteer een gebruiker om de autorisaties te wijzigen"));
     assert!(!t.contains("role=\"listbox\""));
-    assert_eq!(
-        c.get("/apex/api/gebruikers?klantnummer=9401138").status,
-        403
-    );
+    assert_eq!(c.get("/apex/api/gebruikers?klantnummer=9401138").status, 403);
     let r = c.post_json(
         "/apex/api/autorisaties",
         &json!({ "klantnummer": "9401138", "gebruiker": "piet.jansen", "autorisaties": [ECOMMERCE] }),
@@ -480,10 +451,7 @@ fn first_login_forces_a_new_password() {
     assert_eq!(r.status, 303);
     assert_eq!(r.location.as_deref(), Some("/apex/BPG_Wachtwoord_Wijzigen"));
     let home = c.get("/apex/BPG_Home");
-    assert_eq!(
-        home.location.as_deref(),
-        Some("/apex/BPG_Wachtwoord_Wijzigen")
-    );
+    assert_eq!(home.location.as_deref(), Some("/apex/BPG_Wachtwoord_Wijzigen"));
     let page = c.get("/apex/BPG_Wachtwoord_Wijzigen").text();
     assert!(page.contains("Nieuw wachtwoord instellen"));
     assert!(page.contains(r#"<label for="nieuw-wachtwoord">Nieuw wachtwoord</label>"#));
@@ -493,10 +461,7 @@ fn first_login_forces_a_new_password() {
     let csrf = csrf_of(&page);
     let path = "/apex/BPG_Wachtwoord_Wijzigen";
     let attempt = |c: &mut Client, token: &str, a: &str, b: &str| {
-        c.post_form(
-            path,
-            &[("csrf", token), ("new_password", a), ("repeat_password", b)],
-        )
+        c.post_form(path, &[("csrf", token), ("new_password", a), ("repeat_password", b)])
     };
     let r = attempt(&mut c, &csrf, "kort", "kort");
     assert_eq!(r.status, 422);
@@ -560,8 +525,7 @@ fn saving_without_or_with_a_wrong_csrf_token_is_refused() {
     let mut c = p.client();
     let csrf = c.login_admin();
     let before = p.state();
-    let body =
-        json!({ "klantnummer": "9401138", "gebruiker": "gatuser", "autorisaties": [ECOMMERCE] });
+    let body = json!({ "klantnummer": "9401138", "gebruiker": "gatuser", "autorisaties": [ECOMMERCE] });
     let r = c.post_json("/apex/api/autorisaties", &body, None);
     assert_eq!(r.status, 403);
     let wrong = "0".repeat(csrf.len());
@@ -666,9 +630,7 @@ fn deleting_a_user_is_recorded() {
         .unwrap()
         .contains("Gebruikersaccount verwijderd"));
     assert_eq!(
-        p.client()
-            .login("piet.jansen@postnl.example", DEMO_PASSWORD)
-            .status,
+        p.client().login("piet.jansen@postnl.example", DEMO_PASSWORD).status,
         401
     );
     p.stop();
@@ -711,11 +673,7 @@ fn ecommerce_tile_page_and_pdf() {
     let mut c = p.client();
     let csrf = c.login_admin();
     assert_eq!(c.get("/apex/BPG_EcommerceInsights").status, 403);
-    assert_eq!(
-        c.get("/apex/rapporten/e-commerce-inzichten-9401138.pdf")
-            .status,
-        404
-    );
+    assert_eq!(c.get("/apex/rapporten/e-commerce-inzichten-9401138.pdf").status, 404);
     assert_eq!(grant_ecommerce(&mut c, &p, &csrf).status, 200);
     let home = c.get("/apex/BPG_Home").text();
     assert!(home.contains(r#"href="/apex/BPG_EcommerceInsights""#));
@@ -723,9 +681,7 @@ fn ecommerce_tile_page_and_pdf() {
     let page = c.get("/apex/BPG_EcommerceInsights");
     assert_eq!(page.status, 200);
     let t = page.text();
-    assert!(t.contains(
-        r#"<label for="rapport-klantnummer">Klantnummer</label><select id="rapport-klantnummer""#
-    ));
+    assert!(t.contains(r#"<label for="rapport-klantnummer">Klantnummer</label><select id="rapport-klantnummer""#));
     assert!(t.contains(r#"<option value="9401138">PostNL (9401138)</option>"#));
     assert!(!t.contains("9401139"), "only klantnummers with the flag");
     assert!(t.contains(">Download het rapport (PDF)</a>"));
@@ -740,11 +696,7 @@ fn ecommerce_tile_page_and_pdf() {
     assert!(pdf.body.ends_with(b"%%EOF"));
     assert!(pdf.text().contains("Klantnummer: 9401138"));
     assert!(pdf.body.len() < 10_000);
-    assert_eq!(
-        c.get("/apex/rapporten/e-commerce-inzichten-9401139.pdf")
-            .status,
-        404
-    );
+    assert_eq!(c.get("/apex/rapporten/e-commerce-inzichten-9401139.pdf").status, 404);
     p.stop();
 }
 
@@ -757,10 +709,7 @@ fn tile_delay_hides_the_tile_until_it_has_passed() {
     let mut c = p.client();
     let csrf = c.login_admin();
     assert_eq!(grant_ecommerce(&mut c, &p, &csrf).status, 200);
-    assert!(!c
-        .get("/apex/BPG_Home")
-        .text()
-        .contains("E-commerce Inzichten"));
+    assert!(!c.get("/apex/BPG_Home").text().contains("E-commerce Inzichten"));
     assert_eq!(c.get("/apex/BPG_EcommerceInsights").status, 403);
     p.stop();
 
@@ -773,10 +722,7 @@ fn tile_delay_hides_the_tile_until_it_has_passed() {
     assert_eq!(grant_ecommerce(&mut c, &p, &csrf).status, 200);
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        if c.get("/apex/BPG_Home")
-            .text()
-            .contains("E-commerce Inzichten")
-        {
+        if c.get("/apex/BPG_Home").text().contains("E-commerce Inzichten") {
             break;
         }
         assert!(Instant::now() < deadline, "the tile never appeared");
@@ -888,10 +834,7 @@ fn redesign_variant_drifts_from_the_guide() {
     assert!(!page.contains(">E-commerce inzichten</label>"));
     assert!(page.contains("<legend>Rapportages &amp; analyses</legend>"));
     c.cookies.insert("intro_gezien".into(), "1".into());
-    assert!(!c
-        .get("/apex/BPG_Home")
-        .text()
-        .contains("Nieuw in Mijn PostNL"));
+    assert!(!c.get("/apex/BPG_Home").text().contains("Nieuw in Mijn PostNL"));
     p.stop();
 }
 

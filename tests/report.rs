@@ -10,8 +10,7 @@ use std::time::{Duration, Instant};
 use chrono::TimeZone;
 use postnl_robot::report::{self, logging, LogFormat, Progress, Redactor};
 use postnl_robot::run::result::{
-    ActionResult, BrowserInfo, ErrorInfo, FlowInfo, Param, RunResult, Status, StepResult,
-    SCHEMA_VERSION,
+    ActionResult, BrowserInfo, ErrorInfo, FlowInfo, Param, RunResult, Status, StepResult, SCHEMA_VERSION,
 };
 use serde_json::json;
 
@@ -184,13 +183,7 @@ fn slug(i: usize) -> String {
     format!("{:02}-{}.png", i + 1, parts.join("-"))
 }
 
-fn action(
-    desc: &str,
-    locator: Option<&str>,
-    status: Status,
-    ms: u64,
-    detail: Option<&str>,
-) -> ActionResult {
+fn action(desc: &str, locator: Option<&str>, status: Status, ms: u64, detail: Option<&str>) -> ActionResult {
     ActionResult {
         description: desc.into(),
         locator: locator.map(Into::into),
@@ -290,44 +283,28 @@ fn fixture(dir: &Path, failing: bool) -> RunResult {
                 action(
                     "select label \"Gebruiker\" option \"GATUser, PostNL (PostNL)\"",
                     Some("label \"Gebruiker\" option \"GATUser, PostNL (PostNL)\""),
-                    if failing {
-                        Status::Failed
-                    } else {
-                        Status::Passed
-                    },
+                    if failing { Status::Failed } else { Status::Passed },
                     if failing { 5000 } else { 190 },
                     None,
                 ),
                 action(
                     "check label \"E-commerce inzichten\"",
                     Some("label \"E-commerce inzichten\""),
-                    if failing {
-                        Status::Skipped
-                    } else {
-                        Status::Passed
-                    },
+                    if failing { Status::Skipped } else { Status::Passed },
                     120,
                     (!failing).then_some("was already ticked"),
                 ),
                 action(
                     "click button \"Opslaan\"",
                     Some("role button \"Opslaan\""),
-                    if failing {
-                        Status::Skipped
-                    } else {
-                        Status::Passed
-                    },
+                    if failing { Status::Skipped } else { Status::Passed },
                     960,
                     None,
                 ),
                 action(
                     "expect checked label \"E-commerce inzichten\" after reload",
                     Some("label \"E-commerce inzichten\""),
-                    if failing {
-                        Status::Skipped
-                    } else {
-                        Status::Passed
-                    },
+                    if failing { Status::Skipped } else { Status::Passed },
                     1450,
                     (!failing).then_some("ticked after reload"),
                 ),
@@ -409,11 +386,7 @@ fn fixture(dir: &Path, failing: bool) -> RunResult {
     let downloads = if failing {
         vec![]
     } else {
-        std::fs::write(
-            dir.join("downloads/ecommerce-inzichten.pdf"),
-            b"%PDF-1.4\n%%EOF\n",
-        )
-        .unwrap();
+        std::fs::write(dir.join("downloads/ecommerce-inzichten.pdf"), b"%PDF-1.4\n%%EOF\n").unwrap();
         vec!["downloads/ecommerce-inzichten.pdf".into()]
     };
     RunResult {
@@ -456,15 +429,9 @@ fn fixture(dir: &Path, failing: bool) -> RunResult {
             version: "148.0.7778.167".into(),
             webdriver: "http://127.0.0.1:9515 (own chromedriver)".into(),
         },
-        started: chrono::Utc
-            .with_ymd_and_hms(2025, 3, 14, 9, 26, 53)
-            .unwrap(),
+        started: chrono::Utc.with_ymd_and_hms(2025, 3, 14, 9, 26, 53).unwrap(),
         duration_ms: if failing { 11_060 } else { 9_164 },
-        status: if failing {
-            Status::Failed
-        } else {
-            Status::Passed
-        },
+        status: if failing { Status::Failed } else { Status::Passed },
         mode: "run".into(),
         steps,
         downloads,
@@ -499,12 +466,7 @@ fn forbidden() -> Vec<String> {
                 .collect::<String>()
                 .to_lowercase(),
         );
-        v.push(
-            serde_json::to_string(s)
-                .unwrap()
-                .trim_matches('"')
-                .to_lowercase(),
-        );
+        v.push(serde_json::to_string(s).unwrap().trim_matches('"').to_lowercase());
     }
     v
 }
@@ -512,11 +474,7 @@ fn forbidden() -> Vec<String> {
 fn assert_no_secret(what: &str, bytes: &[u8]) {
     let text = String::from_utf8_lossy(bytes).to_lowercase();
     for f in forbidden() {
-        assert_eq!(
-            text.matches(&f).count(),
-            0,
-            "{what} contains a secret ({f})"
-        );
+        assert_eq!(text.matches(&f).count(), 0, "{what} contains a secret ({f})");
     }
 }
 
@@ -549,10 +507,7 @@ fn keep_dir(name: &str, dir: &Path) {
 #[test]
 fn report_json_validates_against_the_schema_and_hides_secrets() {
     let schema: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/report.schema.json"),
-        )
-        .unwrap(),
+        &std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/report.schema.json")).unwrap(),
     )
     .unwrap();
     let validator = jsonschema::validator_for(&schema).expect("schema compiles");
@@ -560,42 +515,23 @@ fn report_json_validates_against_the_schema_and_hides_secrets() {
         let tmp = tempfile::tempdir().unwrap();
         let result = fixture(tmp.path(), failing);
         let path = report::json::write_json(&result, tmp.path(), &redactor()).unwrap();
-        let value: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let value: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
         let errors: Vec<String> = validator
             .iter_errors(&value)
             .map(|e| format!("{} at {}", e, e.instance_path))
             .collect();
-        assert!(
-            errors.is_empty(),
-            "report.json does not match the schema: {errors:#?}"
-        );
+        assert!(errors.is_empty(), "report.json does not match the schema: {errors:#?}");
         assert_eq!(value["schema_version"], json!(SCHEMA_VERSION));
         assert_eq!(value["steps"].as_array().unwrap().len(), 5);
-        assert_eq!(
-            value["status"],
-            json!(if failing { "failed" } else { "passed" })
-        );
+        assert_eq!(value["status"], json!(if failing { "failed" } else { "passed" }));
         if failing {
-            assert_eq!(
-                value["steps"][3]["error"]["found"]
-                    .as_array()
-                    .unwrap()
-                    .len(),
-                4
-            );
-            assert_eq!(
-                value["steps"][3]["error"]["found"][2],
-                json!("Support, Jan (***)")
-            );
+            assert_eq!(value["steps"][3]["error"]["found"].as_array().unwrap().len(), 4);
+            assert_eq!(value["steps"][3]["error"]["found"][2], json!("Support, Jan (***)"));
             assert_eq!(value["steps"][4]["status"], json!("skipped"));
         }
         // A secret param stays masked; the secret typed into an action detail is masked.
         assert_eq!(value["params"][3]["value"], json!("***"));
-        assert_eq!(
-            value["steps"][0]["actions"][3]["detail"],
-            json!("typed ***")
-        );
+        assert_eq!(value["steps"][0]["actions"][3]["detail"], json!("typed ***"));
         assert_no_secret_in_folder(tmp.path());
     }
 
@@ -662,10 +598,7 @@ fn parse_junit(xml: &str) -> (Vec<(String, String)>, Vec<Case>) {
                         classname: get(&a, "classname"),
                         ..Default::default()
                     }),
-                    "failure" => {
-                        cases.last_mut().unwrap().failure =
-                            Some((get(&a, "message"), get(&a, "type")))
-                    }
+                    "failure" => cases.last_mut().unwrap().failure = Some((get(&a, "message"), get(&a, "type"))),
                     _ => {}
                 }
                 path.push(name);
@@ -704,12 +637,7 @@ fn parse_junit(xml: &str) -> (Vec<(String, String)>, Vec<Case>) {
 
 #[test]
 fn junit_has_a_testcase_per_step_with_failures_and_skips() {
-    let get = |v: &[(String, String)], k: &str| {
-        v.iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .unwrap()
-    };
+    let get = |v: &[(String, String)], k: &str| v.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap();
 
     // Passing run.
     let tmp = tempfile::tempdir().unwrap();
@@ -723,20 +651,11 @@ fn junit_has_a_testcase_per_step_with_failures_and_skips() {
     assert_eq!(get(&suite, "skipped"), "0");
     assert_eq!(get(&suite, "time"), "9.164");
     assert_eq!(get(&suite, "timestamp"), "2025-03-14T09:26:53");
-    assert_eq!(
-        cases.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
-        TITLES
-    );
-    assert!(cases
-        .iter()
-        .all(|c| c.classname == "autoriseren-ecommerce-inzichten"));
-    assert!(cases
-        .iter()
-        .all(|c| c.failure.is_none() && c.skipped.is_none()));
+    assert_eq!(cases.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), TITLES);
+    assert!(cases.iter().all(|c| c.classname == "autoriseren-ecommerce-inzichten"));
+    assert!(cases.iter().all(|c| c.failure.is_none() && c.skipped.is_none()));
     assert!(
-        cases[0]
-            .system_out
-            .contains("click button \"Alles accepteren\""),
+        cases[0].system_out.contains("click button \"Alles accepteren\""),
         "{}",
         cases[0].system_out
     );
@@ -753,19 +672,14 @@ fn junit_has_a_testcase_per_step_with_failures_and_skips() {
     assert_eq!(get(&suite, "failures"), "1");
     assert_eq!(get(&suite, "skipped"), "1");
     assert_eq!(cases.len(), 5);
-    assert!(cases[..3]
-        .iter()
-        .all(|c| c.failure.is_none() && c.skipped.is_none()));
+    assert!(cases[..3].iter().all(|c| c.failure.is_none() && c.skipped.is_none()));
     let (message, kind) = cases[3].failure.clone().expect("Stap 4 has a <failure>");
     assert_eq!(
         message,
         "no option \"GATUser, PostNL (PostNL)\" in the list \"Gebruiker\" (logged in as ***)"
     );
     assert!(!kind.is_empty());
-    assert_eq!(
-        cases[4].skipped.as_deref(),
-        Some("an earlier step failed (run by ***)")
-    );
+    assert_eq!(cases[4].skipped.as_deref(), Some("an earlier step failed (run by ***)"));
     // The failure's details: locator, what the page offered, URL, screenshot.
     let details = &cases[3].failure_text;
     for expected in [
@@ -833,10 +747,7 @@ impl Driver {
             if ready {
                 break;
             }
-            assert!(
-                Instant::now() < deadline,
-                "chromedriver not ready within 20 s"
-            );
+            assert!(Instant::now() < deadline, "chromedriver not ready within 20 s");
             std::thread::sleep(Duration::from_millis(50));
         }
         let profile = tempfile::tempdir().unwrap();
@@ -889,11 +800,7 @@ fn file_url(path: &Path) -> String {
 
 /// Loads a report, checks every screenshot decoded, the lightbox opens, and returns a full-page
 /// PNG of it.
-async fn check_report_in_browser(
-    client: &fantoccini::Client,
-    html: &Path,
-    expected_images: usize,
-) -> Vec<u8> {
+async fn check_report_in_browser(client: &fantoccini::Client, html: &Path, expected_images: usize) -> Vec<u8> {
     client.set_window_size(1280, 900).await.unwrap();
     client.goto(&file_url(html)).await.unwrap();
     let images = client
@@ -907,11 +814,7 @@ async fn check_report_in_browser(
         .await
         .unwrap();
     let images = images.as_array().unwrap().clone();
-    assert_eq!(
-        images.len(),
-        expected_images,
-        "screenshots in the report: {images:#?}"
-    );
+    assert_eq!(images.len(), expected_images, "screenshots in the report: {images:#?}");
     for img in &images {
         assert_eq!(img["complete"], json!(true), "{img}");
         assert!(img["w"].as_u64().unwrap() > 0, "image not loaded: {img}");
@@ -949,10 +852,7 @@ async fn check_report_in_browser(
         .unwrap();
     let state = client.execute(lightbox_state, vec![]).await.unwrap();
     assert_eq!(state["hidden"], json!(false), "the lightbox opens on click");
-    assert!(
-        state["w"].as_u64().unwrap() > 0,
-        "the lightbox shows the image"
-    );
+    assert!(state["w"].as_u64().unwrap() > 0, "the lightbox shows the image");
     client
         .execute(
             "document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape'}));",
@@ -1080,7 +980,12 @@ fn plain_progress_lines_and_summary_are_redacted() {
         lines[4].contains("Error: no option \"GATUser, PostNL (PostNL)\""),
         "{text}"
     );
-    assert!(text.contains("[5/5] – Stap 5. Nadat de gebruiker geautoriseerd is (skipped: an earlier step failed (run by ***))"), "{text}");
+    assert!(
+        text.contains(
+            "[5/5] – Stap 5. Nadat de gebruiker geautoriseerd is (skipped: an earlier step failed (run by ***))"
+        ),
+        "{text}"
+    );
     assert!(
         text.contains("The page offered instead: Bakker, Anna (Webshop B.V.) | de Vries"),
         "{text}"
@@ -1088,10 +993,8 @@ fn plain_progress_lines_and_summary_are_redacted() {
     assert!(text.contains("logged in as ***"));
     assert!(text.contains("✗ Failed at Stap 4. Selecteer 'autorisaties voor gebruiker' — 5 steps: 3 passed, 1 failed, 1 skipped — 11.1 s"), "{text}");
     assert!(
-        text.trim_end().ends_with(&format!(
-            "Report: {}",
-            tmp.path().join("report.html").display()
-        )),
+        text.trim_end()
+            .ends_with(&format!("Report: {}", tmp.path().join("report.html").display())),
         "{text}"
     );
     assert_no_secret("progress output", text.as_bytes());
@@ -1113,11 +1016,7 @@ fn child_run(dir: &Path, format: LogFormat) {
     assert_eq!(logging::run_log_path(), Some(dir.join(report::LOG_FILE)));
 
     tracing::info!(user = %EMAIL, "logging in");
-    tracing::info!(
-        user = EMAIL,
-        password = PASSWORD,
-        "as str fields (Debug-quoted)"
-    );
+    tracing::info!(user = EMAIL, password = PASSWORD, "as str fields (Debug-quoted)");
     tracing::debug!(body = ?json!({"text": PASSWORD, "user": EMAIL}), "webdriver request");
     tracing::debug!(body = %json!({"text": PASSWORD}), "webdriver request body");
     tracing::trace!(
@@ -1187,10 +1086,7 @@ fn trace_logs_stdout_stderr_and_every_file_are_free_of_secrets() {
             .unwrap();
         let stdout = String::from_utf8_lossy(&out.stdout);
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(
-            out.status.success(),
-            "child failed ({format}):\n{stdout}\n{stderr}"
-        );
+        assert!(out.status.success(), "child failed ({format}):\n{stdout}\n{stderr}");
 
         let log = std::fs::read_to_string(tmp.path().join("run.log")).unwrap();
         // The log is really at trace level, including the dependencies' events.
@@ -1201,21 +1097,14 @@ fn trace_logs_stdout_stderr_and_every_file_are_free_of_secrets() {
             "run finished",
             "TRACE",
         ] {
-            assert!(
-                log.contains(expected),
-                "run.log ({format}) lacks {expected:?}"
-            );
+            assert!(log.contains(expected), "run.log ({format}) lacks {expected:?}");
         }
         assert!(
-            log.lines()
-                .any(|l| !l.contains("report::") && l.contains("hyper")),
+            log.lines().any(|l| !l.contains("report::") && l.contains("hyper")),
             "run.log ({format}) has no trace events of the HTTP client"
         );
         assert!(log.contains("***"));
-        assert!(
-            !log.contains("after the run"),
-            "run.log was closed by clear_run_log"
-        );
+        assert!(!log.contains("after the run"), "run.log was closed by clear_run_log");
         assert!(
             stderr.contains("after the run: *** is still masked"),
             "stderr ({format}):\n{stderr}"
@@ -1223,8 +1112,7 @@ fn trace_logs_stdout_stderr_and_every_file_are_free_of_secrets() {
         assert!(!log.contains("global-only-secret-42"));
         if format == "json" {
             for line in log.lines() {
-                serde_json::from_str::<serde_json::Value>(line)
-                    .unwrap_or_else(|e| panic!("{e}: {line}"));
+                serde_json::from_str::<serde_json::Value>(line).unwrap_or_else(|e| panic!("{e}: {line}"));
             }
         }
         // RUST_LOG=trace reaches stderr too; the progress went to stdout.

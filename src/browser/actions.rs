@@ -30,9 +30,7 @@ return o.selected;
 impl Browser {
     fn element_of(&self, hit: &Hit) -> Result<Element, BrowserError> {
         hit.element(&self.client).ok_or_else(|| {
-            BrowserError::WebDriver(fantoccini::error::CmdError::NotW3C(
-                hit.el.clone().unwrap_or_default(),
-            ))
+            BrowserError::WebDriver(fantoccini::error::CmdError::NotW3C(hit.el.clone().unwrap_or_default()))
         })
     }
 
@@ -57,24 +55,13 @@ impl Browser {
     /// text is preferred), then settles.
     pub async fn click(&self, q: &Query, w: &Wait) -> Result<Found, BrowserError> {
         let req = Request::new(Op::Click, q, w);
-        let (found, token) = poll(
-            &self.client,
-            &req,
-            Subject::Query(q),
-            w.timeout,
-            async |hit: Hit| {
-                let el = self.element_of(&hit)?;
-                Ok(match self.click_element(&el).await? {
-                    Step::Done(()) => Step::Done((
-                        Found {
-                            description: hit.desc,
-                        },
-                        hit.token,
-                    )),
-                    Step::Retry(r) => Step::Retry(r),
-                })
-            },
-        )
+        let (found, token) = poll(&self.client, &req, Subject::Query(q), w.timeout, async |hit: Hit| {
+            let el = self.element_of(&hit)?;
+            Ok(match self.click_element(&el).await? {
+                Step::Done(()) => Step::Done((Found { description: hit.desc }, hit.token)),
+                Step::Retry(r) => Step::Retry(r),
+            })
+        })
         .await?;
         self.settle_after(token.as_deref(), w).await?;
         Ok(found)
@@ -84,26 +71,18 @@ impl Browser {
     /// never logged or put in errors.
     pub async fn fill(&self, q: &Query, value: &str, w: &Wait) -> Result<Found, BrowserError> {
         let req = Request::new(Op::Fill, q, w);
-        poll(
-            &self.client,
-            &req,
-            Subject::Query(q),
-            w.timeout,
-            async |hit: Hit| {
-                let el = self.element_of(&hit)?;
-                let typed = async {
-                    el.clear().await?;
-                    el.send_keys(value).await
-                };
-                Ok(match typed.await {
-                    Ok(()) => Step::Done(Found {
-                        description: hit.desc,
-                    }),
-                    Err(e) if is_transient(&e) => Step::Retry(transient_reason(&e)),
-                    Err(e) => return Err(e.into()),
-                })
-            },
-        )
+        poll(&self.client, &req, Subject::Query(q), w.timeout, async |hit: Hit| {
+            let el = self.element_of(&hit)?;
+            let typed = async {
+                el.clear().await?;
+                el.send_keys(value).await
+            };
+            Ok(match typed.await {
+                Ok(()) => Step::Done(Found { description: hit.desc }),
+                Err(e) if is_transient(&e) => Step::Retry(transient_reason(&e)),
+                Err(e) => return Err(e.into()),
+            })
+        })
         .await
     }
 
@@ -112,12 +91,7 @@ impl Browser {
     /// Searches inside `from` if given, else every visible list on the page; exactly one
     /// option may match. Already selected → nothing is done. Not found → the error lists all
     /// options available.
-    pub async fn select(
-        &self,
-        from: Option<&Query>,
-        option: &TextQuery,
-        w: &Wait,
-    ) -> Result<Selected, BrowserError> {
+    pub async fn select(&self, from: Option<&Query>, option: &TextQuery, w: &Wait) -> Result<Selected, BrowserError> {
         let req = Request {
             op: Op::Select,
             query: None,
@@ -169,30 +143,19 @@ impl Browser {
     /// Ensures the checkbox `q` finds is ticked (`checked`) or unticked: clicks it (or its
     /// label) only when its state differs, settles, and verifies the new state. Returns
     /// whether it changed anything.
-    pub async fn set_checked(
-        &self,
-        q: &Query,
-        checked: bool,
-        w: &Wait,
-    ) -> Result<bool, BrowserError> {
+    pub async fn set_checked(&self, q: &Query, checked: bool, w: &Wait) -> Result<bool, BrowserError> {
         let mut req = Request::new(Op::Check, q, w);
         req.want = Some(checked);
-        let outcome = poll(
-            &self.client,
-            &req,
-            Subject::Query(q),
-            w.timeout,
-            async |hit: Hit| {
-                if hit.checked == Some(checked) {
-                    return Ok(Step::Done(None));
-                }
-                let el = self.element_of(&hit)?;
-                Ok(match self.click_element(&el).await? {
-                    Step::Done(()) => Step::Done(Some(hit.token.clone())),
-                    Step::Retry(r) => Step::Retry(r),
-                })
-            },
-        )
+        let outcome = poll(&self.client, &req, Subject::Query(q), w.timeout, async |hit: Hit| {
+            if hit.checked == Some(checked) {
+                return Ok(Step::Done(None));
+            }
+            let el = self.element_of(&hit)?;
+            Ok(match self.click_element(&el).await? {
+                Step::Done(()) => Step::Done(Some(hit.token.clone())),
+                Step::Retry(r) => Step::Retry(r),
+            })
+        })
         .await?;
         let Some(token) = outcome else {
             return Ok(false);
@@ -203,22 +166,13 @@ impl Browser {
         let mut verify = Request::new(Op::Checked, q, &no_obstacles);
         verify.want = Some(checked);
         let state_word = |c: bool| if c { "ticked" } else { "unticked" };
-        poll(
-            &self.client,
-            &verify,
-            Subject::Query(q),
-            w.timeout,
-            async |hit: Hit| {
-                Ok(if hit.checked == Some(checked) {
-                    Step::Done(())
-                } else {
-                    Step::Retry(format!(
-                        "clicked it, but it stayed {}",
-                        state_word(!checked)
-                    ))
-                })
-            },
-        )
+        poll(&self.client, &verify, Subject::Query(q), w.timeout, async |hit: Hit| {
+            Ok(if hit.checked == Some(checked) {
+                Step::Done(())
+            } else {
+                Step::Retry(format!("clicked it, but it stayed {}", state_word(!checked)))
+            })
+        })
         .await?;
         Ok(true)
     }
@@ -226,30 +180,18 @@ impl Browser {
     /// Whether the checkbox `q` finds is ticked (waits for it to be there).
     pub async fn is_checked(&self, q: &Query, w: &Wait) -> Result<bool, BrowserError> {
         let req = Request::new(Op::Checked, q, w);
-        poll(
-            &self.client,
-            &req,
-            Subject::Query(q),
-            w.timeout,
-            async |hit: Hit| Ok(Step::Done(hit.checked.unwrap_or(false))),
-        )
+        poll(&self.client, &req, Subject::Query(q), w.timeout, async |hit: Hit| {
+            Ok(Step::Done(hit.checked.unwrap_or(false)))
+        })
         .await
     }
 
     /// Waits until `q` finds exactly one visible element.
     pub async fn wait_visible(&self, q: &Query, w: &Wait) -> Result<Found, BrowserError> {
         let req = Request::new(Op::Visible, q, w);
-        poll(
-            &self.client,
-            &req,
-            Subject::Query(q),
-            w.timeout,
-            async |hit: Hit| {
-                Ok(Step::Done(Found {
-                    description: hit.desc,
-                }))
-            },
-        )
+        poll(&self.client, &req, Subject::Query(q), w.timeout, async |hit: Hit| {
+            Ok(Step::Done(Found { description: hit.desc }))
+        })
         .await
     }
 
@@ -268,13 +210,9 @@ impl Browser {
     /// their value.
     pub async fn text_of(&self, q: &Query, w: &Wait) -> Result<String, BrowserError> {
         let req = Request::new(Op::Visible, q, w);
-        poll(
-            &self.client,
-            &req,
-            Subject::Query(q),
-            w.timeout,
-            async |hit: Hit| Ok(Step::Done(hit.text.unwrap_or_default())),
-        )
+        poll(&self.client, &req, Subject::Query(q), w.timeout, async |hit: Hit| {
+            Ok(Step::Done(hit.text.unwrap_or_default()))
+        })
         .await
     }
 

@@ -41,10 +41,7 @@ impl Browser {
     /// Starts a browser on a chromedriver running on this machine that someone else owns (e.g.
     /// one [`Driver`] shared by a whole test binary). Like an own driver, the session gets a
     /// fresh temporary profile.
-    pub async fn launch_with_driver(
-        opts: &BrowserOptions,
-        driver: &Driver,
-    ) -> Result<Browser, BrowserError> {
+    pub async fn launch_with_driver(opts: &BrowserOptions, driver: &Driver) -> Result<Browser, BrowserError> {
         Self::start(opts, driver.url(), true, None).await
     }
 
@@ -124,11 +121,7 @@ impl Browser {
     pub(crate) async fn wait_loaded(&self) -> Result<(), BrowserError> {
         let mut attempts = Attempts::new(self.page_load_timeout);
         loop {
-            match self
-                .client
-                .execute("return document.readyState", vec![])
-                .await
-            {
+            match self.client.execute("return document.readyState", vec![]).await {
                 Ok(v) if v.as_str() == Some("complete") => return Ok(()),
                 Ok(_) => {}
                 Err(e) if super::engine::is_transient(&e) => {}

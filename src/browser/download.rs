@@ -11,9 +11,7 @@ use super::error::BrowserError;
 
 /// File names Chromium uses while a download is in progress.
 fn is_partial(name: &str) -> bool {
-    name.ends_with(".crdownload")
-        || name.ends_with(".tmp")
-        || name.starts_with(".com.google.Chrome")
+    name.ends_with(".crdownload") || name.ends_with(".tmp") || name.starts_with(".com.google.Chrome")
 }
 
 /// The names in `dir` now.
@@ -58,22 +56,17 @@ pub(crate) async fn wait_for_new_file(
             last_size = None;
         }
         if !attempts.next().await {
-            return Err(BrowserError::Download(
-                if partial || partial_seen && fresh.is_empty() {
-                    format!(
-                        "the download did not finish within {:.0} s",
-                        timeout.as_secs_f64()
-                    )
-                } else if fresh.len() > 1 {
-                    format!("several new files arrived in {}", dir.display())
-                } else {
-                    format!(
-                        "no file arrived in {} within {:.0} s",
-                        dir.display(),
-                        timeout.as_secs_f64()
-                    )
-                },
-            ));
+            return Err(BrowserError::Download(if partial || partial_seen && fresh.is_empty() {
+                format!("the download did not finish within {:.0} s", timeout.as_secs_f64())
+            } else if fresh.len() > 1 {
+                format!("several new files arrived in {}", dir.display())
+            } else {
+                format!(
+                    "no file arrived in {} within {:.0} s",
+                    dir.display(),
+                    timeout.as_secs_f64()
+                )
+            }));
         }
     }
 }

@@ -99,10 +99,7 @@ impl Driver {
             if Instant::now() >= deadline {
                 let tail = driver.log_tail();
                 driver.kill_now();
-                return Err(format!(
-                    "not ready after {} s: {tail}",
-                    READY_TIMEOUT.as_secs()
-                ));
+                return Err(format!("not ready after {} s: {tail}", READY_TIMEOUT.as_secs()));
             }
             tokio::time::sleep(pause).await;
             pause = (pause * 2).min(Duration::from_millis(200));
@@ -197,19 +194,28 @@ fn free_port() -> std::io::Result<u16> {
 pub(crate) async fn status_ready(port: u16) -> bool {
     let attempt = async {
         let mut s = TcpStream::connect(("127.0.0.1", port)).await.ok()?;
-        s.write_all(
-            format!("GET /status HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n")
-                .as_bytes(),
-        )
-        .await
-        .ok()?;
+        s.write_all(format!("GET /status HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n").as_bytes())
+            .await
+            .ok()?;
+        // chromedriver keeps the connection open despite `Connection: close`: read until the
+        // JSON body is complete instead of until EOF.
         let mut buf = Vec::new();
-        s.read_to_end(&mut buf).await.ok()?;
-        let text = String::from_utf8_lossy(&buf);
-        let body = text.split_once("\r\n\r\n")?.1;
-        let start = body.find('{')?;
-        let end = body.rfind('}')?;
-        let v: serde_json::Value = serde_json::from_str(&body[start..=end]).ok()?;
+        let mut chunk = [0u8; 4096];
+        let v: serde_json::Value = loop {
+            let n = s.read(&mut chunk).await.ok()?;
+            if n == 0 {
+                return None;
+            }
+            buf.extend_from_slice(&chunk[..n]);
+            let text = String::from_utf8_lossy(&buf);
+            if let Some((_, body)) = text.split_once("\r\n\r\n") {
+                if let (Some(start), Some(end)) = (body.find('{'), body.rfind('}')) {
+                    if let Ok(v) = serde_json::from_str(&body[start..=end]) {
+                        break v;
+                    }
+                }
+            }
+        };
         v["value"]["ready"].as_bool()
     };
     tokio::time::timeout(Duration::from_secs(2), attempt)

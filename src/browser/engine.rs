@@ -193,15 +193,9 @@ impl Verdict {
                 matches,
             },
             Verdict::NotActionable { reason } | Verdict::Transient(reason) => {
-                BrowserError::NotActionable {
-                    query: whole,
-                    reason,
-                }
+                BrowserError::NotActionable { query: whole, reason }
             }
-            Verdict::Error { message } => BrowserError::InvalidQuery {
-                query: whole,
-                message,
-            },
+            Verdict::Error { message } => BrowserError::InvalidQuery { query: whole, message },
         }
     }
 }
@@ -249,10 +243,7 @@ pub(crate) fn transient_reason(e: &CmdError) -> String {
 }
 
 /// Runs one attempt of `locate.js`.
-pub(crate) async fn attempt(
-    client: &fantoccini::Client,
-    req: &Request<'_>,
-) -> Result<Verdict, BrowserError> {
+pub(crate) async fn attempt(client: &fantoccini::Client, req: &Request<'_>) -> Result<Verdict, BrowserError> {
     let arg = serde_json::to_value(req).map_err(CmdError::Json)?;
     match client.execute_async(LOCATE_JS, vec![arg]).await {
         Ok(v) => serde_json::from_value(v).map_err(|e| BrowserError::WebDriver(CmdError::Json(e))),

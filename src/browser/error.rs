@@ -3,8 +3,7 @@
 use std::time::Duration;
 
 /// How to get a driver, repeated in every [`BrowserError::NoDriver`] message.
-pub const INSTALL_HINT: &str =
-    "install it with `apt-get install chromium chromium-driver`, pass --driver PATH, \
+pub const INSTALL_HINT: &str = "install it with `apt-get install chromium chromium-driver`, pass --driver PATH, \
      or use a running WebDriver server with --webdriver URL";
 
 /// An error from the browser layer.
@@ -63,9 +62,6 @@ fn offered_suffix(offered: &[String]) -> String {
 impl BrowserError {
     /// True for errors a runner should treat as "no browser available" (distinct exit code).
     pub fn is_no_browser(&self) -> bool {
-        matches!(
-            self,
-            BrowserError::NoDriver { .. } | BrowserError::Session { .. }
-        )
+        matches!(self, BrowserError::NoDriver { .. } | BrowserError::Session { .. })
     }
 }

@@ -72,15 +72,9 @@ pub enum Query {
         within: Option<Box<Query>>,
     },
     /// A CSS selector (last resort).
-    Css {
-        css: String,
-        within: Option<Box<Query>>,
-    },
+    Css { css: String, within: Option<Box<Query>> },
     /// An XPath expression (last resort).
-    Xpath {
-        xpath: String,
-        within: Option<Box<Query>>,
-    },
+    Xpath { xpath: String, within: Option<Box<Query>> },
     /// Alternatives in order: the first that finds exactly one visible element wins.
     Any { alternatives: Vec<Query> },
 }
@@ -154,36 +148,19 @@ impl Query {
     pub fn within(self, container: Query) -> Self {
         let boxed = Some(Box::new(container.clone()));
         match self {
-            Query::Text { text, .. } => Query::Text {
-                text,
-                within: boxed,
-            },
-            Query::Label { text, .. } => Query::Label {
-                text,
-                within: boxed,
-            },
-            Query::Role {
-                role, name, popup, ..
-            } => Query::Role {
+            Query::Text { text, .. } => Query::Text { text, within: boxed },
+            Query::Label { text, .. } => Query::Label { text, within: boxed },
+            Query::Role { role, name, popup, .. } => Query::Role {
                 role,
                 name,
                 popup,
                 within: boxed,
             },
-            Query::Placeholder { text, .. } => Query::Placeholder {
-                text,
-                within: boxed,
-            },
+            Query::Placeholder { text, .. } => Query::Placeholder { text, within: boxed },
             Query::Css { css, .. } => Query::Css { css, within: boxed },
-            Query::Xpath { xpath, .. } => Query::Xpath {
-                xpath,
-                within: boxed,
-            },
+            Query::Xpath { xpath, .. } => Query::Xpath { xpath, within: boxed },
             Query::Any { alternatives } => Query::Any {
-                alternatives: alternatives
-                    .into_iter()
-                    .map(|a| a.within(container.clone()))
-                    .collect(),
+                alternatives: alternatives.into_iter().map(|a| a.within(container.clone())).collect(),
             },
         }
     }
@@ -191,9 +168,7 @@ impl Query {
     /// For a `Role` query: require a menu button (`aria-haspopup`/`aria-expanded`).
     pub fn popup(self) -> Self {
         match self {
-            Query::Role {
-                role, name, within, ..
-            } => Query::Role {
+            Query::Role { role, name, within, .. } => Query::Role {
                 role,
                 name,
                 popup: true,
@@ -222,9 +197,7 @@ impl fmt::Display for Query {
         match self {
             Query::Text { text, .. } => write!(f, "text {text}")?,
             Query::Label { text, .. } => write!(f, "label {text}")?,
-            Query::Role {
-                role, name, popup, ..
-            } => {
+            Query::Role { role, name, popup, .. } => {
                 write!(f, "role {role}")?;
                 if let Some(name) = name {
                     write!(f, " {name}")?;
@@ -264,10 +237,7 @@ mod tests {
             Query::role("button", Some("Opslaan")).to_string(),
             r#"role button "Opslaan""#
         );
-        assert_eq!(
-            Query::text("Mijn Account").to_string(),
-            r#"text "Mijn Account""#
-        );
+        assert_eq!(Query::text("Mijn Account").to_string(), r#"text "Mijn Account""#);
         assert_eq!(
             Query::text_containing("9401138").to_string(),
             r#"text containing "9401138""#

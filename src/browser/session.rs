@@ -75,20 +75,14 @@ fn millis(d: Duration) -> u64 {
 }
 
 /// Opens a session at `url` with `caps`.
-pub(crate) async fn connect(
-    url: &str,
-    caps: Map<String, Value>,
-) -> Result<fantoccini::Client, BrowserError> {
+pub(crate) async fn connect(url: &str, caps: Map<String, Value>) -> Result<fantoccini::Client, BrowserError> {
     let mut builder = fantoccini::ClientBuilder::rustls().map_err(|e| BrowserError::Session {
         url: url.to_string(),
         message: format!("TLS set-up failed: {e}"),
     })?;
     builder.capabilities(caps);
-    builder
-        .connect(url)
-        .await
-        .map_err(|e| BrowserError::Session {
-            url: url.to_string(),
-            message: e.to_string(),
-        })
+    builder.connect(url).await.map_err(|e| BrowserError::Session {
+        url: url.to_string(),
+        message: e.to_string(),
+    })
 }

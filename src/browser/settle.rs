@@ -55,11 +55,7 @@ impl Browser {
     /// Waits (bounded by `timeout`) until the page is quiet after the action that installed
     /// `token`. Running out of time is not an error — the action happened, and the next
     /// operation auto-waits — but it is logged.
-    pub(crate) async fn settle(
-        &self,
-        token: &str,
-        timeout: Duration,
-    ) -> Result<Settled, BrowserError> {
+    pub(crate) async fn settle(&self, token: &str, timeout: Duration) -> Result<Settled, BrowserError> {
         let mut attempts = Attempts::new(timeout);
         let mut last = None;
         loop {
@@ -69,8 +65,7 @@ impl Browser {
                 .await
             {
                 Ok(v) => {
-                    let s: State =
-                        serde_json::from_value(v).map_err(|e| BrowserError::WebDriver(e.into()))?;
+                    let s: State = serde_json::from_value(v).map_err(|e| BrowserError::WebDriver(e.into()))?;
                     if s.ready && s.pending == 0 {
                         return Ok(if s.navigated {
                             Settled::Navigated

@@ -120,10 +120,7 @@ pub enum ActionKind {
     Fill { target: Locator, value: Template },
     /// Choose an option by its visible text: in a native `<select>`, a listbox, or a list of items.
     /// `from` narrows where to look; without it every select/listbox/list on the page is searched.
-    Select {
-        from: Option<Locator>,
-        option: TextMatch,
-    },
+    Select { from: Option<Locator>, option: TextMatch },
     /// Ensure a checkbox is ticked (`true`) or unticked (`false`); clicks only when needed.
     SetChecked { target: Locator, checked: bool },
     /// Assert something, waiting up to the timeout for it to hold.
@@ -135,10 +132,7 @@ pub enum ActionKind {
         reload_every: Option<Duration>,
     },
     /// Click a link/button that downloads a file and wait until it has landed in `downloads/`.
-    Download {
-        target: Locator,
-        expect: Option<FileKind>,
-    },
+    Download { target: Locator, expect: Option<FileKind> },
     /// Take an extra named screenshot.
     Screenshot(String),
     /// Reload the current page.

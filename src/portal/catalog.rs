@@ -13,17 +13,10 @@ pub const RIGHT_BEHEREN: &str = "Instellingen voor uw klantnummer beheren";
 
 /// The guide's checkbox tree: group label and the canonical authorisation names in it.
 pub const GROUPS: &[(&str, &[&str])] = &[
-    (
-        "Pakketten & Vracht",
-        &["Zendingen importeren", "Notificaties"],
-    ),
+    ("Pakketten & Vracht", &["Zendingen importeren", "Notificaties"]),
     (
         "Post ontvangen",
-        &[
-            "Postbussen",
-            "Antwoordnummers (+ verbruik)",
-            "Haal-/brengservice",
-        ],
+        &["Postbussen", "Antwoordnummers (+ verbruik)", "Haal-/brengservice"],
     ),
     ("Inzichten", &["Facturen", ECOMMERCE, "Orderbevestigingen"]),
     ("MijnPost Shop", &["Mijn PostNL Webshop"]),
@@ -43,20 +36,15 @@ pub struct Checkbox {
 /// The tree as the given variant shows it. The redesign renames 'E-commerce inzichten' and moves
 /// it into a new group, so a flow written for the classic portal notices the drift.
 pub fn tree(variant: Variant) -> Vec<(&'static str, Vec<Checkbox>)> {
-    let plain = |names: &[&'static str]| -> Vec<Checkbox> {
-        names
-            .iter()
-            .map(|n| Checkbox { name: n, label: n })
-            .collect()
-    };
+    let plain =
+        |names: &[&'static str]| -> Vec<Checkbox> { names.iter().map(|n| Checkbox { name: n, label: n }).collect() };
     match variant {
         Variant::Classic => GROUPS.iter().map(|(g, names)| (*g, plain(names))).collect(),
         Variant::Redesign => {
             let mut out: Vec<(&'static str, Vec<Checkbox>)> = GROUPS
                 .iter()
                 .map(|(g, names)| {
-                    let kept: Vec<&'static str> =
-                        names.iter().copied().filter(|n| *n != ECOMMERCE).collect();
+                    let kept: Vec<&'static str> = names.iter().copied().filter(|n| *n != ECOMMERCE).collect();
                     (*g, plain(&kept))
                 })
                 .collect();

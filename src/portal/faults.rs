@@ -13,14 +13,13 @@ use super::{pages, FailRule};
 
 /// Whether `rule` applies to `path` (case-insensitive prefix).
 pub(crate) fn matches(rule: &FailRule, path: &str) -> bool {
-    path.to_ascii_lowercase()
-        .starts_with(&rule.route.to_ascii_lowercase())
+    path.to_ascii_lowercase().starts_with(&rule.route.to_ascii_lowercase())
 }
 
 fn should_fail(rules: &[FailRule], path: &str) -> bool {
-    rules.iter().any(|r| {
-        matches(r, path) && (r.rate >= 1.0 || (r.rate > 0.0 && rand::random::<f64>() < r.rate))
-    })
+    rules
+        .iter()
+        .any(|r| matches(r, path) && (r.rate >= 1.0 || (r.rate > 0.0 && rand::random::<f64>() < r.rate)))
 }
 
 /// The middleware.
@@ -62,10 +61,7 @@ mod tests {
     #[test]
     fn prefix_and_rate() {
         assert!(matches(&rule("/apex/bpg_home", 1.0), "/apex/BPG_Home"));
-        assert!(!matches(
-            &rule("/apex/BPG_Home", 1.0),
-            "/apex/bpg_my_account"
-        ));
+        assert!(!matches(&rule("/apex/BPG_Home", 1.0), "/apex/bpg_my_account"));
         assert!(should_fail(&[rule("/apex", 1.0)], "/apex/BPG_Home"));
         assert!(!should_fail(&[rule("/apex", 0.0)], "/apex/BPG_Home"));
         assert!(!should_fail(&[rule("/apex", 1.0)], "/"));

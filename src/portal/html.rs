@@ -377,10 +377,7 @@ mod tests {
 
     #[test]
     fn escapes() {
-        assert_eq!(
-            esc(r##"<a href="x">&'"##),
-            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
-        );
+        assert_eq!(esc(r##"<a href="x">&'"##), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
         assert_eq!(
             script_json(&serde_json::json!({"a": "</script>"})),
             r##"{"a":"\u003c/script\u003e"}"##

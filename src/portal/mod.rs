@@ -71,9 +71,7 @@ impl FromStr for Variant {
         match s.trim().to_ascii_lowercase().as_str() {
             "classic" => Ok(Variant::Classic),
             "redesign" => Ok(Variant::Redesign),
-            other => Err(format!(
-                "unknown variant '{other}' (expected 'classic' or 'redesign')"
-            )),
+            other => Err(format!("unknown variant '{other}' (expected 'classic' or 'redesign')")),
         }
     }
 }
@@ -162,25 +160,13 @@ impl Default for PortalConfig {
 #[derive(Debug, thiserror::Error)]
 pub enum PortalError {
     #[error("cannot listen on {addr}: {source}")]
-    Bind {
-        addr: SocketAddr,
-        source: std::io::Error,
-    },
+    Bind { addr: SocketAddr, source: std::io::Error },
     #[error("cannot read the state file {path}: {source}")]
-    StateRead {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    StateRead { path: PathBuf, source: std::io::Error },
     #[error("the state file {path} is not valid: {source}")]
-    StateParse {
-        path: PathBuf,
-        source: serde_json::Error,
-    },
+    StateParse { path: PathBuf, source: serde_json::Error },
     #[error("cannot write the state file {path}: {source}")]
-    StateWrite {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    StateWrite { path: PathBuf, source: std::io::Error },
 }
 
 /// A running replica.
@@ -220,10 +206,7 @@ impl PortalHandle {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
-        if tokio::time::timeout(SHUTDOWN_GRACE, &mut self.task)
-            .await
-            .is_err()
-        {
+        if tokio::time::timeout(SHUTDOWN_GRACE, &mut self.task).await.is_err() {
             self.task.abort();
         }
     }

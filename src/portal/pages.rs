@@ -53,10 +53,7 @@ pub(crate) fn password_change(variant: Variant, csrf: &str, errors: &[&str]) -> 
     let errors = if errors.is_empty() {
         String::new()
     } else {
-        let items: String = errors
-            .iter()
-            .map(|e| format!("<li>{}</li>", esc(e)))
-            .collect();
+        let items: String = errors.iter().map(|e| format!("<li>{}</li>", esc(e))).collect();
         format!(
             r##"<div class="alert" role="alert"><strong>Het wachtwoord is niet opgeslagen.</strong><ul>{items}</ul></div>"##
         )
@@ -97,13 +94,7 @@ fn tile(href: &str, icon: &str, title: &str, text: &str, extra_class: &str) -> S
 
 /// Stap 2: the home page with tiles. `ecommerce` shows the "E-commerce Inzichten" tile;
 /// `intro` shows the redesign's "Nieuw in Mijn PostNL" interstitial.
-pub(crate) fn home(
-    variant: Variant,
-    user: &User,
-    csrf: &str,
-    ecommerce: bool,
-    intro: bool,
-) -> String {
+pub(crate) fn home(variant: Variant, user: &User, csrf: &str, ecommerce: bool, intro: bool) -> String {
     let mut tiles = vec![
         tile(
             "/apex/BPG_Info?titel=Zendingen",
@@ -211,12 +202,7 @@ fn mask_email(email: &str) -> String {
 }
 
 /// Stap 3: Mijn Account with the two tabs. `klantnummer_tab` opens the second tab.
-pub(crate) fn my_account(
-    variant: Variant,
-    user: &User,
-    csrf: &str,
-    klantnummer_tab: bool,
-) -> String {
+pub(crate) fn my_account(variant: Variant, user: &User, csrf: &str, klantnummer_tab: bool) -> String {
     let (sel_p, sel_k) = if klantnummer_tab {
         ("false", "true")
     } else {
@@ -324,16 +310,8 @@ pub(crate) fn authorisations(
     let options: String = klantnummers
         .iter()
         .map(|k| {
-            let sel = if k.number == selected {
-                " selected"
-            } else {
-                ""
-            };
-            format!(
-                r##"<option value="{}"{sel}>{}</option>"##,
-                esc(&k.number),
-                esc(&k.name)
-            )
+            let sel = if k.number == selected { " selected" } else { "" };
+            format!(r##"<option value="{}"{sel}>{}</option>"##, esc(&k.number), esc(&k.name))
         })
         .collect();
     let tree: String = catalog::tree(variant)
@@ -562,21 +540,10 @@ const AUTHORISATIONS_SCRIPT: &str = r##"
 "##;
 
 /// Stap 5: choose a klantnummer, then a link downloads the PDF report.
-pub(crate) fn ecommerce(
-    variant: Variant,
-    user: &User,
-    csrf: &str,
-    klantnummers: &[&Klantnummer],
-) -> String {
+pub(crate) fn ecommerce(variant: Variant, user: &User, csrf: &str, klantnummers: &[&Klantnummer]) -> String {
     let options: String = klantnummers
         .iter()
-        .map(|k| {
-            format!(
-                r##"<option value="{}">{}</option>"##,
-                esc(&k.number),
-                esc(&k.name)
-            )
-        })
+        .map(|k| format!(r##"<option value="{}">{}</option>"##, esc(&k.number), esc(&k.name)))
         .collect();
     let body = format!(
         r##"<h1>E-commerce inzichten</h1>

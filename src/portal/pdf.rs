@@ -6,13 +6,7 @@ use chrono::NaiveDate;
 /// Keeps PDF text to printable ASCII and escapes string delimiters.
 fn pdf_text(s: &str) -> String {
     s.chars()
-        .map(|c| {
-            if c.is_ascii() && !c.is_ascii_control() {
-                c
-            } else {
-                '?'
-            }
-        })
+        .map(|c| if c.is_ascii() && !c.is_ascii_control() { c } else { '?' })
         .flat_map(|c| match c {
             '(' | ')' | '\\' => vec!['\\', c],
             _ => vec![c],
@@ -41,19 +35,11 @@ pub(crate) fn ecommerce_report(number: &str, name: &str, date: NaiveDate) -> Vec
         ("F2", 20, "E-commerce inzichten".to_string()),
         ("F1", 12, format!("Klantnummer: {number}")),
         ("F1", 12, format!("Naam: {name}")),
-        (
-            "F1",
-            12,
-            format!("Rapportdatum: {}", date.format("%d-%m-%Y")),
-        ),
+        ("F1", 12, format!("Rapportdatum: {}", date.format("%d-%m-%Y"))),
         ("F1", 12, "Periode: laatste 30 dagen".to_string()),
         ("F2", 14, "Kerncijfers".to_string()),
         ("F1", 12, format!("Verzonden pakketten: {parcels}")),
-        (
-            "F1",
-            12,
-            format!("Bezorgd bij eerste poging: {}", pct(first)),
-        ),
+        ("F1", 12, format!("Bezorgd bij eerste poging: {}", pct(first))),
         ("F1", 12, format!("Retourpercentage: {}", pct(returns))),
         (
             "F1",
@@ -76,10 +62,7 @@ pub(crate) fn ecommerce_report(number: &str, name: &str, date: NaiveDate) -> Vec
         if *size >= 14 && y < 730 {
             y -= 14;
         }
-        content.push_str(&format!(
-            "BT /{font} {size} Tf 40 {y} Td ({}) Tj ET\n",
-            pdf_text(text)
-        ));
+        content.push_str(&format!("BT /{font} {size} Tf 40 {y} Td ({}) Tj ET\n", pdf_text(text)));
         y -= (*size as i32) + 10;
     }
     let objects = [
@@ -88,14 +71,9 @@ pub(crate) fn ecommerce_report(number: &str, name: &str, date: NaiveDate) -> Vec
         "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] \
          /Resources << /Font << /F1 4 0 R /F2 5 0 R >> >> /Contents 6 0 R >>"
             .to_string(),
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
-            .to_string(),
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>"
-            .to_string(),
-        format!(
-            "<< /Length {} >>\nstream\n{content}endstream",
-            content.len()
-        ),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".to_string(),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>".to_string(),
+        format!("<< /Length {} >>\nstream\n{content}endstream", content.len()),
         format!(
             "<< /Title (E-commerce inzichten {}) /Producer (Mijn PostNL replica) >>",
             pdf_text(number)
@@ -108,9 +86,7 @@ pub(crate) fn ecommerce_report(number: &str, name: &str, date: NaiveDate) -> Vec
         out.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
     }
     let xref = out.len();
-    out.extend_from_slice(
-        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
-    );
+    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
     for off in offsets {
         out.extend_from_slice(format!("{off:010} 00000 n \n").as_bytes());
     }

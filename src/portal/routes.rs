@@ -64,20 +64,14 @@ impl App {
         let token = session::cookie(headers, SESSION_COOKIE)?;
         let session = self.sessions().get(&token)?;
         let user = self.store().data.user(&session.user_id)?.clone();
-        Some(Current {
-            token,
-            session,
-            user,
-        })
+        Some(Current { token, session, user })
     }
 
     /// For pages: a fully logged-in user, or the redirect to take.
     fn page_user(&self, headers: &HeaderMap) -> Result<Current, Rejection> {
         match self.current(headers) {
             None => Err(Box::new(Redirect::to("/").into_response())),
-            Some(c) if c.session.must_change_password => {
-                Err(Box::new(Redirect::to(PASSWORD_PATH).into_response()))
-            }
+            Some(c) if c.session.must_change_password => Err(Box::new(Redirect::to(PASSWORD_PATH).into_response())),
             Some(c) => Ok(c),
         }
     }
@@ -86,10 +80,9 @@ impl App {
     fn api_user(&self, headers: &HeaderMap) -> Result<Current, Rejection> {
         match self.current(headers) {
             None => Err(api_reject(StatusCode::UNAUTHORIZED, "Niet ingelogd.")),
-            Some(c) if c.session.must_change_password => Err(api_reject(
-                StatusCode::FORBIDDEN,
-                "Stel eerst een nieuw wachtwoord in.",
-            )),
+            Some(c) if c.session.must_change_password => {
+                Err(api_reject(StatusCode::FORBIDDEN, "Stel eerst een nieuw wachtwoord in."))
+            }
             Some(c) => Ok(c),
         }
     }
@@ -98,10 +91,7 @@ impl App {
     /// session's CSRF token in `X-CSRF-Token`.
     fn api_admin_write(&self, headers: &HeaderMap) -> Result<Current, Rejection> {
         let c = self.api_user(headers)?;
-        let sent = headers
-            .get("x-csrf-token")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
+        let sent = headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
         if !hash::same(sent, &c.session.csrf) {
             return Err(api_reject(
                 StatusCode::FORBIDDEN,
@@ -154,11 +144,7 @@ fn redirect_with_cookie(to: &str, cookie: &str) -> Response {
 }
 
 /// Registers `path` and its lower-case spelling (apex paths are case-insensitive).
-fn route_ci(
-    router: Router<Arc<App>>,
-    path: &str,
-    method: MethodRouter<Arc<App>>,
-) -> Router<Arc<App>> {
+fn route_ci(router: Router<Arc<App>>, path: &str, method: MethodRouter<Arc<App>>) -> Router<Arc<App>> {
     let lower = path.to_ascii_lowercase();
     let router = router.route(path, method.clone());
     if lower != path {
@@ -192,10 +178,7 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         r = route_ci(r, path, method);
     }
     r.fallback(not_found)
-        .layer(axum::middleware::from_fn_with_state(
-            app.clone(),
-            faults::inject,
-        ))
+        .layer(axum::middleware::from_fn_with_state(app.clone(), faults::inject))
         .with_state(app)
 }
 
@@ -228,24 +211,14 @@ async fn login(State(app): State<Arc<App>>, Form(form): Form<LoginForm>) -> Resp
     };
     let Some((user_id, must_change)) = found else {
         tracing::info!("login failed");
-        return html(
-            StatusCode::UNAUTHORIZED,
-            pages::login(app.variant(), Some(LOGIN_ERROR)),
-        );
+        return html(StatusCode::UNAUTHORIZED, pages::login(app.variant(), Some(LOGIN_ERROR)));
     };
     if let Err(resp) = app.commit(|d| d.record_login(&user_id, Utc::now())) {
         return *resp;
     }
     let token = app.sessions().create(&user_id, must_change);
-    let to = if must_change {
-        PASSWORD_PATH
-    } else {
-        "/apex/BPG_Home"
-    };
-    redirect_with_cookie(
-        to,
-        &session::session_cookie(&token, form.remember.is_some()),
-    )
+    let to = if must_change { PASSWORD_PATH } else { "/apex/BPG_Home" };
+    redirect_with_cookie(to, &session::session_cookie(&token, form.remember.is_some()))
 }
 
 #[derive(Deserialize)]
@@ -254,11 +227,7 @@ struct CsrfForm {
     csrf: String,
 }
 
-async fn logout(
-    State(app): State<Arc<App>>,
-    headers: HeaderMap,
-    Form(form): Form<CsrfForm>,
-) -> Response {
+async fn logout(State(app): State<Arc<App>>, headers: HeaderMap, Form(form): Form<CsrfForm>) -> Response {
     if let Some(c) = app.current(&headers) {
         if !hash::same(&form.csrf, &c.session.csrf) {
             return html(StatusCode::FORBIDDEN, pages::forbidden(app.variant()));
@@ -271,9 +240,7 @@ async fn logout(
 async fn password_page(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
     match app.current(&headers) {
         None => Redirect::to("/").into_response(),
-        Some(c) if !c.session.must_change_password => {
-            Redirect::to("/apex/BPG_Home").into_response()
-        }
+        Some(c) if !c.session.must_change_password => Redirect::to("/apex/BPG_Home").into_response(),
         Some(c) => html(
             StatusCode::OK,
             pages::password_change(app.variant(), &c.session.csrf, &[]),
@@ -294,16 +261,10 @@ struct PasswordForm {
 /// Minimum length of a new password.
 const MIN_PASSWORD_LEN: usize = 8;
 
-async fn password_change(
-    State(app): State<Arc<App>>,
-    headers: HeaderMap,
-    Form(form): Form<PasswordForm>,
-) -> Response {
+async fn password_change(State(app): State<Arc<App>>, headers: HeaderMap, Form(form): Form<PasswordForm>) -> Response {
     let c = match app.current(&headers) {
         None => return Redirect::to("/").into_response(),
-        Some(c) if !c.session.must_change_password => {
-            return Redirect::to("/apex/BPG_Home").into_response()
-        }
+        Some(c) if !c.session.must_change_password => return Redirect::to("/apex/BPG_Home").into_response(),
         Some(c) => c,
     };
     if !hash::same(&form.csrf, &c.session.csrf) {
@@ -325,8 +286,7 @@ async fn password_change(
             pages::password_change(app.variant(), &c.session.csrf, &errors),
         );
     }
-    if let Err(resp) = app.commit(|d| d.change_password(&c.user.id, &form.new_password, Utc::now()))
-    {
+    if let Err(resp) = app.commit(|d| d.change_password(&c.user.id, &form.new_password, Utc::now())) {
         return *resp;
     }
     app.sessions().password_changed(&c.token);
@@ -343,8 +303,7 @@ async fn home(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
         .data
         .ecommerce_klantnummers(&c.user.id, app.cfg.tile_delay, Utc::now())
         .is_empty();
-    let intro =
-        app.variant() == Variant::Redesign && session::cookie(&headers, INTRO_COOKIE).is_none();
+    let intro = app.variant() == Variant::Redesign && session::cookie(&headers, INTRO_COOKIE).is_none();
     html(
         StatusCode::OK,
         pages::home(app.variant(), &c.user, &c.session.csrf, ecommerce, intro),
@@ -360,11 +319,7 @@ struct AccountQuery {
     gebruiker: Option<String>,
 }
 
-async fn my_account(
-    State(app): State<Arc<App>>,
-    headers: HeaderMap,
-    Query(q): Query<AccountQuery>,
-) -> Response {
+async fn my_account(State(app): State<Arc<App>>, headers: HeaderMap, Query(q): Query<AccountQuery>) -> Response {
     let c = match app.page_user(&headers) {
         Ok(c) => c,
         Err(r) => return *r,
@@ -376,16 +331,10 @@ async fn my_account(
         .is_some_and(|t| t.eq_ignore_ascii_case("ShowMyAuthorizations"));
     if !is_authorisations {
         let tab = q.tab.as_deref() == Some("klantnummer");
-        return html(
-            StatusCode::OK,
-            pages::my_account(v, &c.user, &c.session.csrf, tab),
-        );
+        return html(StatusCode::OK, pages::my_account(v, &c.user, &c.session.csrf, tab));
     }
     if !c.user.may_manage_authorisations() {
-        return html(
-            StatusCode::FORBIDDEN,
-            pages::no_rights(v, &c.user, &c.session.csrf),
-        );
+        return html(StatusCode::FORBIDDEN, pages::no_rights(v, &c.user, &c.session.csrf));
     }
     let store = app.store();
     let kns = store.data.klantnummers_of(&c.user.id);
@@ -398,14 +347,7 @@ async fn my_account(
         .unwrap_or_default();
     html(
         StatusCode::OK,
-        pages::authorisations(
-            v,
-            &c.user,
-            &c.session.csrf,
-            &kns,
-            &selected,
-            q.gebruiker.as_deref(),
-        ),
+        pages::authorisations(v, &c.user, &c.session.csrf, &kns, &selected, q.gebruiker.as_deref()),
     )
 }
 
@@ -414,11 +356,7 @@ struct InfoQuery {
     titel: Option<String>,
 }
 
-async fn info(
-    State(app): State<Arc<App>>,
-    headers: HeaderMap,
-    Query(q): Query<InfoQuery>,
-) -> Response {
+async fn info(State(app): State<Arc<App>>, headers: HeaderMap, Query(q): Query<InfoQuery>) -> Response {
     let c = match app.page_user(&headers) {
         Ok(c) => c,
         Err(r) => return *r,
@@ -465,11 +403,7 @@ async fn ecommerce(State(app): State<Arc<App>>, headers: HeaderMap) -> Response 
     )
 }
 
-async fn report(
-    State(app): State<Arc<App>>,
-    headers: HeaderMap,
-    Path(bestand): Path<String>,
-) -> Response {
+async fn report(State(app): State<Arc<App>>, headers: HeaderMap, Path(bestand): Path<String>) -> Response {
     let c = match app.page_user(&headers) {
         Ok(c) => c,
         Err(r) => return *r,
@@ -489,10 +423,7 @@ async fn report(
         return html(StatusCode::NOT_FOUND, pages::not_found(app.variant()));
     };
     let bytes = pdf::ecommerce_report(&kn.number, &kn.name, Utc::now().date_naive());
-    let disposition = format!(
-        "attachment; filename=\"e-commerce-inzichten-{}.pdf\"",
-        kn.number
-    );
+    let disposition = format!("attachment; filename=\"e-commerce-inzichten-{}.pdf\"", kn.number);
     (
         [
             (header::CONTENT_TYPE, "application/pdf".to_string()),
@@ -509,22 +440,14 @@ struct UsersQuery {
     klantnummer: String,
 }
 
-async fn api_users(
-    State(app): State<Arc<App>>,
-    headers: HeaderMap,
-    Query(q): Query<UsersQuery>,
-) -> Response {
+async fn api_users(State(app): State<Arc<App>>, headers: HeaderMap, Query(q): Query<UsersQuery>) -> Response {
     let c = match app.api_user(&headers).and_then(require_rights) {
         Ok(c) => c,
         Err(r) => return *r,
     };
     let store = app.store();
     let d = &store.data;
-    if !d
-        .klantnummers_of(&c.user.id)
-        .iter()
-        .any(|k| k.number == q.klantnummer)
-    {
+    if !d.klantnummers_of(&c.user.id).iter().any(|k| k.number == q.klantnummer) {
         return api_error(StatusCode::NOT_FOUND, "Onbekend klantnummer.");
     }
     let users: Vec<_> = d
@@ -560,17 +483,10 @@ async fn api_get_authorisations(
     };
     let store = app.store();
     let d = &store.data;
-    if !d
-        .klantnummers_of(&c.user.id)
-        .iter()
-        .any(|k| k.number == q.klantnummer)
-    {
+    if !d.klantnummers_of(&c.user.id).iter().any(|k| k.number == q.klantnummer) {
         return api_error(StatusCode::NOT_FOUND, "Onbekend klantnummer.");
     }
-    match (
-        d.user(&q.gebruiker),
-        d.authorisations_of(&q.klantnummer, &q.gebruiker),
-    ) {
+    match (d.user(&q.gebruiker), d.authorisations_of(&q.klantnummer, &q.gebruiker)) {
         (Some(u), Some(list)) => Json(json!({
             "klantnummer": q.klantnummer,
             "gebruiker": u.id,
@@ -589,11 +505,7 @@ struct SaveBody {
     autorisaties: Vec<String>,
 }
 
-async fn api_save_authorisations(
-    State(app): State<Arc<App>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+async fn api_save_authorisations(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
     let c = match app.api_admin_write(&headers) {
         Ok(c) => c,
         Err(r) => return *r,
@@ -649,10 +561,7 @@ async fn api_delete_user(State(app): State<Arc<App>>, headers: HeaderMap, body: 
         return api_error(StatusCode::BAD_REQUEST, "Ongeldig verzoek.");
     };
     if body.gebruiker == c.user.id {
-        return api_error(
-            StatusCode::CONFLICT,
-            "Je kunt je eigen account niet verwijderen.",
-        );
+        return api_error(StatusCode::CONFLICT, "Je kunt je eigen account niet verwijderen.");
     }
     let shares_klantnummer = {
         let store = app.store();
@@ -674,10 +583,7 @@ async fn api_delete_user(State(app): State<Arc<App>>, headers: HeaderMap, body: 
     }
 }
 
-async fn state_json(
-    State(app): State<Arc<App>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-) -> Response {
+async fn state_json(State(app): State<Arc<App>>, ConnectInfo(peer): ConnectInfo<SocketAddr>) -> Response {
     if !peer.ip().to_canonical().is_loopback() {
         return api_error(StatusCode::FORBIDDEN, "Alleen lokaal beschikbaar.");
     }

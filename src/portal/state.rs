@@ -74,10 +74,7 @@ pub(crate) struct AuditEntry {
 }
 
 /// Seeded authorisations: klantnummer -> (user id -> names).
-type SeedGrants = &'static [(
-    &'static str,
-    &'static [(&'static str, &'static [&'static str])],
-)];
+type SeedGrants = &'static [(&'static str, &'static [(&'static str, &'static [&'static str])])];
 
 type Grants = BTreeMap<String, BTreeMap<String, BTreeMap<String, DateTime<Utc>>>>;
 
@@ -196,12 +193,7 @@ impl Data {
                     ("gatuser", &["Zendingen importeren", "Track & Trace"]),
                     (
                         "mohamed.elamrani",
-                        &[
-                            "Zendingen importeren",
-                            "Notificaties",
-                            ECOMMERCE,
-                            "Track & Trace",
-                        ],
+                        &["Zendingen importeren", "Notificaties", ECOMMERCE, "Track & Trace"],
                     ),
                     (
                         "sanne.bakker",
@@ -309,12 +301,7 @@ impl Data {
     }
 
     /// Klantnummers on which the user holds 'E-commerce inzichten' for at least `delay`.
-    pub fn ecommerce_klantnummers(
-        &self,
-        user_id: &str,
-        delay: Duration,
-        now: DateTime<Utc>,
-    ) -> Vec<&Klantnummer> {
+    pub fn ecommerce_klantnummers(&self, user_id: &str, delay: Duration, now: DateTime<Utc>) -> Vec<&Klantnummer> {
         let delay = chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::MAX);
         self.klantnummers_of(user_id)
             .into_iter()
@@ -355,16 +342,8 @@ impl Data {
         let kn_name = self.klantnummer(number)?.name.clone();
         let current = self.authorisations.get_mut(number)?.get_mut(user_id)?;
         let old = std::mem::replace(current, wanted.clone());
-        let granted: Vec<String> = wanted
-            .iter()
-            .filter(|n| !old.contains(n))
-            .cloned()
-            .collect();
-        let revoked: Vec<String> = old
-            .iter()
-            .filter(|n| !wanted.contains(n))
-            .cloned()
-            .collect();
+        let granted: Vec<String> = wanted.iter().filter(|n| !old.contains(n)).cloned().collect();
+        let revoked: Vec<String> = old.iter().filter(|n| !wanted.contains(n)).cloned().collect();
         let times = self
             .granted_at
             .entry(number.to_string())
@@ -527,10 +506,7 @@ mod tests {
         let now = Utc::now();
         let mut names = d.authorisations_of("9401138", "gatuser").unwrap().clone();
         names.push(ECOMMERCE.into());
-        assert_eq!(
-            d.set_authorisations("X", "9401138", "gatuser", &names, now),
-            Some(1)
-        );
+        assert_eq!(d.set_authorisations("X", "9401138", "gatuser", &names, now), Some(1));
         assert_eq!(d.audit.len(), 1);
         assert!(d.audit[0].what.contains(ECOMMERCE));
         let hour = Duration::from_secs(3600);

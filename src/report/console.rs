@@ -98,9 +98,8 @@ impl Progress {
             old.finish_and_clear();
             multi.remove(&old);
         }
-        let style =
-            ProgressStyle::with_template("{spinner:.208} {prefix:.dim} {msg} {elapsed:.dim}")
-                .unwrap_or_else(|_| ProgressStyle::default_spinner());
+        let style = ProgressStyle::with_template("{spinner:.208} {prefix:.dim} {msg} {elapsed:.dim}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner());
         let bar = ProgressBar::new_spinner()
             .with_style(style)
             .with_prefix(counter(index, total))
@@ -252,12 +251,7 @@ fn error_lines(err: &crate::run::result::ErrorInfo) -> Vec<String> {
         lines.push(format!("Locator: {l}"));
     }
     if !err.found.is_empty() {
-        let mut shown: Vec<&str> = err
-            .found
-            .iter()
-            .take(MAX_FOUND_SHOWN)
-            .map(String::as_str)
-            .collect();
+        let mut shown: Vec<&str> = err.found.iter().take(MAX_FOUND_SHOWN).map(String::as_str).collect();
         let more = err.found.len().saturating_sub(MAX_FOUND_SHOWN);
         let more_text = format!("… and {more} more");
         if more > 0 {

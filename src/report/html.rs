@@ -18,11 +18,7 @@ const CSS: &str = include_str!("report.css");
 const SCRIPT: &str = include_str!("report.js");
 
 /// Writes `dir/report.html` (screenshots read from `dir`) and returns its path.
-pub fn write_html(
-    result: &RunResult,
-    dir: &Path,
-    redactor: &Redactor,
-) -> Result<PathBuf, ReportError> {
+pub fn write_html(result: &RunResult, dir: &Path, redactor: &Redactor) -> Result<PathBuf, ReportError> {
     write_file(dir, HTML_FILE, to_html(result, dir, redactor).as_bytes())
 }
 
@@ -42,12 +38,7 @@ pub fn to_html(result: &RunResult, dir: &Path, redactor: &Redactor) -> String {
     let mut pieces = out.split(IMAGE_SLOT);
     let mut doc = String::with_capacity(out.len() + images.iter().map(String::len).sum::<usize>());
     doc.push_str(pieces.next().unwrap_or_default());
-    for (piece, image) in pieces.zip(
-        images
-            .iter()
-            .map(String::as_str)
-            .chain(std::iter::repeat("")),
-    ) {
+    for (piece, image) in pieces.zip(images.iter().map(String::as_str).chain(std::iter::repeat(""))) {
         doc.push_str(image);
         doc.push_str(piece);
     }
@@ -167,8 +158,7 @@ impl Page<'_> {
             (
                 "Mode",
                 if res.mode == "verify" {
-                    "verify <span class=\"muted\">(dry run: committing actions skipped)</span>"
-                        .into()
+                    "verify <span class=\"muted\">(dry run: committing actions skipped)</span>".into()
                 } else {
                     self.t(&res.mode)
                 },
@@ -185,15 +175,8 @@ impl Page<'_> {
             self.t(&verdict(res)),
         );
         for (label, value) in facts {
-            let class = if label == "Steps" {
-                " class=\"wide\""
-            } else {
-                ""
-            };
-            let _ = writeln!(
-                self.out,
-                "<div{class}><dt>{label}</dt><dd>{value}</dd></div>"
-            );
+            let class = if label == "Steps" { " class=\"wide\"" } else { "" };
+            let _ = writeln!(self.out, "<div{class}><dt>{label}</dt><dd>{value}</dd></div>");
         }
         self.out.push_str("</dl>\n");
 
@@ -217,8 +200,7 @@ impl Page<'_> {
             self.out.push_str("</tbody>\n</table>\n");
         }
         if !res.downloads.is_empty() {
-            self.out
-                .push_str("<h3>Downloads</h3>\n<ul class=\"downloads\">\n");
+            self.out.push_str("<h3>Downloads</h3>\n<ul class=\"downloads\">\n");
             for d in &res.downloads {
                 let _ = writeln!(self.out, "<li><code>{}</code></li>", self.t(d));
             }
@@ -280,8 +262,7 @@ impl Page<'_> {
         }
         let failure_shot = s.error.as_ref().and_then(|e| e.screenshot.clone());
         if let Some(err) = &s.error {
-            self.out
-                .push_str("<div class=\"failure\">\n<h3>What went wrong</h3>\n");
+            self.out.push_str("<div class=\"failure\">\n<h3>What went wrong</h3>\n");
             self.failure_body(err, s.url.as_deref());
             self.out.push_str("</div>\n");
         } else if s.status == Status::Failed {
@@ -300,11 +281,7 @@ impl Page<'_> {
     }
 
     fn failure_body(&mut self, err: &ErrorInfo, step_url: Option<&str>) {
-        let _ = writeln!(
-            self.out,
-            "<p class=\"err-msg\">{}</p>",
-            self.t(&err.message)
-        );
+        let _ = writeln!(self.out, "<p class=\"err-msg\">{}</p>", self.t(&err.message));
         self.out.push_str("<dl class=\"err-facts\">\n");
         if let Some(l) = &err.locator {
             let _ = writeln!(
@@ -315,19 +292,11 @@ impl Page<'_> {
         }
         let url = err.url.as_deref().or(step_url);
         if let Some(u) = url {
-            let _ = writeln!(
-                self.out,
-                "<div><dt>Page</dt><dd><code>{}</code></dd></div>",
-                self.t(u)
-            );
+            let _ = writeln!(self.out, "<div><dt>Page</dt><dd><code>{}</code></dd></div>", self.t(u));
         }
         self.out.push_str("</dl>\n");
         if !err.found.is_empty() {
-            let cols = if err.found.len() > 6 {
-                " class=\"cols\""
-            } else {
-                ""
-            };
+            let cols = if err.found.len() > 6 { " class=\"cols\"" } else { "" };
             let _ = writeln!(
                 self.out,
                 "<div class=\"found\"><h4>What the page offered instead ({})</h4>\n<ul{cols}>",
@@ -339,12 +308,7 @@ impl Page<'_> {
             self.out.push_str("</ul>\n</div>\n");
         }
         if let Some(shot) = &err.screenshot {
-            self.figure(
-                shot,
-                "The screen at the moment it failed",
-                "Moment of failure",
-                url,
-            );
+            self.figure(shot, "The screen at the moment it failed", "Moment of failure", url);
         }
     }
 

@@ -23,17 +23,8 @@ pub fn to_junit(result: &RunResult, redactor: &Redactor) -> String {
     let run_case = result.error.as_ref().filter(|_| !step_failed);
 
     let tests = result.steps.len() + usize::from(run_case.is_some());
-    let failures = result
-        .steps
-        .iter()
-        .filter(|s| s.status == Status::Failed)
-        .count()
-        + usize::from(run_case.is_some());
-    let skipped = result
-        .steps
-        .iter()
-        .filter(|s| s.status == Status::Skipped)
-        .count();
+    let failures = result.steps.iter().filter(|s| s.status == Status::Failed).count() + usize::from(run_case.is_some());
+    let skipped = result.steps.iter().filter(|s| s.status == Status::Skipped).count();
     let time = seconds(result.duration_ms);
     let timestamp = result.started.format("%Y-%m-%dT%H:%M:%S");
 
@@ -52,12 +43,7 @@ pub fn to_junit(result: &RunResult, redactor: &Redactor) -> String {
 
     out.push_str("    <properties>\n");
     let mut prop = |name: &str, value: &str| {
-        let _ = writeln!(
-            out,
-            "      <property name=\"{}\" value=\"{}\"/>",
-            x(name),
-            x(value)
-        );
+        let _ = writeln!(out, "      <property name=\"{}\" value=\"{}\"/>", x(name), x(value));
     };
     prop("flow.title", &result.flow.title);
     prop("flow.file", &result.flow.file);
@@ -178,10 +164,6 @@ fn action_line(a: &ActionResult) -> String {
 }
 
 /// Writes `dir/junit.xml` and returns its path.
-pub fn write_junit(
-    result: &RunResult,
-    dir: &Path,
-    redactor: &Redactor,
-) -> Result<PathBuf, ReportError> {
+pub fn write_junit(result: &RunResult, dir: &Path, redactor: &Redactor) -> Result<PathBuf, ReportError> {
     write_file(dir, JUNIT_FILE, to_junit(result, redactor).as_bytes())
 }

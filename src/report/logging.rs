@@ -50,9 +50,7 @@ impl FromStr for LogFormat {
         match s.to_ascii_lowercase().as_str() {
             "text" => Ok(LogFormat::Text),
             "json" => Ok(LogFormat::Json),
-            other => Err(format!(
-                "unknown log format '{other}' (expected text or json)"
-            )),
+            other => Err(format!("unknown log format '{other}' (expected text or json)")),
         }
     }
 }
@@ -113,9 +111,7 @@ pub fn init(format: LogFormat, quiet: bool) -> LogGuard {
 }
 
 fn install(format: LogFormat, quiet: bool) {
-    let rust_log = std::env::var("RUST_LOG")
-        .ok()
-        .filter(|v| !v.trim().is_empty());
+    let rust_log = std::env::var("RUST_LOG").ok().filter(|v| !v.trim().is_empty());
     let mut bad_filter = None;
     let mut filter_or = |default: &str| -> EnvFilter {
         match &rust_log {
@@ -127,8 +123,7 @@ fn install(format: LogFormat, quiet: bool) {
         }
     };
     let stderr_filter = filter_or(if quiet { "error" } else { "warn" });
-    let run_filter =
-        filter_or(DEFAULT_RUN_LOG_FILTER).and(filter_fn(|_| RUN_LOG_OPEN.load(Ordering::Relaxed)));
+    let run_filter = filter_or(DEFAULT_RUN_LOG_FILTER).and(filter_fn(|_| RUN_LOG_OPEN.load(Ordering::Relaxed)));
 
     let ansi = io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let layers = vec![
@@ -148,9 +143,7 @@ where
     W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
     F: tracing_subscriber::layer::Filter<Registry> + Send + Sync + 'static,
 {
-    let layer = tracing_subscriber::fmt::layer()
-        .with_writer(writer)
-        .with_ansi(ansi);
+    let layer = tracing_subscriber::fmt::layer().with_writer(writer).with_ansi(ansi);
     match format {
         LogFormat::Text => layer.with_filter(filter).boxed(),
         LogFormat::Json => layer.json().with_filter(filter).boxed(),
@@ -203,11 +196,7 @@ pub fn run_log_path() -> Option<PathBuf> {
 
 /// The redactor every output uses right now: global secrets plus the current run's.
 pub fn active_redactor() -> Redactor {
-    state()
-        .read()
-        .unwrap_or_else(|e| e.into_inner())
-        .active
-        .clone()
+    state().read().unwrap_or_else(|e| e.into_inner()).active.clone()
 }
 
 /// Registers the live progress display so stderr log lines suspend it while they are written.
@@ -227,10 +216,7 @@ impl Write for StderrSink {
     }
 
     fn write_all(&mut self, data: &[u8]) -> io::Result<()> {
-        let progress = progress_slot()
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone();
+        let progress = progress_slot().lock().unwrap_or_else(|e| e.into_inner()).clone();
         let write = || {
             let mut err = io::stderr().lock();
             err.write_all(data)?;

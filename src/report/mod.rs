@@ -50,11 +50,7 @@ pub enum ReportError {
 }
 
 /// Writes `report.html`, `report.json` and `junit.xml` into `dir` (the run folder), all redacted.
-pub fn write_all(
-    result: &RunResult,
-    dir: &Path,
-    redactor: &Redactor,
-) -> Result<ReportPaths, ReportError> {
+pub fn write_all(result: &RunResult, dir: &Path, redactor: &Redactor) -> Result<ReportPaths, ReportError> {
     Ok(ReportPaths {
         json: json::write_json(result, dir, redactor)?,
         junit: junit::write_junit(result, dir, redactor)?,

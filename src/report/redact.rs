@@ -304,8 +304,7 @@ impl<W: Write> RedactingWriter<W> {
         }
         let chunk: Vec<u8> = self.buf.drain(..upto).collect();
         let text = String::from_utf8_lossy(&chunk);
-        self.inner
-            .write_all(self.redactor.redact(&text).as_bytes())?;
+        self.inner.write_all(self.redactor.redact(&text).as_bytes())?;
         self.inner.flush()
     }
 }
@@ -317,11 +316,7 @@ impl<W: Write> Write for RedactingWriter<W> {
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        let upto = self
-            .buf
-            .iter()
-            .rposition(|b| *b == b'\n')
-            .map_or(0, |p| p + 1);
+        let upto = self.buf.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1);
         self.emit(upto)
     }
 }
@@ -371,10 +366,7 @@ mod tests {
                     d Pa ss/wörd\\\"1 e Pa ss/w\\u00f6rd\\\"1 f jan%40example.nl g JAN@EXAMPLE.NL \
                     h Pa ss/wörd&quot;1 i Pa ss/wörd\\\\\\\"1";
         let out = r.redact(text);
-        assert_eq!(
-            out, "a *** b *** c *** d *** e *** f *** g *** h *** i ***",
-            "{out}"
-        );
+        assert_eq!(out, "a *** b *** c *** d *** e *** f *** g *** h *** i ***", "{out}");
     }
 
     #[test]
@@ -382,10 +374,7 @@ mod tests {
         let r = Redactor::new(["", "ab", "xyz"]);
         assert_eq!(r.len(), 1);
         assert_eq!(r.redact("ab xyz ab"), "ab *** ab");
-        assert!(matches!(
-            Redactor::none().redact("anything"),
-            Cow::Borrowed(_)
-        ));
+        assert!(matches!(Redactor::none().redact("anything"), Cow::Borrowed(_)));
     }
 
     #[test]

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 
-use crate::browser::{Browser, BrowserError, Query, Wait};
+use crate::browser::{Browser, BrowserError, Found, Query, Selected, TextQuery, Wait};
 use crate::flow::bind::Vars;
 use crate::flow::{Action, ActionKind, Condition, Expectation, FileKind, Flow, MatchMode, Step};
 use crate::run::result::*;
@@ -66,7 +66,12 @@ struct Failure {
 
 impl Failure {
     fn msg(message: impl Into<String>) -> Self {
-        Failure { message: message.into(), locator: None, found: vec![], absent: false }
+        Failure {
+            message: message.into(),
+            locator: None,
+            found: vec![],
+            absent: false,
+        }
     }
 }
 
@@ -81,7 +86,13 @@ pub struct Executor<'a> {
 
 impl<'a> Executor<'a> {
     pub fn new(flow: &'a Flow, browser: &'a Browser, vars: &'a mut Vars, opts: &'a RunOptions) -> Self {
-        Executor { flow, browser, vars, opts, downloads: vec![] }
+        Executor {
+            flow,
+            browser,
+            vars,
+            opts,
+            downloads: vec![],
+        }
     }
 
     /// Runs every step in order; after a failure the remaining steps are reported as skipped.
@@ -116,7 +127,10 @@ impl<'a> Executor<'a> {
             match self.condition(cond).await {
                 Ok(true) => {}
                 Ok(false) => {
-                    let reason = step.skip_reason.clone().unwrap_or_else(|| format!("Voorwaarde niet vervuld: {cond}"));
+                    let reason = step
+                        .skip_reason
+                        .clone()
+                        .unwrap_or_else(|| format!("Voorwaarde niet vervuld: {cond}"));
                     tracing::info!(%reason, "step skipped");
                     return skipped(index, step, reason);
                 }
@@ -171,14 +185,26 @@ impl<'a> Executor<'a> {
             screenshot: screenshot.clone(),
             url: url.clone(),
             actions,
-            error: Some(ErrorInfo { message: f.message, locator: f.locator, found: f.found, screenshot, url }),
+            error: Some(ErrorInfo {
+                message: f.message,
+                locator: f.locator,
+                found: f.found,
+                screenshot,
+                url,
+            }),
         }
     }
 
     async fn screenshot(&self, name: &str) -> Result<String, Failure> {
-        let png = self.browser.screenshot_png().await.map_err(|e| Failure::msg(format!("screenshot failed: {e}")))?;
+        let png = self
+            .browser
+            .screenshot_png()
+            .await
+            .map_err(|e| Failure::msg(format!("screenshot failed: {e}")))?;
         let path = self.opts.out_dir.join(name);
-        tokio::fs::write(&path, png).await.map_err(|e| Failure::msg(format!("cannot write {}: {e}", path.display())))?;
+        tokio::fs::write(&path, png)
+            .await
+            .map_err(|e| Failure::msg(format!("cannot write {}: {e}", path.display())))?;
         Ok(name.to_string())
     }
 
@@ -209,7 +235,13 @@ impl<'a> Executor<'a> {
         match status_detail {
             Ok((status, detail)) => {
                 if !matches!(action.kind, ActionKind::If { .. }) {
-                    out.push(ActionResult { description, locator, status, duration_ms: ms(started.elapsed()), detail });
+                    out.push(ActionResult {
+                        description,
+                        locator,
+                        status,
+                        duration_ms: ms(started.elapsed()),
+                        detail,
+                    });
                 }
                 Ok(())
             }
@@ -244,14 +276,13 @@ impl<'a> Executor<'a> {
             }
             ActionKind::Click(l) => {
                 let q = l.to_query(self.vars).map_err(fail)?;
-                let found = self.with_obstacles(timeout, out, |b, w| Box::pin(async move { b.click(&q, &w).await })).await?;
-                Ok(Some(format!("clicked {}", found.description)))
+                let found = self.with_obstacles(timeout, out, Op::Click(&q)).await?.found();
+                Ok(Some(format!("clicked {found}")))
             }
             ActionKind::Fill { target, value } => {
                 let q = target.to_query(self.vars).map_err(fail)?;
                 let v = self.vars.render(value).map_err(fail)?;
-                let v = &v;
-                self.with_obstacles(timeout, out, |b, w| Box::pin(async move { b.fill(&q, v, &w).await })).await?;
+                self.with_obstacles(timeout, out, Op::Fill(&q, &v)).await?;
                 Ok(None)
             }
             ActionKind::Select { from, option } => {
@@ -260,10 +291,12 @@ impl<'a> Executor<'a> {
                     None => None,
                 };
                 let opt = option.to_query(self.vars).map_err(fail)?;
-                let (from, opt) = (&from, &opt);
-                let sel = self
-                    .with_obstacles(timeout, out, |b, w| Box::pin(async move { b.select(from.as_ref(), opt, &w).await }))
-                    .await?;
+                let OpOut::Selected(sel) = self
+                    .with_obstacles(timeout, out, Op::Select(from.as_ref(), &opt))
+                    .await?
+                else {
+                    unreachable!("select answers Selected")
+                };
                 Ok(Some(if sel.already_selected {
                     format!("\"{}\" was already selected", sel.text)
                 } else {
@@ -274,10 +307,15 @@ impl<'a> Executor<'a> {
                 let q = target.to_query(self.vars).map_err(fail)?;
                 let want = *checked;
                 let changed = self
-                    .with_obstacles(timeout, out, |b, w| Box::pin(async move { b.set_checked(&q, want, &w).await }))
-                    .await?;
+                    .with_obstacles(timeout, out, Op::SetChecked(&q, want))
+                    .await?
+                    .flag();
                 let state = if want { "ticked" } else { "unticked" };
-                Ok(Some(if changed { format!("now {state}") } else { format!("was already {state}; left as is") }))
+                Ok(Some(if changed {
+                    format!("now {state}")
+                } else {
+                    format!("was already {state}; left as is")
+                }))
             }
             ActionKind::Expect(e) => self.expect(e, timeout, out).await,
             ActionKind::WaitFor { target, reload_every } => {
@@ -286,10 +324,14 @@ impl<'a> Executor<'a> {
             }
             ActionKind::Download { target, expect } => {
                 let q = target.to_query(self.vars).map_err(fail)?;
-                let path = self.with_obstacles(timeout, out, |b, w| Box::pin(async move { b.download(&q, &w).await })).await?;
+                let OpOut::Path(path) = self.with_obstacles(timeout, out, Op::Download(&q)).await? else {
+                    unreachable!("download answers Path")
+                };
                 let rel = self.relative(&path);
                 if *expect == Some(FileKind::Pdf) {
-                    check_pdf(&path).await.map_err(|m| Failure::msg(format!("{rel}: {m}")))?;
+                    check_pdf(&path)
+                        .await
+                        .map_err(|m| Failure::msg(format!("{rel}: {m}")))?;
                 }
                 self.downloads.push(rel.clone());
                 Ok(Some(format!("saved {rel}")))
@@ -301,12 +343,18 @@ impl<'a> Executor<'a> {
             }
             ActionKind::Read { target, into } => {
                 let q = target.to_query(self.vars).map_err(fail)?;
-                let text = self.with_obstacles(timeout, out, |b, w| Box::pin(async move { b.text_of(&q, &w).await })).await?;
+                let OpOut::Text(text) = self.with_obstacles(timeout, out, Op::TextOf(&q)).await? else {
+                    unreachable!("text_of answers Text")
+                };
                 let detail = format!("{into} = \"{text}\"");
                 self.vars.set(into, text);
                 Ok(Some(detail))
             }
-            ActionKind::If { condition, then, otherwise } => {
+            ActionKind::If {
+                condition,
+                then,
+                otherwise,
+            } => {
                 let holds = self.condition(condition).await?;
                 let branch = if holds { then } else { otherwise };
                 out.push(ActionResult {
@@ -324,16 +372,21 @@ impl<'a> Executor<'a> {
         }
     }
 
-    async fn expect(&mut self, e: &Expectation, timeout: Duration, out: &mut Vec<ActionResult>) -> Result<Option<String>, Failure> {
+    async fn expect(
+        &mut self,
+        e: &Expectation,
+        timeout: Duration,
+        out: &mut Vec<ActionResult>,
+    ) -> Result<Option<String>, Failure> {
         match e {
             Expectation::Visible(l) => {
                 let q = l.to_query(self.vars).map_err(fail)?;
-                let found = self.with_obstacles(timeout, out, |b, w| Box::pin(async move { b.wait_visible(&q, &w).await })).await?;
-                Ok(Some(format!("visible: {}", found.description)))
+                let found = self.with_obstacles(timeout, out, Op::WaitVisible(&q)).await?.found();
+                Ok(Some(format!("visible: {found}")))
             }
             Expectation::Checked { target, checked } => {
                 let q = target.to_query(self.vars).map_err(fail)?;
-                let is = self.with_obstacles(timeout, out, |b, w| Box::pin(async move { b.is_checked(&q, &w).await })).await?;
+                let is = self.with_obstacles(timeout, out, Op::IsChecked(&q)).await?.flag();
                 if is == *checked {
                     Ok(Some(format!("is {}", if is { "ticked" } else { "unticked" })))
                 } else {
@@ -386,12 +439,13 @@ impl<'a> Executor<'a> {
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             let slice = reload_every.map_or(left, |r| r.min(left));
-            match self.with_obstacles(slice, out, |b, w| Box::pin(async move { b.wait_visible(q, &w).await })).await {
+            match self.with_obstacles(slice, out, Op::WaitVisible(q)).await {
                 Ok(found) => {
+                    let found = found.found();
                     let detail = if reloads > 0 {
-                        format!("visible after {reloads} reload(s): {}", found.description)
+                        format!("visible after {reloads} reload(s): {found}")
                     } else {
-                        format!("visible: {}", found.description)
+                        format!("visible: {found}")
                     };
                     return Ok(Some(detail));
                 }
@@ -406,10 +460,12 @@ impl<'a> Executor<'a> {
     }
 
     /// Runs a browser operation; when an obstacle shows, runs its handler and tries again.
-    async fn with_obstacles<T, F>(&mut self, timeout: Duration, out: &mut Vec<ActionResult>, op: F) -> Result<T, Failure>
-    where
-        F: for<'b> Fn(&'b Browser, Wait) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, BrowserError>> + 'b>>,
-    {
+    async fn with_obstacles(
+        &mut self,
+        timeout: Duration,
+        out: &mut Vec<ActionResult>,
+        op: Op<'_>,
+    ) -> Result<OpOut, Failure> {
         let mut runs = vec![0usize; self.flow.handlers.len()];
         loop {
             let obstacles = self
@@ -417,12 +473,18 @@ impl<'a> Executor<'a> {
                 .handlers
                 .iter()
                 .enumerate()
-                .map(|(i, h)| if runs[i] < MAX_HANDLER_RUNS { h.when.to_query(self.vars).ok() } else { None })
-                .map(|q| q.unwrap_or(Query::Css { css: ":not(*)".into(), within: None }))
+                .map(|(i, h)| {
+                    if runs[i] < MAX_HANDLER_RUNS {
+                        h.when.to_query(self.vars).ok()
+                    } else {
+                        None
+                    }
+                })
+                .map(|q| q.unwrap_or_else(never))
                 .collect();
             let wait = Wait { timeout, obstacles };
-            match op(self.browser, wait).await {
-                Err(BrowserError::Obstacle { index }) if index < runs.len() => {
+            match op.run(self.browser, &wait).await {
+                Err(BrowserError::Obstacle { index, .. }) if index < runs.len() => {
                     runs[index] += 1;
                     self.handle_obstacle(index, timeout, out).await?;
                 }
@@ -432,7 +494,12 @@ impl<'a> Executor<'a> {
     }
 
     /// Clears an obstacle by running its handler's actions (without obstacle checks of their own).
-    async fn handle_obstacle(&mut self, index: usize, timeout: Duration, out: &mut Vec<ActionResult>) -> Result<(), Failure> {
+    async fn handle_obstacle(
+        &mut self,
+        index: usize,
+        timeout: Duration,
+        out: &mut Vec<ActionResult>,
+    ) -> Result<(), Failure> {
         let handler = &self.flow.handlers[index];
         let started = Instant::now();
         tracing::info!(handler = %handler.name, "obstacle on the page; handling it");
@@ -441,7 +508,10 @@ impl<'a> Executor<'a> {
                 ActionKind::Click(l) => l.to_query(self.vars).map_err(fail)?,
                 _ => continue,
             };
-            let wait = Wait { timeout, obstacles: vec![] };
+            let wait = Wait {
+                timeout,
+                obstacles: vec![],
+            };
             if let Err(e) = self.browser.click(&q, &wait).await {
                 let mut f = browser_fail(e);
                 f.message = format!("could not clear '{}': {}", handler.name, f.message);
@@ -465,10 +535,13 @@ impl<'a> Executor<'a> {
                 match within {
                     None => self.browser.probe_visible(&q).await.map_err(browser_fail)?,
                     Some(d) => {
-                        let w = Wait { timeout: *d, obstacles: vec![] };
+                        let w = Wait {
+                            timeout: *d,
+                            obstacles: vec![],
+                        };
                         match self.browser.wait_visible(&q, &w).await {
                             Ok(_) => true,
-                            Err(e) if e.is_absence() => false,
+                            Err(e) if absent(&e) => false,
                             Err(e) => return Err(browser_fail(e)),
                         }
                     }
@@ -502,7 +575,70 @@ impl<'a> Executor<'a> {
     }
 
     fn relative(&self, p: &Path) -> String {
-        p.strip_prefix(&self.opts.out_dir).unwrap_or(p).to_string_lossy().into_owned()
+        p.strip_prefix(&self.opts.out_dir)
+            .unwrap_or(p)
+            .to_string_lossy()
+            .into_owned()
+    }
+}
+
+/// One browser operation, so that obstacle handling wraps them all alike.
+enum Op<'q> {
+    Click(&'q Query),
+    Fill(&'q Query, &'q str),
+    Select(Option<&'q Query>, &'q TextQuery),
+    SetChecked(&'q Query, bool),
+    IsChecked(&'q Query),
+    WaitVisible(&'q Query),
+    TextOf(&'q Query),
+    Download(&'q Query),
+}
+
+/// What an [`Op`] answered.
+enum OpOut {
+    Found(Found),
+    Selected(Selected),
+    Flag(bool),
+    Text(String),
+    Path(PathBuf),
+}
+
+impl Op<'_> {
+    async fn run(&self, b: &Browser, w: &Wait) -> Result<OpOut, BrowserError> {
+        Ok(match *self {
+            Op::Click(q) => OpOut::Found(b.click(q, w).await?),
+            Op::Fill(q, v) => OpOut::Found(b.fill(q, v, w).await?),
+            Op::Select(from, option) => OpOut::Selected(b.select(from, option, w).await?),
+            Op::SetChecked(q, checked) => OpOut::Flag(b.set_checked(q, checked, w).await?),
+            Op::IsChecked(q) => OpOut::Flag(b.is_checked(q, w).await?),
+            Op::WaitVisible(q) => OpOut::Found(b.wait_visible(q, w).await?),
+            Op::TextOf(q) => OpOut::Text(b.text_of(q, w).await?),
+            Op::Download(q) => OpOut::Path(b.download(q, w).await?),
+        })
+    }
+}
+
+impl OpOut {
+    fn found(self) -> String {
+        match self {
+            OpOut::Found(f) => f.description,
+            OpOut::Selected(s) => s.description,
+            OpOut::Flag(b) => b.to_string(),
+            OpOut::Text(t) => t,
+            OpOut::Path(p) => p.display().to_string(),
+        }
+    }
+
+    fn flag(self) -> bool {
+        matches!(self, OpOut::Flag(true))
+    }
+}
+
+/// A query that never matches (stands in for a handler that has run too often).
+fn never() -> Query {
+    Query::Css {
+        css: ":not(*)".into(),
+        within: None,
     }
 }
 
@@ -551,7 +687,17 @@ fn browser_fail(e: BrowserError) -> Failure {
         BrowserError::NotActionable { query, .. } => (Some(query.clone()), vec![]),
         _ => (None, vec![]),
     };
-    Failure { message: e.to_string(), locator, found, absent: e.is_absence() }
+    Failure {
+        message: e.to_string(),
+        locator,
+        found,
+        absent: absent(&e),
+    }
+}
+
+/// The element was not there in time (as opposed to ambiguous, covered, or a broken connection).
+fn absent(e: &BrowserError) -> bool {
+    matches!(e, BrowserError::NotFound { .. } | BrowserError::Timeout { .. })
 }
 
 fn is_absence(f: &Failure) -> bool {
@@ -580,7 +726,10 @@ fn normalise(s: &str) -> String {
 }
 
 fn words(s: &str) -> Vec<String> {
-    s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
 }
 
 /// Every word of the shorter name appears in the longer one (case and punctuation ignored).
@@ -642,7 +791,11 @@ mod tests {
 
     #[test]
     fn urls_match_case_insensitively() {
-        assert!(url_matches("http://x/apex/BPG_Home", "/apex/bpg_home", MatchMode::Contains));
+        assert!(url_matches(
+            "http://x/apex/BPG_Home",
+            "/apex/bpg_home",
+            MatchMode::Contains
+        ));
         assert!(!url_matches("http://x/", "/apex/BPG_Home", MatchMode::Contains));
     }
 }

@@ -22,7 +22,10 @@ pub const KLANTNUMMER: &str = "9401138";
 /// The chromedriver shared by every test of this binary (killed when the test process exits).
 pub fn driver_url() -> String {
     static DRIVER: OnceLock<Driver> = OnceLock::new();
-    DRIVER.get_or_init(|| Driver::spawn_blocking(None).expect("chromedriver starts")).url().to_string()
+    DRIVER
+        .get_or_init(|| Driver::spawn_blocking(None).expect("chromedriver starts"))
+        .url()
+        .to_string()
 }
 
 /// Starts the replica on a free port.
@@ -32,13 +35,23 @@ pub async fn portal(cfg: PortalConfig) -> PortalHandle {
 
 /// A fresh run folder.
 pub fn out_dir(name: &str) -> PathBuf {
-    let dir = tempfile::Builder::new().prefix(&format!("postnl-e2e-{name}-")).tempdir().unwrap().keep();
+    let dir = tempfile::Builder::new()
+        .prefix(&format!("postnl-e2e-{name}-"))
+        .tempdir()
+        .unwrap()
+        .keep();
     dir.join("run")
 }
 
 /// Browser options for tests: the shared driver, a modest default timeout.
 pub fn browser_args() -> BrowserArgs {
-    BrowserArgs { webdriver: Some(driver_url()), driver: None, headed: false, timeout: 10.0, max_wait: Some(30.0) }
+    BrowserArgs {
+        webdriver: Some(driver_url()),
+        driver: None,
+        headed: false,
+        timeout: 10.0,
+        max_wait: Some(30.0),
+    }
 }
 
 /// Runs a flow in-process against the replica with the given credentials and parameters.
@@ -63,7 +76,11 @@ pub async fn run(
         params: params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
         prompt: false,
         browser: browser_args(),
-        output: OutputArgs { out: Some(out.to_path_buf()), quiet: true, log_format: LogFormatArg::Text },
+        output: OutputArgs {
+            out: Some(out.to_path_buf()),
+            quiet: true,
+            log_format: LogFormatArg::Text,
+        },
         mode: Mode::Run,
     };
     run_flow(req, &env).await

@@ -71,14 +71,22 @@ impl Browser {
     /// never logged or put in errors.
     pub async fn fill(&self, q: &Query, value: &str, w: &Wait) -> Result<Found, BrowserError> {
         let req = Request::new(Op::Fill, q, w);
+        // Something that pops up while typing (a cookie banner taking focus) can swallow keys:
+        // read the value back and type again, a few times at most (masked inputs may differ).
+        let mismatches = std::cell::Cell::new(0u32);
         poll(&self.client, &req, Subject::Query(q), w.timeout, async |hit: Hit| {
             let el = self.element_of(&hit)?;
             let typed = async {
                 el.clear().await?;
-                el.send_keys(value).await
+                el.send_keys(value).await?;
+                el.prop("value").await
             };
             Ok(match typed.await {
-                Ok(()) => Step::Done(Found { description: hit.desc }),
+                Ok(got) if got.as_deref() != Some(value) && mismatches.get() < 3 => {
+                    mismatches.set(mismatches.get() + 1);
+                    Step::Retry("the field did not hold the typed value afterwards".into())
+                }
+                Ok(_) => Step::Done(Found { description: hit.desc }),
                 Err(e) if is_transient(&e) => Step::Retry(transient_reason(&e)),
                 Err(e) => return Err(e.into()),
             })

@@ -23,7 +23,15 @@ pub const KLANTNUMMER: &str = "9401138";
 pub fn driver_url() -> String {
     static DRIVER: OnceLock<Driver> = OnceLock::new();
     DRIVER
-        .get_or_init(|| Driver::spawn_blocking(None).expect("chromedriver starts"))
+        .get_or_init(|| {
+            // Its own thread and runtime: callers may be inside a test's runtime already.
+            std::thread::spawn(|| {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                rt.block_on(Driver::spawn(None)).expect("chromedriver starts")
+            })
+            .join()
+            .unwrap()
+        })
         .url()
         .to_string()
 }

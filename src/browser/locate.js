@@ -33,7 +33,7 @@ const __done = arguments[arguments.length - 1];
   const norm = (s) => clean(s).toLowerCase();
   const compact = (s) => norm(s).replace(/ /g, '');
   const short = (s, n = 80) => { const c = clean(s); return c.length > n ? c.slice(0, n - 1) + '…' : c; };
-  const quote = (s) => JSON.stringify(short(s, 100));
+  const quote = (s, n = 100) => JSON.stringify(short(s, n));
   function matchText(hay, tq) {
     const h = norm(hay); const n = norm(tq.text);
     return tq.mode === 'contains' ? h.includes(n) : h === n;
@@ -423,7 +423,7 @@ const __done = arguments[arguments.length - 1];
     for (const el of els) {
       if (!isVisible(el)) continue;
       const t = textOf(el); if (!t) continue;
-      out.push(`message ${quote(short(t, 160))}`);
+      out.push(`message ${quote(t, 400)}`);
     }
     return uniq(out);
   }

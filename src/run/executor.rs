@@ -681,14 +681,21 @@ fn fail(e: impl std::fmt::Display) -> Failure {
 }
 
 fn browser_fail(e: BrowserError) -> Failure {
-    let (locator, found) = match &e {
-        BrowserError::NotFound { query, offered } => (Some(query.clone()), offered.clone()),
-        BrowserError::Ambiguous { query, matches } => (Some(query.clone()), matches.clone()),
-        BrowserError::NotActionable { query, .. } => (Some(query.clone()), vec![]),
-        _ => (None, vec![]),
+    // The lists go into `found` (shown as "the page offered instead"), not into the message.
+    let (message, locator, found) = match &e {
+        BrowserError::NotFound { query, offered } => {
+            (format!("{query} not found"), Some(query.clone()), offered.clone())
+        }
+        BrowserError::Ambiguous { query, matches } => (
+            format!("{query} is ambiguous: {} elements match", matches.len()),
+            Some(query.clone()),
+            matches.clone(),
+        ),
+        BrowserError::NotActionable { query, .. } => (e.to_string(), Some(query.clone()), vec![]),
+        _ => (e.to_string(), None, vec![]),
     };
     Failure {
-        message: e.to_string(),
+        message,
         locator,
         found,
         absent: absent(&e),

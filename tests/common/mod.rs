@@ -26,7 +26,10 @@ pub fn driver_url() -> String {
         .get_or_init(|| {
             // Its own thread and runtime: callers may be inside a test's runtime already.
             std::thread::spawn(|| {
-                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
                 rt.block_on(Driver::spawn(None)).expect("chromedriver starts")
             })
             .join()

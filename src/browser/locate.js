@@ -33,6 +33,11 @@ const __done = arguments[arguments.length - 1];
   const norm = (s) => clean(s).toLowerCase();
   const compact = (s) => norm(s).replace(/ /g, '');
   const short = (s, n = 80) => { const c = clean(s); return c.length > n ? c.slice(0, n - 1) + '…' : c; };
+  // What a person just looked at should be in the step's screenshot: bring it into view.
+  const reveal = (el) => {
+    const r = el.getBoundingClientRect();
+    if (r.top < 0 || r.bottom > innerHeight || r.left < 0 || r.right > innerWidth) el.scrollIntoView({ block: 'center', inline: 'nearest' });
+  };
   const quote = (s, n = 100) => JSON.stringify(short(s, n));
   function matchText(hay, tq) {
     const h = norm(hay); const n = norm(tq.text);
@@ -759,6 +764,7 @@ const __done = arguments[arguments.length - 1];
 
     switch (req.op) {
       case 'visible': {
+        reveal(el);
         const text = ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName) ? clean(el.value) : textOf(el);
         return { kind: 'ok', desc: describe(el), text };
       }
@@ -778,7 +784,7 @@ const __done = arguments[arguments.length - 1];
         const box = checkboxOf(el);
         if (!box) return { kind: 'notActionable', reason: 'not a checkbox: ' + describe(el), desc: describe(el) };
         const checked = isChecked(box);
-        if (req.op === 'checked' || checked === req.want) return { kind: 'ok', checked, desc: describe(box) };
+        if (req.op === 'checked' || checked === req.want) { reveal(box); return { kind: 'ok', checked, desc: describe(box) }; }
         // Click the box itself, or one of its labels when the box is hidden or covered.
         let why = await actionable(box);
         let target = box;

@@ -161,3 +161,56 @@ async fn secrets_never_reach_any_output_even_at_trace_level() {
     }
     portal.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_stops_the_run_writes_the_partial_report_and_exits_130() {
+    // A slow portal, so the run is surely still going when Ctrl-C arrives.
+    let portal = portal(PortalConfig {
+        latency: std::time::Duration::from_millis(400),
+        ..PortalConfig::default()
+    })
+    .await;
+    let out = out_dir("ctrlc");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_postnl-robot"))
+        .args([
+            "run",
+            FLOW,
+            "--base-url",
+            &portal.base_url(),
+            "--quiet",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .args(["-p", "klantnummer=9401138", "-p", "gebruiker=GATUser, PostNL (PostNL)"])
+        .env("POSTNL_EMAIL", DEMO_ADMIN_EMAIL)
+        .env("POSTNL_PASSWORD", DEMO_PASSWORD)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait (polling, bounded) until Stap 1 is done, then interrupt.
+    let first = out.join("01-stap-1-log-in-op-mijnpostnl.png");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !first.exists() {
+        assert!(std::time::Instant::now() < deadline, "Stap 1 never finished");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let pid = child.id().to_string();
+    assert!(Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
+    let o = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(130), "{}", stderr(&o));
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["status"], "failed");
+    assert_eq!(report["steps"][0]["status"], "passed");
+    assert_eq!(
+        report["steps"].as_array().unwrap().len(),
+        5,
+        "every step is accounted for"
+    );
+    assert!(report["error"]["message"].as_str().unwrap().contains("Onderbroken"));
+    portal.shutdown().await;
+}

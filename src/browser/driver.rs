@@ -203,13 +203,31 @@ pub(crate) async fn status_ready(port: u16) -> bool {
         )
         .await
         .ok()?;
+        // chromedriver keeps the connection open despite `Connection: close`: read until the
+        // body announced by Content-Length is complete.
         let mut buf = Vec::new();
-        s.read_to_end(&mut buf).await.ok()?;
-        let text = String::from_utf8_lossy(&buf);
-        let body = text.split_once("\r\n\r\n")?.1;
-        let start = body.find('{')?;
-        let end = body.rfind('}')?;
-        let v: serde_json::Value = serde_json::from_str(&body[start..=end]).ok()?;
+        let mut chunk = [0u8; 4096];
+        let body = loop {
+            let n = s.read(&mut chunk).await.ok()?;
+            if n == 0 {
+                return None;
+            }
+            buf.extend_from_slice(&chunk[..n]);
+            let text = String::from_utf8_lossy(&buf).into_owned();
+            if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                let len = head.lines().find_map(|l| {
+                    let (k, v) = l.split_once(':')?;
+                    k.trim()
+                        .eq_ignore_ascii_case("content-length")
+                        .then(|| v.trim().parse::<usize>().ok())
+                        .flatten()
+                })?;
+                if body.len() >= len {
+                    break body.get(..len)?.to_string();
+                }
+            }
+        };
+        let v: serde_json::Value = serde_json::from_str(&body).ok()?;
         v["value"]["ready"].as_bool()
     };
     tokio::time::timeout(Duration::from_secs(2), attempt)

@@ -159,11 +159,17 @@ async fn text_label_role_placeholder_within_any_and_popup() {
     let b = &w.browser;
 
     // Whitespace-normalised, case-insensitive exact text.
-    let h1 = b.wait_visible(&Query::text("mijn account"), &wait()).await.unwrap();
+    let h1 = b
+        .wait_visible(&Query::text("mijn account"), &wait())
+        .await
+        .unwrap();
     assert_eq!(h1.description, r#"<h1> "Mijn ACCOUNT""#);
 
     // Matched text inside a link: the click goes to the link.
-    let f = b.click(&Query::text("Autorisaties"), &wait()).await.unwrap();
+    let f = b
+        .click(&Query::text("Autorisaties"), &wait())
+        .await
+        .unwrap();
     assert!(f.description.starts_with("<a>"), "{}", f.description);
     assert!(b.current_url().await.unwrap().ends_with("#auth"));
 
@@ -196,8 +202,15 @@ async fn text_label_role_placeholder_within_any_and_popup() {
     let f = b.click(&menu, &wait()).await.unwrap();
     assert_eq!(f.description, r#"<button> "Jan de Vries""#);
     assert_eq!(b.text_of(&menu, &wait()).await.unwrap(), "Jan de Vries");
-    let f = b.click(&Query::text("Mijn Account"), &wait()).await.unwrap();
-    assert!(f.description.contains(r#"role="menuitem""#), "{}", f.description);
+    let f = b
+        .click(&Query::text("Mijn Account"), &wait())
+        .await
+        .unwrap();
+    assert!(
+        f.description.contains(r#"role="menuitem""#),
+        "{}",
+        f.description
+    );
     assert!(b.current_url().await.unwrap().ends_with("#account"));
 
     // within narrows an ambiguous match; any takes the first alternative that finds one.
@@ -216,10 +229,14 @@ async fn text_label_role_placeholder_within_any_and_popup() {
     assert_eq!(f.description, r#"<a> "Klantnummerinstellingen""#);
 
     // A tile without any interactive markup is still clickable by its text.
-    b.click(&Query::text("E-commerce Inzichten"), &wait()).await.unwrap();
+    b.click(&Query::text("E-commerce Inzichten"), &wait())
+        .await
+        .unwrap();
     assert_eq!(w.out().await, "tegel");
     // input[type=submit] by its value.
-    b.click(&Query::role("button", Some("Inloggen")), &wait()).await.unwrap();
+    b.click(&Query::role("button", Some("Inloggen")), &wait())
+        .await
+        .unwrap();
     assert_eq!(w.out().await, "ingelogd");
     // contains mode.
     assert!(b
@@ -250,7 +267,10 @@ async fn ambiguity_and_not_found_say_what_the_page_offered() {
 
     // Role: the portal's alert first, then the buttons that are there.
     let err = b
-        .click(&Query::role("button", Some("Opslaan als concept")), &short())
+        .click(
+            &Query::role("button", Some("Opslaan als concept")),
+            &short(),
+        )
         .await
         .unwrap_err();
     let BrowserError::NotFound { query, offered } = &err else {
@@ -258,16 +278,28 @@ async fn ambiguity_and_not_found_say_what_the_page_offered() {
     };
     assert_eq!(query, r#"role button "Opslaan als concept""#);
     assert!(offered[0].contains("U heeft geen toegang"), "{offered:?}");
-    assert!(offered.contains(&r#"button "Opslaan""#.to_string()), "{offered:?}");
-    assert!(offered.contains(&r#"button "Hulp nodig?""#.to_string()), "{offered:?}");
+    assert!(
+        offered.contains(&r#"button "Opslaan""#.to_string()),
+        "{offered:?}"
+    );
+    assert!(
+        offered.contains(&r#"button "Hulp nodig?""#.to_string()),
+        "{offered:?}"
+    );
     assert!(err.to_string().contains("the page offered"), "{err}");
 
     // Text: the most similar visible texts.
-    let err = b.click(&Query::text("Autorisatie"), &short()).await.unwrap_err();
+    let err = b
+        .click(&Query::text("Autorisatie"), &short())
+        .await
+        .unwrap_err();
     let BrowserError::NotFound { offered, .. } = &err else {
         panic!("expected not found, got {err}")
     };
-    assert!(offered.contains(&r#"text "Autorisaties""#.to_string()), "{offered:?}");
+    assert!(
+        offered.contains(&r#"text "Autorisaties""#.to_string()),
+        "{offered:?}"
+    );
 
     // Label: the labels of the form controls.
     let err = b
@@ -289,7 +321,12 @@ async fn ambiguity_and_not_found_say_what_the_page_offered() {
     let BrowserError::NotFound { offered, .. } = &err else {
         panic!("expected not found, got {err}")
     };
-    assert!(offered.iter().any(|o| o.contains("present but not visible")), "{offered:?}");
+    assert!(
+        offered
+            .iter()
+            .any(|o| o.contains("present but not visible")),
+        "{offered:?}"
+    );
     assert!(!b
         .probe_visible(&Query::text("Alleen voor schermlezers"))
         .await
@@ -306,7 +343,10 @@ async fn ambiguity_and_not_found_say_what_the_page_offered() {
     let BrowserError::NotFound { query, .. } = &err else {
         panic!("expected not found, got {err}")
     };
-    assert!(query.starts_with("role dialog (the container in"), "{query}");
+    assert!(
+        query.starts_with("role dialog (the container in"),
+        "{query}"
+    );
 
     // A broken selector fails at once as an invalid query.
     let err = b.click(&Query::css("##nope"), &wait()).await.unwrap_err();
@@ -348,7 +388,9 @@ async fn overlays_block_clicks_and_obstacles_interrupt() {
     b.click(&Query::role("button", Some("Accepteren")), &wait())
         .await
         .unwrap();
-    b.click(&order, &wait().with_obstacles(triggers)).await.unwrap();
+    b.click(&order, &wait().with_obstacles(triggers))
+        .await
+        .unwrap();
     assert_eq!(w.out().await, "besteld");
     w.close().await;
 }
@@ -360,7 +402,9 @@ async fn auto_wait_stability_and_disabled() {
     let b = &w.browser;
 
     // Appears after 700 ms: auto-wait finds it.
-    b.click(&Query::text("Later verschenen"), &wait()).await.unwrap();
+    b.click(&Query::text("Later verschenen"), &wait())
+        .await
+        .unwrap();
     assert_eq!(w.out().await, "later");
 
     // Slides for 0.6 s, then rests: clicked once stable.
@@ -368,7 +412,10 @@ async fn auto_wait_stability_and_disabled() {
     assert_eq!(w.out().await, "settling");
 
     // Never stops moving.
-    let err = b.click(&Query::text("Beweeglijk"), &short()).await.unwrap_err();
+    let err = b
+        .click(&Query::text("Beweeglijk"), &short())
+        .await
+        .unwrap_err();
     assert!(
         matches!(&err, BrowserError::NotActionable { reason, .. } if reason.contains("moving")),
         "{err}"
@@ -383,7 +430,9 @@ async fn auto_wait_stability_and_disabled() {
         matches!(&err, BrowserError::NotActionable { reason, .. } if reason == "disabled"),
         "{err}"
     );
-    b.click(&Query::text("Straks actief"), &wait()).await.unwrap();
+    b.click(&Query::text("Straks actief"), &wait())
+        .await
+        .unwrap();
     assert_eq!(w.out().await, "enabling");
     w.close().await;
 }
@@ -402,14 +451,21 @@ async fn select_native_and_async_listbox() {
     assert_eq!(s.text, "PostNL (9401138)");
     assert!(!s.already_selected);
     let kn_out = Query::css("#kn-out");
-    assert_eq!(b.text_of(&kn_out, &wait()).await.unwrap(), "klantnummer 9401138");
+    assert_eq!(
+        b.text_of(&kn_out, &wait()).await.unwrap(),
+        "klantnummer 9401138"
+    );
     // Again: already selected, nothing fired.
     let s = b
         .select(None, &TextQuery::contains("9401138"), &wait())
         .await
         .unwrap();
     assert!(s.already_selected);
-    let changes = b.client().execute("return window.changes", vec![]).await.unwrap();
+    let changes = b
+        .client()
+        .execute("return window.changes", vec![])
+        .await
+        .unwrap();
     assert_eq!(changes, serde_json::json!(1));
 
     // Inside a given container.
@@ -433,7 +489,11 @@ async fn select_native_and_async_listbox() {
     );
     let s = b.select(None, &user, &wait()).await.unwrap();
     assert!(s.already_selected);
-    let clicks = b.client().execute("return window.userClicks", vec![]).await.unwrap();
+    let clicks = b
+        .client()
+        .execute("return window.userClicks", vec![])
+        .await
+        .unwrap();
     assert_eq!(clicks, serde_json::json!(1));
 
     // Unknown: every option available is listed.
@@ -459,7 +519,10 @@ async fn select_native_and_async_listbox() {
         .select(None, &TextQuery::contains("PostNL"), &short())
         .await
         .unwrap_err();
-    assert!(matches!(&err, BrowserError::Ambiguous { matches, .. } if matches.len() == 3), "{err}");
+    assert!(
+        matches!(&err, BrowserError::Ambiguous { matches, .. } if matches.len() == 3),
+        "{err}"
+    );
     w.close().await;
 }
 
@@ -495,10 +558,15 @@ async fn set_checked_is_idempotent_and_never_unticks_by_accident() {
     assert!(!b.set_checked(&notif, true, &wait()).await.unwrap());
     assert!(b.is_checked(&notif, &wait()).await.unwrap());
 
+    // A box with its text next to it but no <label>: found by the text in the same row.
+    let tt = Query::label("Track & Trace");
+    assert!(b.set_checked(&tt, true, &wait()).await.unwrap());
+    assert!(b.is_checked(&Query::css("#tt"), &wait()).await.unwrap());
+
     // Unticking when asked to.
     assert!(b.set_checked(&fact, false, &wait()).await.unwrap());
     assert!(!b.is_checked(&fact, &wait()).await.unwrap());
-    assert_eq!(clicks().await, "4");
+    assert_eq!(clicks().await, "5");
     w.close().await;
 }
 
@@ -512,10 +580,18 @@ async fn clicks_settle_after_requests_and_navigations() {
     b.click(&Query::role("button", Some("Opslaan")), &wait())
         .await
         .unwrap();
-    assert!(b.probe_visible(&Query::text("Opgeslagen: 42")).await.unwrap());
+    assert!(b
+        .probe_visible(&Query::text("Opgeslagen: 42"))
+        .await
+        .unwrap());
 
-    b.click(&Query::text("Bewaren via XHR"), &wait()).await.unwrap();
-    assert!(b.probe_visible(&Query::text("XHR opgeslagen: 42")).await.unwrap());
+    b.click(&Query::text("Bewaren via XHR"), &wait())
+        .await
+        .unwrap();
+    assert!(b
+        .probe_visible(&Query::text("XHR opgeslagen: 42"))
+        .await
+        .unwrap());
 
     // A link to a page that takes 400 ms: the new page is there when click returns.
     b.click(&Query::role("link", Some("Volgende pagina")), &wait())
@@ -526,13 +602,21 @@ async fn clicks_settle_after_requests_and_navigations() {
 
     // A form POST answered by a redirect.
     w.open("settle.html").await;
-    b.click(&Query::text("Verstuur formulier"), &wait()).await.unwrap();
-    assert!(b.probe_visible(&Query::text("Formulier ontvangen")).await.unwrap());
+    b.click(&Query::text("Verstuur formulier"), &wait())
+        .await
+        .unwrap();
+    assert!(b
+        .probe_visible(&Query::text("Formulier ontvangen"))
+        .await
+        .unwrap());
     assert!(b.current_url().await.unwrap().ends_with("/done"));
 
     // Reload keeps us on the page.
     b.reload().await.unwrap();
-    assert!(b.probe_visible(&Query::text("Formulier ontvangen")).await.unwrap());
+    assert!(b
+        .probe_visible(&Query::text("Formulier ontvangen"))
+        .await
+        .unwrap());
     w.close().await;
 }
 
@@ -567,15 +651,38 @@ async fn own_driver_is_stopped_by_close() {
     let info = b.info().clone();
     assert_eq!(info.name, "chromium");
     assert!(info.own_driver);
-    assert!(info.version.chars().next().unwrap().is_ascii_digit(), "{info:?}");
+    assert!(
+        info.version.chars().next().unwrap().is_ascii_digit(),
+        "{info:?}"
+    );
     let port: u16 = info.webdriver.rsplit(':').next().unwrap().parse().unwrap();
-    assert!(tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok());
+    assert!(tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .is_ok());
     b.goto("about:blank").await.unwrap();
     b.close().await;
     assert!(
-        tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err(),
+        tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_err(),
         "chromedriver still answers on {port}"
     );
+}
+
+/// The runner may spawn operations on a multi-threaded runtime: their futures must be Send.
+#[allow(dead_code)]
+fn operations_are_send(b: &Browser, q: &Query, w: &Wait) {
+    fn send<T: Send>(_: T) {}
+    send(b.click(q, w));
+    send(b.fill(q, "x", w));
+    send(b.select(Some(q), &TextQuery::exact("x"), w));
+    send(b.set_checked(q, true, w));
+    send(b.is_checked(q, w));
+    send(b.wait_visible(q, w));
+    send(b.probe_visible(q));
+    send(b.text_of(q, w));
+    send(b.download(q, w));
+    send(b.goto("about:blank"));
 }
 
 #[tokio::test]
@@ -586,5 +693,9 @@ async fn missing_driver_is_reported_with_install_hint() {
     };
     let err = Browser::launch(&opts).await.unwrap_err();
     assert!(err.is_no_browser());
-    assert!(err.to_string().contains("apt-get install chromium chromium-driver"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("apt-get install chromium chromium-driver"),
+        "{err}"
+    );
 }

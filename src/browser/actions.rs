@@ -8,7 +8,9 @@ use fantoccini::elements::Element;
 
 use super::client::Browser;
 use super::download;
-use super::engine::{self, is_transient, poll, transient_reason, Hit, Op, Request, Step, Subject};
+use super::engine::{
+    self, is_transient, transient_reason, Hit, Op, Poller, Request, Step, Subject,
+};
 use super::error::BrowserError;
 use super::query::{Query, TextQuery};
 use super::{Found, Selected, Wait};
@@ -57,54 +59,43 @@ impl Browser {
     /// text is preferred), then settles.
     pub async fn click(&self, q: &Query, w: &Wait) -> Result<Found, BrowserError> {
         let req = Request::new(Op::Click, q, w);
-        let (found, token) = poll(
-            &self.client,
-            &req,
-            Subject::Query(q),
-            w.timeout,
-            async |hit: Hit| {
-                let el = self.element_of(&hit)?;
-                Ok(match self.click_element(&el).await? {
-                    Step::Done(()) => Step::Done((
-                        Found {
-                            description: hit.desc,
-                        },
-                        hit.token,
-                    )),
-                    Step::Retry(r) => Step::Retry(r),
-                })
-            },
-        )
-        .await?;
-        self.settle_after(token.as_deref(), w).await?;
-        Ok(found)
+        let mut p = Poller::new(&self.client, &req, Subject::Query(q), w.timeout);
+        let hit = loop {
+            let hit = p.next_hit().await?;
+            let el = self.element_of(&hit)?;
+            match self.click_element(&el).await? {
+                Step::Done(()) => break hit,
+                Step::Retry(r) => p.retry(r),
+            }
+        };
+        self.settle_after(hit.token.as_deref(), w).await?;
+        Ok(Found {
+            description: hit.desc,
+        })
     }
 
     /// Types `value` into the one editable control `q` finds (cleared first). The value is
     /// never logged or put in errors.
     pub async fn fill(&self, q: &Query, value: &str, w: &Wait) -> Result<Found, BrowserError> {
         let req = Request::new(Op::Fill, q, w);
-        poll(
-            &self.client,
-            &req,
-            Subject::Query(q),
-            w.timeout,
-            async |hit: Hit| {
-                let el = self.element_of(&hit)?;
-                let typed = async {
-                    el.clear().await?;
-                    el.send_keys(value).await
-                };
-                Ok(match typed.await {
-                    Ok(()) => Step::Done(Found {
+        let mut p = Poller::new(&self.client, &req, Subject::Query(q), w.timeout);
+        loop {
+            let hit = p.next_hit().await?;
+            let el = self.element_of(&hit)?;
+            let typed = match el.clear().await {
+                Ok(()) => el.send_keys(value).await,
+                Err(e) => Err(e),
+            };
+            match typed {
+                Ok(()) => {
+                    return Ok(Found {
                         description: hit.desc,
-                    }),
-                    Err(e) if is_transient(&e) => Step::Retry(transient_reason(&e)),
-                    Err(e) => return Err(e.into()),
-                })
-            },
-        )
-        .await
+                    })
+                }
+                Err(e) if is_transient(&e) => p.retry(transient_reason(&e)),
+                Err(e) => return Err(e.into()),
+            }
+        }
     }
 
     /// Chooses the option whose visible text matches `option`: in a native `<select>` (sets it
@@ -127,43 +118,38 @@ impl Browser {
             want: None,
         };
         let subject = Subject::Option { option, from };
-        let (selected, token) = poll(&self.client, &req, subject, w.timeout, async |hit: Hit| {
-            let text = hit.text.clone().unwrap_or_default();
-            let done = |already| {
-                Step::Done((
-                    Selected {
-                        text: text.clone(),
-                        already_selected: already,
-                        description: hit.desc.clone(),
-                    },
-                    hit.token.clone(),
-                ))
-            };
+        let mut p = Poller::new(&self.client, &req, subject, w.timeout);
+        let (hit, already) = loop {
+            let hit = p.next_hit().await?;
             if hit.already == Some(true) {
-                return Ok(done(true));
+                break (hit, true);
             }
             let el = self.element_of(&hit)?;
-            match hit.index {
+            let step = match hit.index {
                 Some(index) => {
-                    let args = vec![
-                        serde_json::to_value(&el).map_err(|e| BrowserError::WebDriver(e.into()))?,
-                        index.into(),
-                    ];
-                    match self.client.execute(SELECT_JS, args).await {
-                        Ok(_) => Ok(done(false)),
-                        Err(e) if is_transient(&e) => Ok(Step::Retry(transient_reason(&e))),
-                        Err(e) => Err(e.into()),
+                    let el =
+                        serde_json::to_value(&el).map_err(|e| BrowserError::WebDriver(e.into()))?;
+                    match self.client.execute(SELECT_JS, vec![el, index.into()]).await {
+                        Ok(_) => Step::Done(()),
+                        Err(e) if is_transient(&e) => Step::Retry(transient_reason(&e)),
+                        Err(e) => return Err(e.into()),
                     }
                 }
-                None => Ok(match self.click_element(&el).await? {
-                    Step::Done(()) => done(false),
-                    Step::Retry(r) => Step::Retry(r),
-                }),
+                None => self.click_element(&el).await?,
+            };
+            match step {
+                Step::Done(()) => break (hit, false),
+                Step::Retry(r) => p.retry(r),
             }
+        };
+        if !already {
+            self.settle_after(hit.token.as_deref(), w).await?;
+        }
+        Ok(Selected {
+            text: hit.text.unwrap_or_default(),
+            already_selected: already,
+            description: hit.desc,
         })
-        .await?;
-        self.settle_after(token.as_deref(), w).await?;
-        Ok(selected)
     }
 
     /// Ensures the checkbox `q` finds is ticked (`checked`) or unticked: clicks it (or its
@@ -177,80 +163,51 @@ impl Browser {
     ) -> Result<bool, BrowserError> {
         let mut req = Request::new(Op::Check, q, w);
         req.want = Some(checked);
-        let outcome = poll(
-            &self.client,
-            &req,
-            Subject::Query(q),
-            w.timeout,
-            async |hit: Hit| {
-                if hit.checked == Some(checked) {
-                    return Ok(Step::Done(None));
-                }
-                let el = self.element_of(&hit)?;
-                Ok(match self.click_element(&el).await? {
-                    Step::Done(()) => Step::Done(Some(hit.token.clone())),
-                    Step::Retry(r) => Step::Retry(r),
-                })
-            },
-        )
-        .await?;
-        let Some(token) = outcome else {
-            return Ok(false);
+        let mut p = Poller::new(&self.client, &req, Subject::Query(q), w.timeout);
+        let token = loop {
+            let hit = p.next_hit().await?;
+            if hit.checked == Some(checked) {
+                return Ok(false);
+            }
+            let el = self.element_of(&hit)?;
+            match self.click_element(&el).await? {
+                Step::Done(()) => break hit.token,
+                Step::Retry(r) => p.retry(r),
+            }
         };
         self.settle_after(token.as_deref(), w).await?;
         // Verify: the state must now be the wanted one.
         let no_obstacles = Wait::new(w.timeout);
-        let mut verify = Request::new(Op::Checked, q, &no_obstacles);
-        verify.want = Some(checked);
-        let state_word = |c: bool| if c { "ticked" } else { "unticked" };
-        poll(
-            &self.client,
-            &verify,
-            Subject::Query(q),
-            w.timeout,
-            async |hit: Hit| {
-                Ok(if hit.checked == Some(checked) {
-                    Step::Done(())
-                } else {
-                    Step::Retry(format!(
-                        "clicked it, but it stayed {}",
-                        state_word(!checked)
-                    ))
-                })
-            },
-        )
-        .await?;
-        Ok(true)
+        let verify = Request::new(Op::Checked, q, &no_obstacles);
+        let mut p = Poller::new(&self.client, &verify, Subject::Query(q), w.timeout);
+        let state_word = if checked { "unticked" } else { "ticked" };
+        loop {
+            let hit = p.next_hit().await?;
+            if hit.checked == Some(checked) {
+                return Ok(true);
+            }
+            p.retry(format!("clicked it, but it stayed {state_word}"));
+        }
     }
 
     /// Whether the checkbox `q` finds is ticked (waits for it to be there).
     pub async fn is_checked(&self, q: &Query, w: &Wait) -> Result<bool, BrowserError> {
         let req = Request::new(Op::Checked, q, w);
-        poll(
-            &self.client,
-            &req,
-            Subject::Query(q),
-            w.timeout,
-            async |hit: Hit| Ok(Step::Done(hit.checked.unwrap_or(false))),
-        )
-        .await
+        let hit = Poller::new(&self.client, &req, Subject::Query(q), w.timeout)
+            .next_hit()
+            .await?;
+        Ok(hit.checked.unwrap_or(false))
     }
 
     /// Waits until `q` finds exactly one visible element.
     pub async fn wait_visible(&self, q: &Query, w: &Wait) -> Result<Found, BrowserError> {
         let req = Request::new(Op::Visible, q, w);
-        poll(
-            &self.client,
-            &req,
-            Subject::Query(q),
-            w.timeout,
-            async |hit: Hit| {
-                Ok(Step::Done(Found {
-                    description: hit.desc,
-                }))
-            },
-        )
-        .await
+        let hit = Poller::new(&self.client, &req, Subject::Query(q), w.timeout)
+            .next_hit()
+            .await?;
+        Ok(Found {
+            description: hit.desc,
+        })
     }
 
     /// One look, no waiting, no obstacles: does `q` find at least one visible element?
@@ -268,14 +225,10 @@ impl Browser {
     /// their value.
     pub async fn text_of(&self, q: &Query, w: &Wait) -> Result<String, BrowserError> {
         let req = Request::new(Op::Visible, q, w);
-        poll(
-            &self.client,
-            &req,
-            Subject::Query(q),
-            w.timeout,
-            async |hit: Hit| Ok(Step::Done(hit.text.unwrap_or_default())),
-        )
-        .await
+        let hit = Poller::new(&self.client, &req, Subject::Query(q), w.timeout)
+            .next_hit()
+            .await?;
+        Ok(hit.text.unwrap_or_default())
     }
 
     /// Clicks `q` and waits (bounded by `w.timeout`) until a new file has completely arrived

@@ -255,17 +255,20 @@ const __done = arguments[arguments.length - 1];
   function byText(scope, tq) {
     const needle = compact(tq.text);
     const out = []; let hidden = 0;
+    // walk() answers 0: no match inside, 1: a visible match inside, 2: only hidden matches.
     const walk = (el) => {
-      let childMatched = false;
+      let inside = 0;
       for (const c of el.children) {
         if (SKIP_TAGS.has(c.tagName)) continue;
         if (!compact(c.textContent).includes(needle)) continue;
-        if (walk(c)) childMatched = true;
+        inside = Math.max(inside, walk(c));
       }
-      if (childMatched) return true;
-      if (!matchText(el.tagName === 'OPTION' ? el.text : (isVisible(el) ? el.innerText : el.textContent), tq)) return false;
-      if (!isVisible(el)) { hidden++; return false; }
-      out.push(el); return true;
+      if (inside === 1) return 1;
+      const visible = isVisible(el);
+      if (!matchText(el.tagName === 'OPTION' ? el.text : (visible ? el.innerText : el.textContent), tq)) return inside;
+      if (visible) { out.push(el); return 1; }
+      if (inside === 0) hidden++;
+      return 2;
     };
     if (compact(scope.textContent).includes(needle)) walk(scope);
     for (const inp of scope.querySelectorAll('input[type=button], input[type=submit], input[type=reset]')) {

@@ -392,6 +392,27 @@ async fn overlays_block_clicks_and_obstacles_interrupt() {
         .await
         .unwrap();
     assert_eq!(w.out().await, "besteld");
+
+    // In the viewport but under a fixed header: centred, then clicked.
+    w.open("sticky.html").await;
+    let covered = b
+        .client()
+        .execute(
+            "const r = document.getElementById('under').getBoundingClientRect(); \
+             return document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2).tagName",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        covered,
+        serde_json::json!("HEADER"),
+        "fixture must start covered"
+    );
+    b.click(&Query::text("Onder de kop"), &wait())
+        .await
+        .unwrap();
+    assert_eq!(w.out().await, "onder de kop");
     w.close().await;
 }
 

@@ -546,22 +546,35 @@ const __done = arguments[arguments.length - 1];
     if (!isVisible(el)) return 'not visible';
     if (isDisabled(el)) return 'disabled';
     if (opts.editable && !isEditable(el)) return 'not editable (read-only or not a text field)';
-    if (!inViewport(el.getBoundingClientRect())) el.scrollIntoView({ block: 'center', inline: 'center', behavior: 'instant' });
+    const center = () => el.scrollIntoView({ block: 'center', inline: 'center', behavior: 'instant' });
+    let scrolled = false;
+    if (!inViewport(el.getBoundingClientRect())) { center(); scrolled = true; }
     await frame();
     const r1 = el.getBoundingClientRect();
     await frame();
     if (!el.isConnected) return 'detached from the page';
     const r2 = el.getBoundingClientRect();
     if (!sameRect(r1, r2)) return 'moving (not stable between animation frames)';
-    // Probe the centre of the first line box (wrapped inline links) clipped to the viewport.
-    const rects = el.getClientRects();
-    const box = rects.length ? rects[0] : r2;
-    const x = Math.min(Math.max(box.left + box.width / 2, 0), innerWidth - 1);
-    const y = Math.min(Math.max(box.top + box.height / 2, 0), innerHeight - 1);
-    if (box.right <= 0 || box.bottom <= 0 || box.left >= innerWidth || box.top >= innerHeight) return 'outside the viewport';
-    const hit = document.elementFromPoint(x, y);
-    if (!hitOk(el, hit)) return hit ? 'covered by ' + describeBox(obstacleRoot(hit, el)) : 'outside the viewport';
-    return null;
+    // Probe the centre of the first line box (wrapped inline links) clipped to the viewport,
+    // as WebDriver's click does.
+    const probe = () => {
+      const rects = el.getClientRects();
+      const box = rects.length ? rects[0] : el.getBoundingClientRect();
+      if (box.right <= 0 || box.bottom <= 0 || box.left >= innerWidth || box.top >= innerHeight) return 'outside the viewport';
+      const x = Math.min(Math.max(box.left + box.width / 2, 0), innerWidth - 1);
+      const y = Math.min(Math.max(box.top + box.height / 2, 0), innerHeight - 1);
+      const hit = document.elementFromPoint(x, y);
+      if (hitOk(el, hit)) return null;
+      return hit ? 'covered by ' + describeBox(obstacleRoot(hit, el)) : 'outside the viewport';
+    };
+    let why = probe();
+    // Under a sticky header or footer? Centre it and look once more.
+    if (why && !scrolled) {
+      center();
+      await frame();
+      why = probe();
+    }
+    return why;
   }
 
   // ---------------------------------------------------------------- settle instrumentation

@@ -624,11 +624,6 @@ const __done = arguments[arguments.length - 1];
   }
 
   // ---------------------------------------------------------------- operations
-  function failure(r) {
-    // Pass notFound/ambiguous/error verdicts through unchanged.
-    return r;
-  }
-
   function checkboxOf(el) {
     if (el.matches(CHECKABLE_SEL)) return el;
     if (el.tagName === 'LABEL' && el.control && el.control.matches(CHECKABLE_SEL)) return el.control;
@@ -706,7 +701,7 @@ const __done = arguments[arguments.length - 1];
     let roots = [document.body || document.documentElement]; let fromEl = null;
     if (req.from) {
       const f = resolveOne(req.from, false);
-      if (f.kind !== 'one') return Object.assign(failure(f), { part: 'from' });
+      if (f.kind !== 'one') return Object.assign(f, { part: 'from' });
       fromEl = f.el; roots = [f.el];
     }
     let containers = [];
@@ -770,7 +765,7 @@ const __done = arguments[arguments.length - 1];
 
     const interact = ['click', 'fill', 'check'].includes(req.op);
     const r = resolveOne(req.query, interact);
-    if (r.kind !== 'one') return failure(r);
+    if (r.kind !== 'one') return r;
     let el = r.el;
 
     switch (req.op) {

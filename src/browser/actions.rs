@@ -8,7 +8,9 @@ use fantoccini::elements::Element;
 
 use super::client::Browser;
 use super::download;
-use super::engine::{self, is_transient, poll, transient_reason, Hit, Op, Request, Step, Subject};
+use super::engine::{
+    self, is_transient, transient_reason, Hit, Op, Poller, Request, Step, Subject,
+};
 use super::error::BrowserError;
 use super::query::{Query, TextQuery};
 use super::{Found, Selected, Wait};
@@ -30,7 +32,9 @@ return o.selected;
 impl Browser {
     fn element_of(&self, hit: &Hit) -> Result<Element, BrowserError> {
         hit.element(&self.client).ok_or_else(|| {
-            BrowserError::WebDriver(fantoccini::error::CmdError::NotW3C(hit.el.clone().unwrap_or_default()))
+            BrowserError::WebDriver(fantoccini::error::CmdError::NotW3C(
+                hit.el.clone().unwrap_or_default(),
+            ))
         })
     }
 
@@ -55,43 +59,51 @@ impl Browser {
     /// text is preferred), then settles.
     pub async fn click(&self, q: &Query, w: &Wait) -> Result<Found, BrowserError> {
         let req = Request::new(Op::Click, q, w);
-        let (found, token) = poll(&self.client, &req, Subject::Query(q), w.timeout, async |hit: Hit| {
+        let mut p = Poller::new(&self.client, &req, Subject::Query(q), w.timeout);
+        let hit = loop {
+            let hit = p.next_hit().await?;
             let el = self.element_of(&hit)?;
-            Ok(match self.click_element(&el).await? {
-                Step::Done(()) => Step::Done((Found { description: hit.desc }, hit.token)),
-                Step::Retry(r) => Step::Retry(r),
-            })
+            match self.click_element(&el).await? {
+                Step::Done(()) => break hit,
+                Step::Retry(r) => p.retry(r),
+            }
+        };
+        self.settle_after(hit.token.as_deref(), w).await?;
+        Ok(Found {
+            description: hit.desc,
         })
-        .await?;
-        self.settle_after(token.as_deref(), w).await?;
-        Ok(found)
     }
 
     /// Types `value` into the one editable control `q` finds (cleared first). The value is
     /// never logged or put in errors.
     pub async fn fill(&self, q: &Query, value: &str, w: &Wait) -> Result<Found, BrowserError> {
         let req = Request::new(Op::Fill, q, w);
+        let mut p = Poller::new(&self.client, &req, Subject::Query(q), w.timeout);
         // Something that pops up while typing (a cookie banner taking focus) can swallow keys:
         // read the value back and type again, a few times at most (masked inputs may differ).
-        let mismatches = std::cell::Cell::new(0u32);
-        poll(&self.client, &req, Subject::Query(q), w.timeout, async |hit: Hit| {
+        let mut mismatches = 0;
+        loop {
+            let hit = p.next_hit().await?;
             let el = self.element_of(&hit)?;
             let typed = async {
                 el.clear().await?;
                 el.send_keys(value).await?;
                 el.prop("value").await
             };
-            Ok(match typed.await {
-                Ok(got) if got.as_deref() != Some(value) && mismatches.get() < 3 => {
-                    mismatches.set(mismatches.get() + 1);
-                    Step::Retry("the field did not hold the typed value afterwards".into())
+            match typed.await {
+                Ok(got) if got.as_deref() != Some(value) && mismatches < 3 => {
+                    mismatches += 1;
+                    p.retry("the field did not hold the typed value afterwards".into());
                 }
-                Ok(_) => Step::Done(Found { description: hit.desc }),
-                Err(e) if is_transient(&e) => Step::Retry(transient_reason(&e)),
+                Ok(_) => {
+                    return Ok(Found {
+                        description: hit.desc,
+                    })
+                }
+                Err(e) if is_transient(&e) => p.retry(transient_reason(&e)),
                 Err(e) => return Err(e.into()),
-            })
-        })
-        .await
+            }
+        }
     }
 
     /// Chooses the option whose visible text matches `option`: in a native `<select>` (sets it
@@ -99,7 +111,12 @@ impl Browser {
     /// Searches inside `from` if given, else every visible list on the page; exactly one
     /// option may match. Already selected → nothing is done. Not found → the error lists all
     /// options available.
-    pub async fn select(&self, from: Option<&Query>, option: &TextQuery, w: &Wait) -> Result<Selected, BrowserError> {
+    pub async fn select(
+        &self,
+        from: Option<&Query>,
+        option: &TextQuery,
+        w: &Wait,
+    ) -> Result<Selected, BrowserError> {
         let req = Request {
             op: Op::Select,
             query: None,
@@ -109,98 +126,96 @@ impl Browser {
             want: None,
         };
         let subject = Subject::Option { option, from };
-        let (selected, token) = poll(&self.client, &req, subject, w.timeout, async |hit: Hit| {
-            let text = hit.text.clone().unwrap_or_default();
-            let done = |already| {
-                Step::Done((
-                    Selected {
-                        text: text.clone(),
-                        already_selected: already,
-                        description: hit.desc.clone(),
-                    },
-                    hit.token.clone(),
-                ))
-            };
+        let mut p = Poller::new(&self.client, &req, subject, w.timeout);
+        let (hit, already) = loop {
+            let hit = p.next_hit().await?;
             if hit.already == Some(true) {
-                return Ok(done(true));
+                break (hit, true);
             }
             let el = self.element_of(&hit)?;
-            match hit.index {
+            let step = match hit.index {
                 Some(index) => {
-                    let args = vec![
-                        serde_json::to_value(&el).map_err(|e| BrowserError::WebDriver(e.into()))?,
-                        index.into(),
-                    ];
-                    match self.client.execute(SELECT_JS, args).await {
-                        Ok(_) => Ok(done(false)),
-                        Err(e) if is_transient(&e) => Ok(Step::Retry(transient_reason(&e))),
-                        Err(e) => Err(e.into()),
+                    let el =
+                        serde_json::to_value(&el).map_err(|e| BrowserError::WebDriver(e.into()))?;
+                    match self.client.execute(SELECT_JS, vec![el, index.into()]).await {
+                        Ok(_) => Step::Done(()),
+                        Err(e) if is_transient(&e) => Step::Retry(transient_reason(&e)),
+                        Err(e) => return Err(e.into()),
                     }
                 }
-                None => Ok(match self.click_element(&el).await? {
-                    Step::Done(()) => done(false),
-                    Step::Retry(r) => Step::Retry(r),
-                }),
+                None => self.click_element(&el).await?,
+            };
+            match step {
+                Step::Done(()) => break (hit, false),
+                Step::Retry(r) => p.retry(r),
             }
+        };
+        if !already {
+            self.settle_after(hit.token.as_deref(), w).await?;
+        }
+        Ok(Selected {
+            text: hit.text.unwrap_or_default(),
+            already_selected: already,
+            description: hit.desc,
         })
-        .await?;
-        self.settle_after(token.as_deref(), w).await?;
-        Ok(selected)
     }
 
     /// Ensures the checkbox `q` finds is ticked (`checked`) or unticked: clicks it (or its
     /// label) only when its state differs, settles, and verifies the new state. Returns
     /// whether it changed anything.
-    pub async fn set_checked(&self, q: &Query, checked: bool, w: &Wait) -> Result<bool, BrowserError> {
+    pub async fn set_checked(
+        &self,
+        q: &Query,
+        checked: bool,
+        w: &Wait,
+    ) -> Result<bool, BrowserError> {
         let mut req = Request::new(Op::Check, q, w);
         req.want = Some(checked);
-        let outcome = poll(&self.client, &req, Subject::Query(q), w.timeout, async |hit: Hit| {
+        let mut p = Poller::new(&self.client, &req, Subject::Query(q), w.timeout);
+        let token = loop {
+            let hit = p.next_hit().await?;
             if hit.checked == Some(checked) {
-                return Ok(Step::Done(None));
+                return Ok(false);
             }
             let el = self.element_of(&hit)?;
-            Ok(match self.click_element(&el).await? {
-                Step::Done(()) => Step::Done(Some(hit.token.clone())),
-                Step::Retry(r) => Step::Retry(r),
-            })
-        })
-        .await?;
-        let Some(token) = outcome else {
-            return Ok(false);
+            match self.click_element(&el).await? {
+                Step::Done(()) => break hit.token,
+                Step::Retry(r) => p.retry(r),
+            }
         };
         self.settle_after(token.as_deref(), w).await?;
         // Verify: the state must now be the wanted one.
         let no_obstacles = Wait::new(w.timeout);
-        let mut verify = Request::new(Op::Checked, q, &no_obstacles);
-        verify.want = Some(checked);
-        let state_word = |c: bool| if c { "ticked" } else { "unticked" };
-        poll(&self.client, &verify, Subject::Query(q), w.timeout, async |hit: Hit| {
-            Ok(if hit.checked == Some(checked) {
-                Step::Done(())
-            } else {
-                Step::Retry(format!("clicked it, but it stayed {}", state_word(!checked)))
-            })
-        })
-        .await?;
-        Ok(true)
+        let verify = Request::new(Op::Checked, q, &no_obstacles);
+        let mut p = Poller::new(&self.client, &verify, Subject::Query(q), w.timeout);
+        let state_word = if checked { "unticked" } else { "ticked" };
+        loop {
+            let hit = p.next_hit().await?;
+            if hit.checked == Some(checked) {
+                return Ok(true);
+            }
+            p.retry(format!("clicked it, but it stayed {state_word}"));
+        }
     }
 
     /// Whether the checkbox `q` finds is ticked (waits for it to be there).
     pub async fn is_checked(&self, q: &Query, w: &Wait) -> Result<bool, BrowserError> {
         let req = Request::new(Op::Checked, q, w);
-        poll(&self.client, &req, Subject::Query(q), w.timeout, async |hit: Hit| {
-            Ok(Step::Done(hit.checked.unwrap_or(false)))
-        })
-        .await
+        let hit = Poller::new(&self.client, &req, Subject::Query(q), w.timeout)
+            .next_hit()
+            .await?;
+        Ok(hit.checked.unwrap_or(false))
     }
 
     /// Waits until `q` finds exactly one visible element.
     pub async fn wait_visible(&self, q: &Query, w: &Wait) -> Result<Found, BrowserError> {
         let req = Request::new(Op::Visible, q, w);
-        poll(&self.client, &req, Subject::Query(q), w.timeout, async |hit: Hit| {
-            Ok(Step::Done(Found { description: hit.desc }))
+        let hit = Poller::new(&self.client, &req, Subject::Query(q), w.timeout)
+            .next_hit()
+            .await?;
+        Ok(Found {
+            description: hit.desc,
         })
-        .await
     }
 
     /// One look, no waiting, no obstacles: does `q` find at least one visible element?
@@ -218,10 +233,10 @@ impl Browser {
     /// their value.
     pub async fn text_of(&self, q: &Query, w: &Wait) -> Result<String, BrowserError> {
         let req = Request::new(Op::Visible, q, w);
-        poll(&self.client, &req, Subject::Query(q), w.timeout, async |hit: Hit| {
-            Ok(Step::Done(hit.text.unwrap_or_default()))
-        })
-        .await
+        let hit = Poller::new(&self.client, &req, Subject::Query(q), w.timeout)
+            .next_hit()
+            .await?;
+        Ok(hit.text.unwrap_or_default())
     }
 
     /// Clicks `q` and waits (bounded by `w.timeout`) until a new file has completely arrived

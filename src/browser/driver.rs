@@ -99,7 +99,10 @@ impl Driver {
             if Instant::now() >= deadline {
                 let tail = driver.log_tail();
                 driver.kill_now();
-                return Err(format!("not ready after {} s: {tail}", READY_TIMEOUT.as_secs()));
+                return Err(format!(
+                    "not ready after {} s: {tail}",
+                    READY_TIMEOUT.as_secs()
+                ));
             }
             tokio::time::sleep(pause).await;
             pause = (pause * 2).min(Duration::from_millis(200));
@@ -194,28 +197,37 @@ fn free_port() -> std::io::Result<u16> {
 pub(crate) async fn status_ready(port: u16) -> bool {
     let attempt = async {
         let mut s = TcpStream::connect(("127.0.0.1", port)).await.ok()?;
-        s.write_all(format!("GET /status HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n").as_bytes())
-            .await
-            .ok()?;
+        s.write_all(
+            format!("GET /status HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n")
+                .as_bytes(),
+        )
+        .await
+        .ok()?;
         // chromedriver keeps the connection open despite `Connection: close`: read until the
-        // JSON body is complete instead of until EOF.
+        // body announced by Content-Length is complete.
         let mut buf = Vec::new();
         let mut chunk = [0u8; 4096];
-        let v: serde_json::Value = loop {
+        let body = loop {
             let n = s.read(&mut chunk).await.ok()?;
             if n == 0 {
                 return None;
             }
             buf.extend_from_slice(&chunk[..n]);
-            let text = String::from_utf8_lossy(&buf);
-            if let Some((_, body)) = text.split_once("\r\n\r\n") {
-                if let (Some(start), Some(end)) = (body.find('{'), body.rfind('}')) {
-                    if let Ok(v) = serde_json::from_str(&body[start..=end]) {
-                        break v;
-                    }
+            let text = String::from_utf8_lossy(&buf).into_owned();
+            if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                let len = head.lines().find_map(|l| {
+                    let (k, v) = l.split_once(':')?;
+                    k.trim()
+                        .eq_ignore_ascii_case("content-length")
+                        .then(|| v.trim().parse::<usize>().ok())
+                        .flatten()
+                })?;
+                if body.len() >= len {
+                    break body.get(..len)?.to_string();
                 }
             }
         };
+        let v: serde_json::Value = serde_json::from_str(&body).ok()?;
         v["value"]["ready"].as_bool()
     };
     tokio::time::timeout(Duration::from_secs(2), attempt)

@@ -287,28 +287,61 @@ pub(crate) enum Step<T> {
     Retry(String),
 }
 
-/// The poll loop: attempt, act on success, retry on anything but an obstacle or a broken
-/// query, until the deadline; then the last failure is the error.
-pub(crate) async fn poll<T>(
-    client: &fantoccini::Client,
-    req: &Request<'_>,
-    subject: Subject<'_>,
-    timeout: Duration,
-    mut act: impl AsyncFnMut(Hit) -> Result<Step<T>, BrowserError>,
-) -> Result<T, BrowserError> {
-    let mut attempts = Attempts::new(timeout);
-    loop {
-        let last = match attempt(client, req).await? {
-            Verdict::Ok(hit) => match act(hit).await? {
-                Step::Done(t) => return Ok(t),
-                Step::Retry(reason) => Verdict::NotActionable { reason },
-            },
-            Verdict::Obstacle { index } => return Err(BrowserError::Obstacle { index }),
-            v @ Verdict::Error { .. } => return Err(v.into_error(subject)),
-            v => v,
-        };
-        if !attempts.next().await {
-            return Err(last.into_error(subject));
+/// The poll loop, driven by each operation:
+///
+/// ```ignore
+/// let mut p = Poller::new(client, &req, subject, timeout);
+/// loop {
+///     let hit = p.next_hit().await?;        // attempts until an `ok` verdict
+///     match act(hit).await? { Step::Done(t) => return Ok(t), Step::Retry(r) => p.retry(r) }
+/// }
+/// ```
+///
+/// Anything but an obstacle or a broken query is retried with back-off until the deadline;
+/// then the last failure becomes the error.
+pub(crate) struct Poller<'a> {
+    client: &'a fantoccini::Client,
+    req: &'a Request<'a>,
+    subject: Subject<'a>,
+    attempts: Attempts,
+    last: Option<Verdict>,
+}
+
+impl<'a> Poller<'a> {
+    pub fn new(
+        client: &'a fantoccini::Client,
+        req: &'a Request<'a>,
+        subject: Subject<'a>,
+        timeout: Duration,
+    ) -> Self {
+        Poller {
+            client,
+            req,
+            subject,
+            attempts: Attempts::new(timeout),
+            last: None,
         }
+    }
+
+    /// Attempts (pausing between attempts) until the script answers `ok`.
+    pub async fn next_hit(&mut self) -> Result<Hit, BrowserError> {
+        loop {
+            if let Some(last) = self.last.take() {
+                if !self.attempts.next().await {
+                    return Err(last.into_error(self.subject));
+                }
+            }
+            match attempt(self.client, self.req).await? {
+                Verdict::Ok(hit) => return Ok(hit),
+                Verdict::Obstacle { index } => return Err(BrowserError::Obstacle { index }),
+                v @ Verdict::Error { .. } => return Err(v.into_error(self.subject)),
+                v => self.last = Some(v),
+            }
+        }
+    }
+
+    /// The action after an `ok` verdict failed transiently: the next attempt pauses first.
+    pub fn retry(&mut self, reason: String) {
+        self.last = Some(Verdict::NotActionable { reason });
     }
 }

@@ -260,17 +260,20 @@ const __done = arguments[arguments.length - 1];
   function byText(scope, tq) {
     const needle = compact(tq.text);
     const out = []; let hidden = 0;
+    // walk() answers 0: no match inside, 1: a visible match inside, 2: only hidden matches.
     const walk = (el) => {
-      let childMatched = false;
+      let inside = 0;
       for (const c of el.children) {
         if (SKIP_TAGS.has(c.tagName)) continue;
         if (!compact(c.textContent).includes(needle)) continue;
-        if (walk(c)) childMatched = true;
+        inside = Math.max(inside, walk(c));
       }
-      if (childMatched) return true;
-      if (!matchText(el.tagName === 'OPTION' ? el.text : (isVisible(el) ? el.innerText : el.textContent), tq)) return false;
-      if (!isVisible(el)) { hidden++; return false; }
-      out.push(el); return true;
+      if (inside === 1) return 1;
+      const visible = isVisible(el);
+      if (!matchText(el.tagName === 'OPTION' ? el.text : (visible ? el.innerText : el.textContent), tq)) return inside;
+      if (visible) { out.push(el); return 1; }
+      if (inside === 0) hidden++;
+      return 2;
     };
     if (compact(scope.textContent).includes(needle)) walk(scope);
     for (const inp of scope.querySelectorAll('input[type=button], input[type=submit], input[type=reset]')) {
@@ -548,22 +551,35 @@ const __done = arguments[arguments.length - 1];
     if (!isVisible(el)) return 'not visible';
     if (isDisabled(el)) return 'disabled';
     if (opts.editable && !isEditable(el)) return 'not editable (read-only or not a text field)';
-    if (!inViewport(el.getBoundingClientRect())) el.scrollIntoView({ block: 'center', inline: 'center', behavior: 'instant' });
+    const center = () => el.scrollIntoView({ block: 'center', inline: 'center', behavior: 'instant' });
+    let scrolled = false;
+    if (!inViewport(el.getBoundingClientRect())) { center(); scrolled = true; }
     await frame();
     const r1 = el.getBoundingClientRect();
     await frame();
     if (!el.isConnected) return 'detached from the page';
     const r2 = el.getBoundingClientRect();
     if (!sameRect(r1, r2)) return 'moving (not stable between animation frames)';
-    // Probe the centre of the first line box (wrapped inline links) clipped to the viewport.
-    const rects = el.getClientRects();
-    const box = rects.length ? rects[0] : r2;
-    const x = Math.min(Math.max(box.left + box.width / 2, 0), innerWidth - 1);
-    const y = Math.min(Math.max(box.top + box.height / 2, 0), innerHeight - 1);
-    if (box.right <= 0 || box.bottom <= 0 || box.left >= innerWidth || box.top >= innerHeight) return 'outside the viewport';
-    const hit = document.elementFromPoint(x, y);
-    if (!hitOk(el, hit)) return hit ? 'covered by ' + describeBox(obstacleRoot(hit, el)) : 'outside the viewport';
-    return null;
+    // Probe the centre of the first line box (wrapped inline links) clipped to the viewport,
+    // as WebDriver's click does.
+    const probe = () => {
+      const rects = el.getClientRects();
+      const box = rects.length ? rects[0] : el.getBoundingClientRect();
+      if (box.right <= 0 || box.bottom <= 0 || box.left >= innerWidth || box.top >= innerHeight) return 'outside the viewport';
+      const x = Math.min(Math.max(box.left + box.width / 2, 0), innerWidth - 1);
+      const y = Math.min(Math.max(box.top + box.height / 2, 0), innerHeight - 1);
+      const hit = document.elementFromPoint(x, y);
+      if (hitOk(el, hit)) return null;
+      return hit ? 'covered by ' + describeBox(obstacleRoot(hit, el)) : 'outside the viewport';
+    };
+    let why = probe();
+    // Under a sticky header or footer? Centre it and look once more.
+    if (why && !scrolled) {
+      center();
+      await frame();
+      why = probe();
+    }
+    return why;
   }
 
   // ---------------------------------------------------------------- settle instrumentation
@@ -613,11 +629,6 @@ const __done = arguments[arguments.length - 1];
   }
 
   // ---------------------------------------------------------------- operations
-  function failure(r) {
-    // Pass notFound/ambiguous/error verdicts through unchanged.
-    return r;
-  }
-
   function checkboxOf(el) {
     if (el.matches(CHECKABLE_SEL)) return el;
     if (el.tagName === 'LABEL' && el.control && el.control.matches(CHECKABLE_SEL)) return el.control;
@@ -695,7 +706,7 @@ const __done = arguments[arguments.length - 1];
     let roots = [document.body || document.documentElement]; let fromEl = null;
     if (req.from) {
       const f = resolveOne(req.from, false);
-      if (f.kind !== 'one') return Object.assign(failure(f), { part: 'from' });
+      if (f.kind !== 'one') return Object.assign(f, { part: 'from' });
       fromEl = f.el; roots = [f.el];
     }
     let containers = [];
@@ -759,7 +770,7 @@ const __done = arguments[arguments.length - 1];
 
     const interact = ['click', 'fill', 'check'].includes(req.op);
     const r = resolveOne(req.query, interact);
-    if (r.kind !== 'one') return failure(r);
+    if (r.kind !== 'one') return r;
     let el = r.el;
 
     switch (req.op) {

@@ -3,6 +3,25 @@
 //! [`Query`] is what the flow layer produces from a `Locator` once `${…}` placeholders are bound.
 //! It is serialised to JSON for `locate.js` and displayed to people in errors, e.g.
 //! `role button "Opslaan" within role dialog`.
+//!
+//! How `locate.js` matches (texts are always whitespace-normalised and case-insensitive; `exact`
+//! compares the whole text, `contains` a part; only visible elements count — no `display:none`,
+//! `visibility:hidden`, zero opacity, ≤1 px boxes or boxes pushed off the page):
+//! - `text`: the innermost elements whose rendered text matches (plus button-type inputs by
+//!   value). For an interaction, or when several match, each match is mapped to its closest
+//!   interactive ancestor (link, button, form control, label, ARIA widget role, `[onclick]`,
+//!   `[tabindex>=0]`) and interactive ones win.
+//! - `label`: form controls (and ARIA checkbox/combobox/textbox/listbox…) by `label[for]`, a
+//!   wrapping label, `aria-labelledby` or `aria-label`; a control hidden behind its visible label
+//!   counts as visible. Fallback: a lone control in the same row as the text (no `<label>`).
+//! - `role`: explicit or implicit ARIA role, accessible name from `aria-labelledby`,
+//!   `aria-label`, labels, button values, `alt`, content (for roles named by content), `title`;
+//!   `popup` needs `aria-haspopup` (not `false`) or `aria-expanded`.
+//! - `placeholder`, `css`, `xpath`: as they say.
+//! - `within`: the container must be exactly one visible element; the search stays inside it.
+//! - `any`: the first alternative that finds exactly one visible element.
+//!
+//! Shadow DOM and iframes are not searched.
 
 use std::fmt;
 

@@ -1,0 +1,722 @@
+//! The browser layer against real headless Chromium: static fixture pages (tests/fixtures) and a
+//! few dynamic endpoints served by a tiny axum server on 127.0.0.1:0.
+//!
+//! One chromedriver is shared by the whole test binary (started lazily; its watchdog stops it
+//! when the binary exits) and at most two browser sessions run at a time.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::extract::Path as AxPath;
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use postnl_robot::browser::{
+    Browser, BrowserError, BrowserOptions, Driver, Query, TextQuery, Wait,
+};
+use tokio::sync::{OnceCell, Semaphore, SemaphorePermit};
+
+static DRIVER: OnceCell<Driver> = OnceCell::const_new();
+static SESSIONS: Semaphore = Semaphore::const_new(2);
+
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n\
+2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+
+async fn fixture(AxPath(name): AxPath<String>) -> Response {
+    if name.contains('/') || name.contains("..") {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(&name);
+    match std::fs::read_to_string(path) {
+        Ok(html) => Html(html).into_response(),
+        Err(_) => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+fn app() -> Router {
+    Router::new()
+        .route("/fixtures/{name}", get(fixture))
+        .route(
+            "/api/users",
+            get(|| async {
+                tokio::time::sleep(Duration::from_millis(400)).await;
+                Json(vec![
+                    "Admin, Piet (PostNL)",
+                    "GATUser, PostNL (PostNL)",
+                    "Jansen, Els (Andere BV)",
+                ])
+            }),
+        )
+        .route(
+            "/api/save",
+            post(|| async {
+                tokio::time::sleep(Duration::from_millis(500)).await;
+                Json(serde_json::json!({ "id": 42 }))
+            }),
+        )
+        .route(
+            "/slow-page",
+            get(|| async {
+                tokio::time::sleep(Duration::from_millis(400)).await;
+                Html("<!doctype html><title>Twee</title><h1>Pagina twee</h1>")
+            }),
+        )
+        .route(
+            "/submit",
+            post(|| async {
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                Redirect::to("/done")
+            }),
+        )
+        .route(
+            "/done",
+            get(|| async { Html("<!doctype html><title>Klaar</title><p>Formulier ontvangen</p>") }),
+        )
+        .route(
+            "/files/rapport.pdf",
+            get(|| async {
+                (
+                    [
+                        (header::CONTENT_TYPE, "application/pdf"),
+                        (
+                            header::CONTENT_DISPOSITION,
+                            "attachment; filename=\"rapport-9401138.pdf\"",
+                        ),
+                    ],
+                    PDF,
+                )
+            }),
+        )
+}
+
+/// One test's world: a session (holding one of the two permits), the server and a download dir.
+struct World {
+    browser: Browser,
+    base: String,
+    downloads: tempfile::TempDir,
+    _permit: SemaphorePermit<'static>,
+}
+
+impl World {
+    async fn new() -> World {
+        let permit = SESSIONS.acquire().await.unwrap();
+        let driver = DRIVER
+            .get_or_init(|| async { Driver::spawn(None).await.expect("chromedriver") })
+            .await;
+        let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+            .await
+            .unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app()).await });
+        let downloads = tempfile::tempdir().unwrap();
+        let opts = BrowserOptions::new(downloads.path());
+        let browser = Browser::launch_with_driver(&opts, driver)
+            .await
+            .expect("browser session");
+        World {
+            browser,
+            base,
+            downloads,
+            _permit: permit,
+        }
+    }
+
+    async fn open(&self, page: &str) {
+        self.browser
+            .goto(&format!("{}/fixtures/{page}", self.base))
+            .await
+            .unwrap();
+    }
+
+    async fn out(&self) -> String {
+        self.browser
+            .text_of(&Query::css("#out"), &short())
+            .await
+            .unwrap()
+    }
+
+    async fn close(self) {
+        self.browser.close().await;
+    }
+}
+
+fn wait() -> Wait {
+    Wait::secs(10)
+}
+
+/// For operations expected to fail: don't wait long.
+fn short() -> Wait {
+    Wait::new(Duration::from_millis(800))
+}
+
+#[tokio::test]
+async fn text_label_role_placeholder_within_any_and_popup() {
+    let w = World::new().await;
+    w.open("match.html").await;
+    let b = &w.browser;
+
+    // Whitespace-normalised, case-insensitive exact text.
+    let h1 = b
+        .wait_visible(&Query::text("mijn account"), &wait())
+        .await
+        .unwrap();
+    assert_eq!(h1.description, r#"<h1> "Mijn ACCOUNT""#);
+
+    // Matched text inside a link: the click goes to the link.
+    let f = b
+        .click(&Query::text("Autorisaties"), &wait())
+        .await
+        .unwrap();
+    assert!(f.description.starts_with("<a>"), "{}", f.description);
+    assert!(b.current_url().await.unwrap().ends_with("#auth"));
+
+    // Labels: label[for], wrapping label, aria-labelledby, aria-label; placeholder.
+    for (q, v) in [
+        (Query::label("E-mailadres"), "a@b.nl"),
+        (Query::label("Wachtwoord"), "geheim"),
+        (Query::label("Referentie"), "REF-1"),
+        (Query::label("kenmerk"), "K-2"),
+        (Query::placeholder("Zoek een zending"), "3S123"),
+    ] {
+        b.fill(&q, v, &wait()).await.unwrap();
+        assert_eq!(b.text_of(&q, &wait()).await.unwrap(), v, "{q}");
+    }
+    // A read-only field cannot be filled.
+    let err = b
+        .fill(&Query::label("Klantnummer"), "1", &short())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, BrowserError::NotActionable { reason, .. } if reason.contains("not editable")),
+        "{err}"
+    );
+
+    // The orange menu button in the header, found without its text; then the menu item wins
+    // over the heading with the same text because it is interactive.
+    let menu = Query::role("button", None)
+        .popup()
+        .within(Query::role("banner", None));
+    let f = b.click(&menu, &wait()).await.unwrap();
+    assert_eq!(f.description, r#"<button> "Jan de Vries""#);
+    assert_eq!(b.text_of(&menu, &wait()).await.unwrap(), "Jan de Vries");
+    let f = b
+        .click(&Query::text("Mijn Account"), &wait())
+        .await
+        .unwrap();
+    assert!(
+        f.description.contains(r#"role="menuitem""#),
+        "{}",
+        f.description
+    );
+    assert!(b.current_url().await.unwrap().ends_with("#account"));
+
+    // within narrows an ambiguous match; any takes the first alternative that finds one.
+    b.click(
+        &Query::role("button", Some("Opslaan")).within(Query::css("#dup2")),
+        &wait(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(w.out().await, "opslaan 2");
+    let any = Query::any(vec![
+        Query::text("Bestaat niet"),
+        Query::role("link", Some("Klantnummerinstellingen")),
+    ]);
+    let f = b.click(&any, &wait()).await.unwrap();
+    assert_eq!(f.description, r#"<a> "Klantnummerinstellingen""#);
+
+    // A tile without any interactive markup is still clickable by its text.
+    b.click(&Query::text("E-commerce Inzichten"), &wait())
+        .await
+        .unwrap();
+    assert_eq!(w.out().await, "tegel");
+    // input[type=submit] by its value.
+    b.click(&Query::role("button", Some("Inloggen")), &wait())
+        .await
+        .unwrap();
+    assert_eq!(w.out().await, "ingelogd");
+    // contains mode.
+    assert!(b
+        .probe_visible(&Query::text_containing("geen toegang"))
+        .await
+        .unwrap());
+    w.close().await;
+}
+
+#[tokio::test]
+async fn ambiguity_and_not_found_say_what_the_page_offered() {
+    let w = World::new().await;
+    w.open("match.html").await;
+    let b = &w.browser;
+
+    let err = b
+        .click(&Query::role("button", Some("Opslaan")), &short())
+        .await
+        .unwrap_err();
+    match &err {
+        BrowserError::Ambiguous { query, matches } => {
+            assert_eq!(query, r#"role button "Opslaan""#);
+            assert_eq!(matches.len(), 2, "{matches:?}");
+            assert!(matches.iter().all(|m| m == r#"<button> "Opslaan""#));
+        }
+        other => panic!("expected ambiguity, got {other}"),
+    }
+
+    // Role: the portal's alert first, then the buttons that are there.
+    let err = b
+        .click(
+            &Query::role("button", Some("Opslaan als concept")),
+            &short(),
+        )
+        .await
+        .unwrap_err();
+    let BrowserError::NotFound { query, offered } = &err else {
+        panic!("expected not found, got {err}")
+    };
+    assert_eq!(query, r#"role button "Opslaan als concept""#);
+    assert!(offered[0].contains("U heeft geen toegang"), "{offered:?}");
+    assert!(
+        offered.contains(&r#"button "Opslaan""#.to_string()),
+        "{offered:?}"
+    );
+    assert!(
+        offered.contains(&r#"button "Hulp nodig?""#.to_string()),
+        "{offered:?}"
+    );
+    assert!(err.to_string().contains("the page offered"), "{err}");
+
+    // Text: the most similar visible texts.
+    let err = b
+        .click(&Query::text("Autorisatie"), &short())
+        .await
+        .unwrap_err();
+    let BrowserError::NotFound { offered, .. } = &err else {
+        panic!("expected not found, got {err}")
+    };
+    assert!(
+        offered.contains(&r#"text "Autorisaties""#.to_string()),
+        "{offered:?}"
+    );
+
+    // Label: the labels of the form controls.
+    let err = b
+        .fill(&Query::label("Gebruikersnaam"), "x", &short())
+        .await
+        .unwrap_err();
+    let BrowserError::NotFound { offered, .. } = &err else {
+        panic!("expected not found, got {err}")
+    };
+    for l in ["E-mailadres", "Wachtwoord", "Referentie", "Kenmerk"] {
+        assert!(offered.contains(&format!("label {l:?}")), "{offered:?}");
+    }
+
+    // Hidden matches do not count, but are mentioned.
+    let err = b
+        .click(&Query::text("Verborgen knop"), &short())
+        .await
+        .unwrap_err();
+    let BrowserError::NotFound { offered, .. } = &err else {
+        panic!("expected not found, got {err}")
+    };
+    assert!(
+        offered
+            .iter()
+            .any(|o| o.contains("present but not visible")),
+        "{offered:?}"
+    );
+    assert!(!b
+        .probe_visible(&Query::text("Alleen voor schermlezers"))
+        .await
+        .unwrap());
+
+    // A missing container is named as such.
+    let err = b
+        .click(
+            &Query::text("Opslaan").within(Query::role("dialog", None)),
+            &short(),
+        )
+        .await
+        .unwrap_err();
+    let BrowserError::NotFound { query, .. } = &err else {
+        panic!("expected not found, got {err}")
+    };
+    assert!(
+        query.starts_with("role dialog (the container in"),
+        "{query}"
+    );
+
+    // A broken selector fails at once as an invalid query.
+    let err = b.click(&Query::css("##nope"), &wait()).await.unwrap_err();
+    assert!(matches!(err, BrowserError::InvalidQuery { .. }), "{err}");
+    w.close().await;
+}
+
+#[tokio::test]
+async fn overlays_block_clicks_and_obstacles_interrupt() {
+    let w = World::new().await;
+    w.open("covered.html").await;
+    let b = &w.browser;
+    let order = Query::role("button", Some("Bestellen"));
+
+    let err = b.click(&order, &short()).await.unwrap_err();
+    match &err {
+        BrowserError::NotActionable { query, reason } => {
+            assert_eq!(query, r#"role button "Bestellen""#);
+            assert!(
+                reason.starts_with(r#"covered by <div id="cookies" class="cookie-overlay">"#),
+                "{reason}"
+            );
+        }
+        other => panic!("expected not actionable, got {other}"),
+    }
+
+    // With handler triggers: the second trigger is visible → Obstacle(1), at once.
+    let triggers = vec![
+        Query::text("Stel een nieuw wachtwoord in"),
+        Query::text_containing("gebruiken cookies"),
+    ];
+    let err = b
+        .click(&order, &wait().with_obstacles(triggers.clone()))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, BrowserError::Obstacle { index: 1 }), "{err}");
+
+    // The runner's handler clears it; the retried click goes through.
+    b.click(&Query::role("button", Some("Accepteren")), &wait())
+        .await
+        .unwrap();
+    b.click(&order, &wait().with_obstacles(triggers))
+        .await
+        .unwrap();
+    assert_eq!(w.out().await, "besteld");
+
+    // In the viewport but under a fixed header: centred, then clicked.
+    w.open("sticky.html").await;
+    let covered = b
+        .client()
+        .execute(
+            "const r = document.getElementById('under').getBoundingClientRect(); \
+             return document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2).tagName",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        covered,
+        serde_json::json!("HEADER"),
+        "fixture must start covered"
+    );
+    b.click(&Query::text("Onder de kop"), &wait())
+        .await
+        .unwrap();
+    assert_eq!(w.out().await, "onder de kop");
+    w.close().await;
+}
+
+#[tokio::test]
+async fn auto_wait_stability_and_disabled() {
+    let w = World::new().await;
+    w.open("actions.html").await;
+    let b = &w.browser;
+
+    // Appears after 700 ms: auto-wait finds it.
+    b.click(&Query::text("Later verschenen"), &wait())
+        .await
+        .unwrap();
+    assert_eq!(w.out().await, "later");
+
+    // Slides for 0.6 s, then rests: clicked once stable.
+    b.click(&Query::text("Schuivend"), &wait()).await.unwrap();
+    assert_eq!(w.out().await, "settling");
+
+    // Never stops moving.
+    let err = b
+        .click(&Query::text("Beweeglijk"), &short())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, BrowserError::NotActionable { reason, .. } if reason.contains("moving")),
+        "{err}"
+    );
+
+    // Disabled stays disabled; the other one becomes enabled after 0.5 s.
+    let err = b
+        .click(&Query::text("Uitgeschakeld"), &short())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, BrowserError::NotActionable { reason, .. } if reason == "disabled"),
+        "{err}"
+    );
+    b.click(&Query::text("Straks actief"), &wait())
+        .await
+        .unwrap();
+    assert_eq!(w.out().await, "enabling");
+    w.close().await;
+}
+
+#[tokio::test]
+async fn select_native_and_async_listbox() {
+    let w = World::new().await;
+    w.open("select.html").await;
+    let b = &w.browser;
+
+    // Native select, by contains, across the whole page.
+    let s = b
+        .select(None, &TextQuery::contains("9401138"), &wait())
+        .await
+        .unwrap();
+    assert_eq!(s.text, "PostNL (9401138)");
+    assert!(!s.already_selected);
+    let kn_out = Query::css("#kn-out");
+    assert_eq!(
+        b.text_of(&kn_out, &wait()).await.unwrap(),
+        "klantnummer 9401138"
+    );
+    // Again: already selected, nothing fired.
+    let s = b
+        .select(None, &TextQuery::contains("9401138"), &wait())
+        .await
+        .unwrap();
+    assert!(s.already_selected);
+    let changes = b
+        .client()
+        .execute("return window.changes", vec![])
+        .await
+        .unwrap();
+    assert_eq!(changes, serde_json::json!(1));
+
+    // Inside a given container.
+    let s = b
+        .select(
+            Some(&Query::label("Klantnummer")),
+            &TextQuery::contains("1234567"),
+            &wait(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(s.text, "Andere BV (1234567)");
+
+    // The listbox fills in after a 400 ms fetch: auto-wait, then click the option.
+    let user = TextQuery::exact("GATUser, PostNL (PostNL)");
+    let s = b.select(None, &user, &wait()).await.unwrap();
+    assert!(!s.already_selected);
+    assert_eq!(
+        b.text_of(&Query::css("#user-out"), &wait()).await.unwrap(),
+        "Autorisaties voor GATUser, PostNL (PostNL)"
+    );
+    let s = b.select(None, &user, &wait()).await.unwrap();
+    assert!(s.already_selected);
+    let clicks = b
+        .client()
+        .execute("return window.userClicks", vec![])
+        .await
+        .unwrap();
+    assert_eq!(clicks, serde_json::json!(1));
+
+    // Unknown: every option available is listed.
+    let err = b
+        .select(None, &TextQuery::contains("7777777"), &short())
+        .await
+        .unwrap_err();
+    let BrowserError::NotFound { query, offered } = &err else {
+        panic!("expected not found, got {err}")
+    };
+    assert_eq!(query, r#"option containing "7777777""#);
+    for o in [
+        "PostNL (9401138)",
+        "Andere BV (1234567)",
+        "Admin, Piet (PostNL)",
+        "GATUser, PostNL (PostNL)",
+        "Jansen, Els (Andere BV)",
+    ] {
+        assert!(offered.contains(&o.to_string()), "{o} not in {offered:?}");
+    }
+    // Matching more than one option is ambiguous.
+    let err = b
+        .select(None, &TextQuery::contains("PostNL"), &short())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, BrowserError::Ambiguous { matches, .. } if matches.len() == 3),
+        "{err}"
+    );
+    w.close().await;
+}
+
+#[tokio::test]
+async fn set_checked_is_idempotent_and_never_unticks_by_accident() {
+    let w = World::new().await;
+    w.open("checkbox.html").await;
+    let b = &w.browser;
+    let clicks = async || b.text_of(&Query::css("#clicks"), &wait()).await.unwrap();
+
+    let ec = Query::label("E-commerce inzichten");
+    assert!(!b.is_checked(&ec, &wait()).await.unwrap());
+    assert!(b.set_checked(&ec, true, &wait()).await.unwrap());
+    assert!(b.is_checked(&ec, &wait()).await.unwrap());
+    assert!(!b.set_checked(&ec, true, &wait()).await.unwrap());
+    assert!(b.is_checked(&ec, &wait()).await.unwrap());
+    assert_eq!(clicks().await, "1");
+
+    // Already ticked: asked to tick, nothing is clicked.
+    let fact = Query::label("Facturen");
+    assert!(!b.set_checked(&fact, true, &wait()).await.unwrap());
+    assert!(b.is_checked(&fact, &wait()).await.unwrap());
+    assert_eq!(clicks().await, "1");
+
+    // Hidden native input drawn by its label: the label is clicked.
+    let orders = Query::label("Orderbevestigingen");
+    assert!(b.set_checked(&orders, true, &wait()).await.unwrap());
+    assert!(b.is_checked(&orders, &wait()).await.unwrap());
+
+    // ARIA checkbox.
+    let notif = Query::role("checkbox", Some("Notificaties"));
+    assert!(b.set_checked(&notif, true, &wait()).await.unwrap());
+    assert!(!b.set_checked(&notif, true, &wait()).await.unwrap());
+    assert!(b.is_checked(&notif, &wait()).await.unwrap());
+
+    // A box with its text next to it but no <label>: found by the text in the same row.
+    let tt = Query::label("Track & Trace");
+    assert!(b.set_checked(&tt, true, &wait()).await.unwrap());
+    assert!(b.is_checked(&Query::css("#tt"), &wait()).await.unwrap());
+
+    // Unticking when asked to.
+    assert!(b.set_checked(&fact, false, &wait()).await.unwrap());
+    assert!(!b.is_checked(&fact, &wait()).await.unwrap());
+    assert_eq!(clicks().await, "5");
+    w.close().await;
+}
+
+#[tokio::test]
+async fn clicks_settle_after_requests_and_navigations() {
+    let w = World::new().await;
+    w.open("settle.html").await;
+    let b = &w.browser;
+
+    // The fetch takes 500 ms; click returns only after its completion updated the page.
+    b.click(&Query::role("button", Some("Opslaan")), &wait())
+        .await
+        .unwrap();
+    assert!(b
+        .probe_visible(&Query::text("Opgeslagen: 42"))
+        .await
+        .unwrap());
+
+    b.click(&Query::text("Bewaren via XHR"), &wait())
+        .await
+        .unwrap();
+    assert!(b
+        .probe_visible(&Query::text("XHR opgeslagen: 42"))
+        .await
+        .unwrap());
+
+    // A link to a page that takes 400 ms: the new page is there when click returns.
+    b.click(&Query::role("link", Some("Volgende pagina")), &wait())
+        .await
+        .unwrap();
+    assert!(b.probe_visible(&Query::text("Pagina twee")).await.unwrap());
+    assert!(b.current_url().await.unwrap().ends_with("/slow-page"));
+
+    // A form POST answered by a redirect.
+    w.open("settle.html").await;
+    b.click(&Query::text("Verstuur formulier"), &wait())
+        .await
+        .unwrap();
+    assert!(b
+        .probe_visible(&Query::text("Formulier ontvangen"))
+        .await
+        .unwrap());
+    assert!(b.current_url().await.unwrap().ends_with("/done"));
+
+    // Reload keeps us on the page.
+    b.reload().await.unwrap();
+    assert!(b
+        .probe_visible(&Query::text("Formulier ontvangen"))
+        .await
+        .unwrap());
+    w.close().await;
+}
+
+#[tokio::test]
+async fn download_lands_in_the_download_dir() {
+    let w = World::new().await;
+    w.open("download.html").await;
+    let b = &w.browser;
+    assert_eq!(b.download_dir(), w.downloads.path());
+    let path = b
+        .download(&Query::role("link", Some("Download de PDF")), &wait())
+        .await
+        .unwrap();
+    assert_eq!(path.parent().unwrap(), w.downloads.path());
+    assert_eq!(path.file_name().unwrap(), "rapport-9401138.pdf");
+    let bytes = std::fs::read(&path).unwrap();
+    assert!(bytes.starts_with(b"%PDF"));
+    assert_eq!(bytes, PDF);
+
+    let png = b.screenshot_png().await.unwrap();
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
+    w.close().await;
+}
+
+#[tokio::test]
+async fn own_driver_is_stopped_by_close() {
+    let _permit = SESSIONS.acquire().await.unwrap();
+    let downloads = tempfile::tempdir().unwrap();
+    let b = Browser::launch(&BrowserOptions::new(downloads.path()))
+        .await
+        .expect("launch");
+    let info = b.info().clone();
+    assert_eq!(info.name, "chromium");
+    assert!(info.own_driver);
+    assert!(
+        info.version.chars().next().unwrap().is_ascii_digit(),
+        "{info:?}"
+    );
+    let port: u16 = info.webdriver.rsplit(':').next().unwrap().parse().unwrap();
+    assert!(tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .is_ok());
+    b.goto("about:blank").await.unwrap();
+    b.close().await;
+    assert!(
+        tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_err(),
+        "chromedriver still answers on {port}"
+    );
+}
+
+/// The runner may spawn operations on a multi-threaded runtime: their futures must be Send.
+#[allow(dead_code)]
+fn operations_are_send(b: &Browser, q: &Query, w: &Wait) {
+    fn send<T: Send>(_: T) {}
+    send(b.click(q, w));
+    send(b.fill(q, "x", w));
+    send(b.select(Some(q), &TextQuery::exact("x"), w));
+    send(b.set_checked(q, true, w));
+    send(b.is_checked(q, w));
+    send(b.wait_visible(q, w));
+    send(b.probe_visible(q));
+    send(b.text_of(q, w));
+    send(b.download(q, w));
+    send(b.goto("about:blank"));
+}
+
+#[tokio::test]
+async fn missing_driver_is_reported_with_install_hint() {
+    let opts = BrowserOptions {
+        driver_path: Some("/nonexistent/chromedriver".into()),
+        ..BrowserOptions::new(std::env::temp_dir())
+    };
+    let err = Browser::launch(&opts).await.unwrap_err();
+    assert!(err.is_no_browser());
+    assert!(
+        err.to_string()
+            .contains("apt-get install chromium chromium-driver"),
+        "{err}"
+    );
+}

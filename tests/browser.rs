@@ -12,9 +12,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use postnl_robot::browser::{
-    Browser, BrowserError, BrowserOptions, Driver, Query, TextQuery, Wait,
-};
+use postnl_robot::browser::{Browser, BrowserError, BrowserOptions, Driver, Query, TextQuery, Wait};
 use tokio::sync::{OnceCell, Semaphore, SemaphorePermit};
 
 static DRIVER: OnceCell<Driver> = OnceCell::const_new();
@@ -132,10 +130,7 @@ impl World {
     }
 
     async fn out(&self) -> String {
-        self.browser
-            .text_of(&Query::css("#out"), &short())
-            .await
-            .unwrap()
+        self.browser.text_of(&Query::css("#out"), &short()).await.unwrap()
     }
 
     async fn close(self) {
@@ -159,17 +154,11 @@ async fn text_label_role_placeholder_within_any_and_popup() {
     let b = &w.browser;
 
     // Whitespace-normalised, case-insensitive exact text.
-    let h1 = b
-        .wait_visible(&Query::text("mijn account"), &wait())
-        .await
-        .unwrap();
+    let h1 = b.wait_visible(&Query::text("mijn account"), &wait()).await.unwrap();
     assert_eq!(h1.description, r#"<h1> "Mijn ACCOUNT""#);
 
     // Matched text inside a link: the click goes to the link.
-    let f = b
-        .click(&Query::text("Autorisaties"), &wait())
-        .await
-        .unwrap();
+    let f = b.click(&Query::text("Autorisaties"), &wait()).await.unwrap();
     assert!(f.description.starts_with("<a>"), "{}", f.description);
     assert!(b.current_url().await.unwrap().ends_with("#auth"));
 
@@ -185,10 +174,7 @@ async fn text_label_role_placeholder_within_any_and_popup() {
         assert_eq!(b.text_of(&q, &wait()).await.unwrap(), v, "{q}");
     }
     // A read-only field cannot be filled.
-    let err = b
-        .fill(&Query::label("Klantnummer"), "1", &short())
-        .await
-        .unwrap_err();
+    let err = b.fill(&Query::label("Klantnummer"), "1", &short()).await.unwrap_err();
     assert!(
         matches!(&err, BrowserError::NotActionable { reason, .. } if reason.contains("not editable")),
         "{err}"
@@ -196,21 +182,12 @@ async fn text_label_role_placeholder_within_any_and_popup() {
 
     // The orange menu button in the header, found without its text; then the menu item wins
     // over the heading with the same text because it is interactive.
-    let menu = Query::role("button", None)
-        .popup()
-        .within(Query::role("banner", None));
+    let menu = Query::role("button", None).popup().within(Query::role("banner", None));
     let f = b.click(&menu, &wait()).await.unwrap();
     assert_eq!(f.description, r#"<button> "Jan de Vries""#);
     assert_eq!(b.text_of(&menu, &wait()).await.unwrap(), "Jan de Vries");
-    let f = b
-        .click(&Query::text("Mijn Account"), &wait())
-        .await
-        .unwrap();
-    assert!(
-        f.description.contains(r#"role="menuitem""#),
-        "{}",
-        f.description
-    );
+    let f = b.click(&Query::text("Mijn Account"), &wait()).await.unwrap();
+    assert!(f.description.contains(r#"role="menuitem""#), "{}", f.description);
     assert!(b.current_url().await.unwrap().ends_with("#account"));
 
     // within narrows an ambiguous match; any takes the first alternative that finds one.
@@ -229,9 +206,7 @@ async fn text_label_role_placeholder_within_any_and_popup() {
     assert_eq!(f.description, r#"<a> "Klantnummerinstellingen""#);
 
     // A tile without any interactive markup is still clickable by its text.
-    b.click(&Query::text("E-commerce Inzichten"), &wait())
-        .await
-        .unwrap();
+    b.click(&Query::text("E-commerce Inzichten"), &wait()).await.unwrap();
     assert_eq!(w.out().await, "tegel");
     // input[type=submit] by its value.
     b.click(&Query::role("button", Some("Inloggen")), &wait())
@@ -239,10 +214,7 @@ async fn text_label_role_placeholder_within_any_and_popup() {
         .unwrap();
     assert_eq!(w.out().await, "ingelogd");
     // contains mode.
-    assert!(b
-        .probe_visible(&Query::text_containing("geen toegang"))
-        .await
-        .unwrap());
+    assert!(b.probe_visible(&Query::text_containing("geen toegang")).await.unwrap());
     w.close().await;
 }
 
@@ -267,10 +239,7 @@ async fn ambiguity_and_not_found_say_what_the_page_offered() {
 
     // Role: the portal's alert first, then the buttons that are there.
     let err = b
-        .click(
-            &Query::role("button", Some("Opslaan als concept")),
-            &short(),
-        )
+        .click(&Query::role("button", Some("Opslaan als concept")), &short())
         .await
         .unwrap_err();
     let BrowserError::NotFound { query, offered } = &err else {
@@ -278,28 +247,16 @@ async fn ambiguity_and_not_found_say_what_the_page_offered() {
     };
     assert_eq!(query, r#"role button "Opslaan als concept""#);
     assert!(offered[0].contains("U heeft geen toegang"), "{offered:?}");
-    assert!(
-        offered.contains(&r#"button "Opslaan""#.to_string()),
-        "{offered:?}"
-    );
-    assert!(
-        offered.contains(&r#"button "Hulp nodig?""#.to_string()),
-        "{offered:?}"
-    );
+    assert!(offered.contains(&r#"button "Opslaan""#.to_string()), "{offered:?}");
+    assert!(offered.contains(&r#"button "Hulp nodig?""#.to_string()), "{offered:?}");
     assert!(err.to_string().contains("the page offered"), "{err}");
 
     // Text: the most similar visible texts.
-    let err = b
-        .click(&Query::text("Autorisatie"), &short())
-        .await
-        .unwrap_err();
+    let err = b.click(&Query::text("Autorisatie"), &short()).await.unwrap_err();
     let BrowserError::NotFound { offered, .. } = &err else {
         panic!("expected not found, got {err}")
     };
-    assert!(
-        offered.contains(&r#"text "Autorisaties""#.to_string()),
-        "{offered:?}"
-    );
+    assert!(offered.contains(&r#"text "Autorisaties""#.to_string()), "{offered:?}");
 
     // Label: the labels of the form controls.
     let err = b
@@ -314,39 +271,25 @@ async fn ambiguity_and_not_found_say_what_the_page_offered() {
     }
 
     // Hidden matches do not count, but are mentioned.
-    let err = b
-        .click(&Query::text("Verborgen knop"), &short())
-        .await
-        .unwrap_err();
+    let err = b.click(&Query::text("Verborgen knop"), &short()).await.unwrap_err();
     let BrowserError::NotFound { offered, .. } = &err else {
         panic!("expected not found, got {err}")
     };
     assert!(
-        offered
-            .iter()
-            .any(|o| o.contains("present but not visible")),
+        offered.iter().any(|o| o.contains("present but not visible")),
         "{offered:?}"
     );
-    assert!(!b
-        .probe_visible(&Query::text("Alleen voor schermlezers"))
-        .await
-        .unwrap());
+    assert!(!b.probe_visible(&Query::text("Alleen voor schermlezers")).await.unwrap());
 
     // A missing container is named as such.
     let err = b
-        .click(
-            &Query::text("Opslaan").within(Query::role("dialog", None)),
-            &short(),
-        )
+        .click(&Query::text("Opslaan").within(Query::role("dialog", None)), &short())
         .await
         .unwrap_err();
     let BrowserError::NotFound { query, .. } = &err else {
         panic!("expected not found, got {err}")
     };
-    assert!(
-        query.starts_with("role dialog (the container in"),
-        "{query}"
-    );
+    assert!(query.starts_with("role dialog (the container in"), "{query}");
 
     // A broken selector fails at once as an invalid query.
     let err = b.click(&Query::css("##nope"), &wait()).await.unwrap_err();
@@ -388,9 +331,7 @@ async fn overlays_block_clicks_and_obstacles_interrupt() {
     b.click(&Query::role("button", Some("Accepteren")), &wait())
         .await
         .unwrap();
-    b.click(&order, &wait().with_obstacles(triggers))
-        .await
-        .unwrap();
+    b.click(&order, &wait().with_obstacles(triggers)).await.unwrap();
     assert_eq!(w.out().await, "besteld");
 
     // In the viewport but under a fixed header: centred, then clicked.
@@ -404,14 +345,8 @@ async fn overlays_block_clicks_and_obstacles_interrupt() {
         )
         .await
         .unwrap();
-    assert_eq!(
-        covered,
-        serde_json::json!("HEADER"),
-        "fixture must start covered"
-    );
-    b.click(&Query::text("Onder de kop"), &wait())
-        .await
-        .unwrap();
+    assert_eq!(covered, serde_json::json!("HEADER"), "fixture must start covered");
+    b.click(&Query::text("Onder de kop"), &wait()).await.unwrap();
     assert_eq!(w.out().await, "onder de kop");
     w.close().await;
 }
@@ -423,9 +358,7 @@ async fn auto_wait_stability_and_disabled() {
     let b = &w.browser;
 
     // Appears after 700 ms: auto-wait finds it.
-    b.click(&Query::text("Later verschenen"), &wait())
-        .await
-        .unwrap();
+    b.click(&Query::text("Later verschenen"), &wait()).await.unwrap();
     assert_eq!(w.out().await, "later");
 
     // Slides for 0.6 s, then rests: clicked once stable.
@@ -433,27 +366,19 @@ async fn auto_wait_stability_and_disabled() {
     assert_eq!(w.out().await, "settling");
 
     // Never stops moving.
-    let err = b
-        .click(&Query::text("Beweeglijk"), &short())
-        .await
-        .unwrap_err();
+    let err = b.click(&Query::text("Beweeglijk"), &short()).await.unwrap_err();
     assert!(
         matches!(&err, BrowserError::NotActionable { reason, .. } if reason.contains("moving")),
         "{err}"
     );
 
     // Disabled stays disabled; the other one becomes enabled after 0.5 s.
-    let err = b
-        .click(&Query::text("Uitgeschakeld"), &short())
-        .await
-        .unwrap_err();
+    let err = b.click(&Query::text("Uitgeschakeld"), &short()).await.unwrap_err();
     assert!(
         matches!(&err, BrowserError::NotActionable { reason, .. } if reason == "disabled"),
         "{err}"
     );
-    b.click(&Query::text("Straks actief"), &wait())
-        .await
-        .unwrap();
+    b.click(&Query::text("Straks actief"), &wait()).await.unwrap();
     assert_eq!(w.out().await, "enabling");
     w.close().await;
 }
@@ -465,28 +390,15 @@ async fn select_native_and_async_listbox() {
     let b = &w.browser;
 
     // Native select, by contains, across the whole page.
-    let s = b
-        .select(None, &TextQuery::contains("9401138"), &wait())
-        .await
-        .unwrap();
+    let s = b.select(None, &TextQuery::contains("9401138"), &wait()).await.unwrap();
     assert_eq!(s.text, "PostNL (9401138)");
     assert!(!s.already_selected);
     let kn_out = Query::css("#kn-out");
-    assert_eq!(
-        b.text_of(&kn_out, &wait()).await.unwrap(),
-        "klantnummer 9401138"
-    );
+    assert_eq!(b.text_of(&kn_out, &wait()).await.unwrap(), "klantnummer 9401138");
     // Again: already selected, nothing fired.
-    let s = b
-        .select(None, &TextQuery::contains("9401138"), &wait())
-        .await
-        .unwrap();
+    let s = b.select(None, &TextQuery::contains("9401138"), &wait()).await.unwrap();
     assert!(s.already_selected);
-    let changes = b
-        .client()
-        .execute("return window.changes", vec![])
-        .await
-        .unwrap();
+    let changes = b.client().execute("return window.changes", vec![]).await.unwrap();
     assert_eq!(changes, serde_json::json!(1));
 
     // Inside a given container.
@@ -510,11 +422,7 @@ async fn select_native_and_async_listbox() {
     );
     let s = b.select(None, &user, &wait()).await.unwrap();
     assert!(s.already_selected);
-    let clicks = b
-        .client()
-        .execute("return window.userClicks", vec![])
-        .await
-        .unwrap();
+    let clicks = b.client().execute("return window.userClicks", vec![]).await.unwrap();
     assert_eq!(clicks, serde_json::json!(1));
 
     // Unknown: every option available is listed.
@@ -598,21 +506,11 @@ async fn clicks_settle_after_requests_and_navigations() {
     let b = &w.browser;
 
     // The fetch takes 500 ms; click returns only after its completion updated the page.
-    b.click(&Query::role("button", Some("Opslaan")), &wait())
-        .await
-        .unwrap();
-    assert!(b
-        .probe_visible(&Query::text("Opgeslagen: 42"))
-        .await
-        .unwrap());
+    b.click(&Query::role("button", Some("Opslaan")), &wait()).await.unwrap();
+    assert!(b.probe_visible(&Query::text("Opgeslagen: 42")).await.unwrap());
 
-    b.click(&Query::text("Bewaren via XHR"), &wait())
-        .await
-        .unwrap();
-    assert!(b
-        .probe_visible(&Query::text("XHR opgeslagen: 42"))
-        .await
-        .unwrap());
+    b.click(&Query::text("Bewaren via XHR"), &wait()).await.unwrap();
+    assert!(b.probe_visible(&Query::text("XHR opgeslagen: 42")).await.unwrap());
 
     // A link to a page that takes 400 ms: the new page is there when click returns.
     b.click(&Query::role("link", Some("Volgende pagina")), &wait())
@@ -623,21 +521,13 @@ async fn clicks_settle_after_requests_and_navigations() {
 
     // A form POST answered by a redirect.
     w.open("settle.html").await;
-    b.click(&Query::text("Verstuur formulier"), &wait())
-        .await
-        .unwrap();
-    assert!(b
-        .probe_visible(&Query::text("Formulier ontvangen"))
-        .await
-        .unwrap());
+    b.click(&Query::text("Verstuur formulier"), &wait()).await.unwrap();
+    assert!(b.probe_visible(&Query::text("Formulier ontvangen")).await.unwrap());
     assert!(b.current_url().await.unwrap().ends_with("/done"));
 
     // Reload keeps us on the page.
     b.reload().await.unwrap();
-    assert!(b
-        .probe_visible(&Query::text("Formulier ontvangen"))
-        .await
-        .unwrap());
+    assert!(b.probe_visible(&Query::text("Formulier ontvangen")).await.unwrap());
     w.close().await;
 }
 
@@ -672,20 +562,13 @@ async fn own_driver_is_stopped_by_close() {
     let info = b.info().clone();
     assert_eq!(info.name, "chromium");
     assert!(info.own_driver);
-    assert!(
-        info.version.chars().next().unwrap().is_ascii_digit(),
-        "{info:?}"
-    );
+    assert!(info.version.chars().next().unwrap().is_ascii_digit(), "{info:?}");
     let port: u16 = info.webdriver.rsplit(':').next().unwrap().parse().unwrap();
-    assert!(tokio::net::TcpStream::connect(("127.0.0.1", port))
-        .await
-        .is_ok());
+    assert!(tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok());
     b.goto("about:blank").await.unwrap();
     b.close().await;
     assert!(
-        tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_err(),
+        tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err(),
         "chromedriver still answers on {port}"
     );
 }
@@ -715,8 +598,7 @@ async fn missing_driver_is_reported_with_install_hint() {
     let err = Browser::launch(&opts).await.unwrap_err();
     assert!(err.is_no_browser());
     assert!(
-        err.to_string()
-            .contains("apt-get install chromium chromium-driver"),
+        err.to_string().contains("apt-get install chromium chromium-driver"),
         "{err}"
     );
 }

@@ -171,7 +171,7 @@ async fn ctrl_c_stops_the_run_writes_the_partial_report_and_exits_130() {
     })
     .await;
     let out = out_dir("ctrlc");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_postnl-robot"))
+    let child = Command::new(env!("CARGO_BIN_EXE_postnl-robot"))
         .args([
             "run",
             FLOW,

@@ -15,7 +15,7 @@ fn shipped_flows_check_clean() {
     assert!(ok, "{out}");
     assert_eq!(
         out,
-        "ok: flows/autoriseren-ecommerce-inzichten.toml (5 steps, 32 actions)\n\
+        "ok: flows/autoriseren-ecommerce-inzichten.toml (5 steps, 33 actions)\n\
          ok: flows/login.toml (1 step, 11 actions)\n"
     );
 }
@@ -119,7 +119,10 @@ fn shipped_flow_binds_from_params_and_environment() {
         .iter()
         .find(|a| a.to_string().contains("${password}"))
         .unwrap();
-    assert_eq!(fill.to_string(), r#"fill label "Wachtwoord" with ${password}"#);
+    assert_eq!(
+        fill.to_string(),
+        r#"fill any[label "Wachtwoord", placeholder "Wachtwoord"] with ${password}"#
+    );
     let ActionKind::Fill { value, .. } = &fill.kind else {
         unreachable!()
     };

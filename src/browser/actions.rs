@@ -8,9 +8,7 @@ use fantoccini::elements::Element;
 
 use super::client::Browser;
 use super::download;
-use super::engine::{
-    self, is_transient, transient_reason, Hit, Op, Poller, Request, Step, Subject,
-};
+use super::engine::{self, is_transient, transient_reason, Hit, Op, Poller, Request, Step, Subject};
 use super::error::BrowserError;
 use super::query::{Query, TextQuery};
 use super::{Found, Selected, Wait};
@@ -32,9 +30,7 @@ return o.selected;
 impl Browser {
     fn element_of(&self, hit: &Hit) -> Result<Element, BrowserError> {
         hit.element(&self.client).ok_or_else(|| {
-            BrowserError::WebDriver(fantoccini::error::CmdError::NotW3C(
-                hit.el.clone().unwrap_or_default(),
-            ))
+            BrowserError::WebDriver(fantoccini::error::CmdError::NotW3C(hit.el.clone().unwrap_or_default()))
         })
     }
 
@@ -69,9 +65,7 @@ impl Browser {
             }
         };
         self.settle_after(hit.token.as_deref(), w).await?;
-        Ok(Found {
-            description: hit.desc,
-        })
+        Ok(Found { description: hit.desc })
     }
 
     /// Types `value` into the one editable control `q` finds (cleared first). The value is
@@ -95,11 +89,7 @@ impl Browser {
                     mismatches += 1;
                     p.retry("the field did not hold the typed value afterwards".into());
                 }
-                Ok(_) => {
-                    return Ok(Found {
-                        description: hit.desc,
-                    })
-                }
+                Ok(_) => return Ok(Found { description: hit.desc }),
                 Err(e) if is_transient(&e) => p.retry(transient_reason(&e)),
                 Err(e) => return Err(e.into()),
             }
@@ -111,12 +101,7 @@ impl Browser {
     /// Searches inside `from` if given, else every visible list on the page; exactly one
     /// option may match. Already selected → nothing is done. Not found → the error lists all
     /// options available.
-    pub async fn select(
-        &self,
-        from: Option<&Query>,
-        option: &TextQuery,
-        w: &Wait,
-    ) -> Result<Selected, BrowserError> {
+    pub async fn select(&self, from: Option<&Query>, option: &TextQuery, w: &Wait) -> Result<Selected, BrowserError> {
         let req = Request {
             op: Op::Select,
             query: None,
@@ -135,8 +120,7 @@ impl Browser {
             let el = self.element_of(&hit)?;
             let step = match hit.index {
                 Some(index) => {
-                    let el =
-                        serde_json::to_value(&el).map_err(|e| BrowserError::WebDriver(e.into()))?;
+                    let el = serde_json::to_value(&el).map_err(|e| BrowserError::WebDriver(e.into()))?;
                     match self.client.execute(SELECT_JS, vec![el, index.into()]).await {
                         Ok(_) => Step::Done(()),
                         Err(e) if is_transient(&e) => Step::Retry(transient_reason(&e)),
@@ -163,12 +147,7 @@ impl Browser {
     /// Ensures the checkbox `q` finds is ticked (`checked`) or unticked: clicks it (or its
     /// label) only when its state differs, settles, and verifies the new state. Returns
     /// whether it changed anything.
-    pub async fn set_checked(
-        &self,
-        q: &Query,
-        checked: bool,
-        w: &Wait,
-    ) -> Result<bool, BrowserError> {
+    pub async fn set_checked(&self, q: &Query, checked: bool, w: &Wait) -> Result<bool, BrowserError> {
         let mut req = Request::new(Op::Check, q, w);
         req.want = Some(checked);
         let mut p = Poller::new(&self.client, &req, Subject::Query(q), w.timeout);
@@ -213,9 +192,7 @@ impl Browser {
         let hit = Poller::new(&self.client, &req, Subject::Query(q), w.timeout)
             .next_hit()
             .await?;
-        Ok(Found {
-            description: hit.desc,
-        })
+        Ok(Found { description: hit.desc })
     }
 
     /// One look, no waiting, no obstacles: does `q` find at least one visible element?

@@ -99,10 +99,7 @@ impl Driver {
             if Instant::now() >= deadline {
                 let tail = driver.log_tail();
                 driver.kill_now();
-                return Err(format!(
-                    "not ready after {} s: {tail}",
-                    READY_TIMEOUT.as_secs()
-                ));
+                return Err(format!("not ready after {} s: {tail}", READY_TIMEOUT.as_secs()));
             }
             tokio::time::sleep(pause).await;
             pause = (pause * 2).min(Duration::from_millis(200));
@@ -197,12 +194,9 @@ fn free_port() -> std::io::Result<u16> {
 pub(crate) async fn status_ready(port: u16) -> bool {
     let attempt = async {
         let mut s = TcpStream::connect(("127.0.0.1", port)).await.ok()?;
-        s.write_all(
-            format!("GET /status HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n")
-                .as_bytes(),
-        )
-        .await
-        .ok()?;
+        s.write_all(format!("GET /status HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n").as_bytes())
+            .await
+            .ok()?;
         // chromedriver keeps the connection open despite `Connection: close`: read until the
         // body announced by Content-Length is complete.
         let mut buf = Vec::new();

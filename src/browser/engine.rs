@@ -308,12 +308,7 @@ pub(crate) struct Poller<'a> {
 }
 
 impl<'a> Poller<'a> {
-    pub fn new(
-        client: &'a fantoccini::Client,
-        req: &'a Request<'a>,
-        subject: Subject<'a>,
-        timeout: Duration,
-    ) -> Self {
+    pub fn new(client: &'a fantoccini::Client, req: &'a Request<'a>, subject: Subject<'a>, timeout: Duration) -> Self {
         Poller {
             client,
             req,

@@ -101,6 +101,12 @@ async fn demo(browser: BrowserArgs, output: OutputArgs) -> Result<(), CliError> 
     };
     let result = run_flow(req, &env).await;
     portal.shutdown().await;
+    if let Ok(outcome) = &result {
+        println!(
+            "Screenshots (one per step), downloads/ and the reports (report.html, report.json, junit.xml, run.log) are in {}",
+            outcome.out_dir.display()
+        );
+    }
     result.map(|_| ())
 }
 

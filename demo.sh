@@ -5,5 +5,5 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/ensure-browser.sh
-command -v cargo >/dev/null || { echo "Rust is needed: https://rustup.rs (curl … | sh), then run ./demo.sh again" >&2; exit 2; }
+. scripts/ensure-rust.sh
 exec cargo run --quiet --locked -- demo "$@"

@@ -4,5 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/ensure-browser.sh
-command -v cargo >/dev/null || { echo "Rust is needed: https://rustup.rs (curl … | sh), then run ./test.sh again" >&2; exit 2; }
+. scripts/ensure-rust.sh
 exec cargo test --locked "$@"

@@ -184,6 +184,9 @@ pub async fn run_flow(req: RunRequest, env: &dyn Fn(&str) -> Option<String>) -> 
     std::fs::create_dir_all(&downloads)
         .map_err(|e| CliError::Other(anyhow::anyhow!("cannot create {}: {e}", downloads.display())))?;
     let out_dir = std::fs::canonicalize(&out_dir).map_err(|e| CliError::Other(e.into()))?;
+    if req.browser.webdriver.is_some() {
+        share_downloads_dir(&downloads);
+    }
     let redactor = Redactor::new(vars.secret_values());
     if let Err(e) = report::logging::set_run_log(&out_dir.join("run.log"), redactor.clone()) {
         tracing::warn!("cannot write run.log: {e}");
@@ -352,6 +355,18 @@ fn params_for_report(flow: &Flow, vars: &Vars) -> Vec<Param> {
             secret: p.secret,
         })
         .collect()
+}
+
+/// With a remote WebDriver (Selenium in another container) the browser writes downloads into
+/// this same folder through a shared volume, as another user: let it.
+fn share_downloads_dir(dir: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Err(e) = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o777)) {
+            tracing::warn!("cannot open {} for the remote browser: {e}", dir.display());
+        }
+    }
 }
 
 fn is_terminal() -> bool {

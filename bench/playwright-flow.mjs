@@ -85,10 +85,19 @@ try {
   page.setDefaultTimeout(30_000);
   lap('launch');
 
+  const userMenu = page.getByRole('banner').getByRole('button').and(page.locator('[aria-haspopup]'));
+
   // Handlers, as in the flow: the cookie banner (refuse) and a "Nieuw in Mijn PostNL" notice.
+  // The banner shows 200 ms after a page loads; when the login was quicker than that, it shows
+  // on the home page and can cover the just-opened user menu. Clicking "Weigeren" is a click
+  // outside the menu, which closes it: open it again, so the interrupted click can go on.
   await page.addLocatorHandler(
     page.getByRole('button', { name: 'Weigeren', exact: true }),
-    async (weigeren) => weigeren.click(),
+    async (weigeren) => {
+      const menuWasOpen = (await userMenu.count()) > 0 && (await userMenu.getAttribute('aria-expanded')) === 'true';
+      await weigeren.click();
+      if (menuWasOpen) await userMenu.click();
+    },
   );
   const closeNotice = page
     .getByRole('dialog')
@@ -100,8 +109,6 @@ try {
     const label = await select.locator('option', { hasText: text }).first().textContent();
     await select.selectOption({ label });
   };
-  const userMenu = page.getByRole('banner').getByRole('button').and(page.locator('[aria-haspopup]'));
-
   // Stap 1. Log in op MijnPostNL
   await page.goto('/');
   await page.getByRole('heading', { name: 'Log in bij Mijn PostNL' }).waitFor();

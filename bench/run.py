@@ -15,10 +15,12 @@ bench/results/<timestamp>.json. Python 3 standard library only.
 from __future__ import annotations
 
 import argparse
+import ctypes
 import datetime as dt
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -90,8 +92,53 @@ def commands(args: argparse.Namespace, url: str, out: Path) -> dict[str, list[st
     }
 
 
-def timed(cmd: list[str], env: dict[str, str], cwd: Path, log: Path, timeout: float) -> tuple[float, int]:
-    """Wall-clock seconds from process start to exit, and the exit code."""
+def become_subreaper() -> bool:
+    """Adopt orphaned descendants (Linux PR_SET_CHILD_SUBREAPER), so that the CPU time of a
+    browser whose parent was killed (the robot's chromedriver is killed with its process group)
+    is still counted when we reap it."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(36, 1, 0, 0, 0) == 0  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        return False
+
+
+def children(keep: set[int]) -> list[int]:
+    """Our child processes (from /proc), except `keep`."""
+    me, found = os.getpid(), []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) in keep:
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == me:
+            found.append(int(entry))
+    return found
+
+
+def reap_orphans(keep: set[int], limit: float = 10.0) -> None:
+    """Waits (bounded) for adopted descendants to exit and reaps them."""
+    deadline = time.monotonic() + limit
+    while True:
+        left = children(keep)
+        for pid in left:
+            try:
+                os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                pass
+        if not children(keep) or time.monotonic() > deadline:
+            return
+        time.sleep(0.01)
+
+
+def timed(cmd: list[str], env: dict[str, str], cwd: Path, log: Path, timeout: float,
+          keep: set[int] | None = None) -> tuple[float, int, float]:
+    """Wall-clock seconds from process start to exit, the exit code, and the CPU seconds
+    (user + system) of the command and every descendant (reaped after the exit, not timed)."""
+    keep = keep or set()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with open(log, "wb") as f:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=f, stderr=subprocess.STDOUT,
@@ -102,7 +149,11 @@ def timed(cmd: list[str], env: dict[str, str], cwd: Path, log: Path, timeout: fl
             proc.kill()
             proc.wait()
             rc = -9
-        return time.perf_counter() - start, rc
+        wall = time.perf_counter() - start
+    reap_orphans(keep)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, rc, cpu
 
 
 def tail(path: Path, n: int = 15) -> str:
@@ -157,7 +208,9 @@ def main() -> int:
     env = dict(os.environ, POSTNL_EMAIL=DEMO_EMAIL, POSTNL_PASSWORD=DEMO_PASSWORD)
     env.pop("RUST_LOG", None)  # the robot's default logging, as a user runs it
     work = Path(tempfile.mkdtemp(prefix="postnl-bench-"))
+    subreaper = become_subreaper()
     times: dict[str, list[float]] = {"robot": [], "playwright": []}
+    cpu: dict[str, list[float]] = {"robot": [], "playwright": []}
     iterations = []
     failures = 0
     total = args.warmup + args.runs
@@ -169,12 +222,14 @@ def main() -> int:
             it_dir.mkdir()
             order = ["robot", "playwright"] if i % 2 == 0 else ["playwright", "robot"]
             replica, url = start_replica(args.robot, it_dir)
-            row: dict = {"iteration": i, "measured": measured, "order": order, "base_url": url}
+            row: dict = {"iteration": i, "measured": measured, "order": order, "base_url": url,
+                         "loadavg_1min": os.getloadavg()[0]}
             try:
                 cmds = commands(args, url, it_dir)
                 for tool in order:
-                    secs, rc = timed(cmds[tool], env, REPO, it_dir / f"{tool}.log", args.timeout)
-                    row[tool] = {"seconds": secs, "exit_code": rc}
+                    secs, rc, cpu_s = timed(cmds[tool], env, REPO, it_dir / f"{tool}.log", args.timeout,
+                                            keep={replica.pid})
+                    row[tool] = {"seconds": secs, "exit_code": rc, "cpu_seconds": cpu_s}
                     if rc != 0:
                         failures += 1
                         print(f"{label}: {tool} exited {rc}:\n{tail(it_dir / f'{tool}.log')}", file=sys.stderr)
@@ -184,10 +239,12 @@ def main() -> int:
             if measured and ok:
                 for t in order:
                     times[t].append(row[t]["seconds"])
+                    cpu[t].append(row[t]["cpu_seconds"])
             iterations.append(row)
             print(f"{label:>14}  {order[0]:>10} first   robot {row['robot']['seconds']:6.2f} s   "
-                  f"playwright {row['playwright']['seconds']:6.2f} s{'' if ok else '   FAILED'}",
-                  flush=True)
+                  f"playwright {row['playwright']['seconds']:6.2f} s   "
+                  f"(cpu {row['robot']['cpu_seconds']:.2f} / {row['playwright']['cpu_seconds']:.2f} s, "
+                  f"load {row['loadavg_1min']:.1f}){'' if ok else '   FAILED'}", flush=True)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
@@ -196,6 +253,7 @@ def main() -> int:
         print("no successful measured iteration", file=sys.stderr)
         return 1
     stats = {t: summary(xs) for t, xs in times.items()}
+    cpu_stats = {t: summary(xs) for t, xs in cpu.items()}
     paired = [r["robot"]["seconds"] / r["playwright"]["seconds"] for r in iterations
               if r["measured"] and r["robot"]["exit_code"] == 0 and r["playwright"]["exit_code"] == 0]
     ratios = {
@@ -208,6 +266,12 @@ def main() -> int:
     print(f"{'tool':<12}{'n':>4}{'mean':>9}{'median':>9}{'min':>9}{'max':>9}{'stddev':>9}   (seconds)")
     for t in ("robot", "playwright"):
         s = stats[t]
+        print(f"{t:<12}{s['n']:>4}{s['mean']:>9.3f}{s['median']:>9.3f}{s['min']:>9.3f}{s['max']:>9.3f}{s['stddev']:>9.3f}")
+    print()
+    print(f"{'cpu':<12}{'n':>4}{'mean':>9}{'median':>9}{'min':>9}{'max':>9}{'stddev':>9}   "
+          f"(user+system seconds, browser included{'' if subreaper else '; NOT all descendants'})")
+    for t in ("robot", "playwright"):
+        s = cpu_stats[t]
         print(f"{t:<12}{s['n']:>4}{s['mean']:>9.3f}{s['median']:>9.3f}{s['min']:>9.3f}{s['max']:>9.3f}{s['stddev']:>9.3f}")
     print()
     print(f"robot/playwright: median {ratios['median']:.3f}   mean {ratios['mean']:.3f}   "
@@ -223,7 +287,13 @@ def main() -> int:
         "flow": str(FLOW.relative_to(REPO)),
         "environment": environment(args),
         "summary_seconds": stats,
+        "summary_cpu_seconds": cpu_stats,
+        "cpu_includes_all_descendants": subreaper,
         "ratio_robot_over_playwright": ratios,
+        "ratio_cpu_robot_over_playwright": {
+            "median": cpu_stats["robot"]["median"] / cpu_stats["playwright"]["median"],
+            "mean": cpu_stats["robot"]["mean"] / cpu_stats["playwright"]["mean"],
+        },
         "failures": failures,
         "iterations": iterations,
     }, indent=2) + "\n")

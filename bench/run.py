@@ -193,7 +193,10 @@ def environment(args: argparse.Namespace) -> dict[str, str]:
         "node": version([args.node, "--version"]),
         "playwright-core": json.loads(pw.read_text())["version"] if pw.exists() else "?",
         "robot": version([str(args.robot), "--version"]),
-        "robot_commit": version(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"]),
+        "commit": version(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"]),
+        # The last commit that touched what the robot runs (the bench commits do not).
+        "robot_src_commit": version(["git", "-C", str(REPO), "log", "-1", "--format=%h", "--", "src", "flows",
+                                     "Cargo.toml", "Cargo.lock"]),
     }
 
 

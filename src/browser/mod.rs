@@ -24,6 +24,7 @@ mod download;
 pub mod driver;
 mod engine;
 pub mod error;
+mod popups;
 pub mod query;
 mod session;
 mod settle;

@@ -18,6 +18,11 @@ use crate::run::result::*;
 /// How many times one handler may run while a single action waits.
 const MAX_HANDLER_RUNS: usize = 3;
 
+/// How many times a page that answered HTTP 5xx is reloaded before the action fails.
+const SERVER_ERROR_RELOADS: u32 = 3;
+/// The pause before the first such reload; it doubles for each next one.
+const SERVER_ERROR_PAUSE: Duration = Duration::from_millis(500);
+
 /// Whether committing actions run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -224,7 +229,7 @@ impl<'a> Executor<'a> {
             return Ok(());
         }
         tracing::debug!(action = %description, "action");
-        let outcome = Box::pin(self.perform(action, out)).await;
+        let outcome = self.perform_recovering(action, out).await;
         let status_detail = match outcome {
             Ok(detail) => Ok((Status::Passed, detail)),
             Err(f) if action.optional && is_absence(&f) => {
@@ -259,6 +264,87 @@ impl<'a> Executor<'a> {
                 Err(f)
             }
         }
+    }
+
+    /// Performs an action, then clears a server hiccup it ran into: when the page is an HTTP 5xx
+    /// error page afterwards, it is reloaded (see [`Executor::recover_server_error`]); when the
+    /// action failed because its element was absent and the page is such an error page, the
+    /// action is tried once more after the reload.
+    async fn perform_recovering(
+        &mut self,
+        action: &Action,
+        out: &mut Vec<ActionResult>,
+    ) -> Result<Option<String>, Failure> {
+        let first = Box::pin(self.perform(action, out)).await;
+        if matches!(action.kind, ActionKind::If { .. }) {
+            return first;
+        }
+        match first {
+            Ok(detail) => match self.recover_server_error(action.commits).await? {
+                None => Ok(detail),
+                Some(note) => Ok(Some(match detail {
+                    Some(d) => format!("{d}; {note}"),
+                    None => note,
+                })),
+            },
+            Err(f) if is_absence(&f) => match self.recover_server_error(action.commits).await? {
+                None => Err(f),
+                Some(note) => {
+                    let again = Box::pin(self.perform(action, out)).await.map_err(|mut f| {
+                        f.message = format!("{note}; then: {}", f.message);
+                        f
+                    })?;
+                    Ok(Some(match again {
+                        Some(d) => format!("{note}; then {d}"),
+                        None => note,
+                    }))
+                }
+            },
+            Err(f) => Err(f),
+        }
+    }
+
+    /// A portal hiccup a person clears by pressing reload: when the current page answered HTTP
+    /// 5xx, open its address again (a GET: a form is never sent twice), up to
+    /// [`SERVER_ERROR_RELOADS`] times with a growing pause. Returns a note for the report when it
+    /// reloaded; fails when the error stays, or when `committing` (the action changed something
+    /// and must not be repeated behind the person's back).
+    async fn recover_server_error(&self, committing: bool) -> Result<Option<String>, Failure> {
+        let status = match self.browser.page_status().await.map_err(browser_fail)? {
+            Some(s) if s >= 500 => s,
+            _ => return Ok(None),
+        };
+        let url = self.browser.current_url().await.map_err(browser_fail)?;
+        tracing::warn!(status, %url, "the portal answered with a server error");
+        if committing {
+            return Err(Failure::msg(format!(
+                "the portal answered HTTP {status} at {url} after this action; not reloading, since the action changes something"
+            )));
+        }
+        let mut pause = SERVER_ERROR_PAUSE;
+        for n in 1..=SERVER_ERROR_RELOADS {
+            // Give the portal a moment, longer each time (bounded retry, not a wait for an element).
+            tokio::time::sleep(pause).await;
+            pause *= 2;
+            tracing::info!(attempt = n, "reloading after HTTP {status}");
+            self.browser.goto(&url).await.map_err(browser_fail)?;
+            match self.browser.page_status().await.map_err(browser_fail)? {
+                Some(s) if s >= 500 => continue,
+                _ => {
+                    let times = if n == 1 {
+                        "once".to_string()
+                    } else {
+                        format!("{n} times")
+                    };
+                    return Ok(Some(format!(
+                        "the page was an HTTP {status} error; reloaded it {times} and it loaded"
+                    )));
+                }
+            }
+        }
+        Err(Failure::msg(format!(
+            "the portal answered HTTP {status} at {url}, still after {SERVER_ERROR_RELOADS} reloads"
+        )))
     }
 
     /// Performs an action; returns a detail line for the report.
@@ -503,6 +589,9 @@ impl<'a> Executor<'a> {
         let handler = &self.flow.handlers[index];
         let started = Instant::now();
         tracing::info!(handler = %handler.name, "obstacle on the page; handling it");
+        // Clicking the obstacle away is a click outside any menu the flow opened: note what is
+        // open now, to re-open what the handler closed.
+        let open = self.browser.mark_open_popups().await.map_err(browser_fail)?;
         for a in &handler.actions {
             let q = match &a.kind {
                 ActionKind::Click(l) => l.to_query(self.vars).map_err(fail)?,
@@ -518,12 +607,21 @@ impl<'a> Executor<'a> {
                 return Err(f);
             }
         }
+        let reopened = if open > 0 {
+            self.browser.reopen_popups(timeout).await.map_err(browser_fail)?
+        } else {
+            vec![]
+        };
+        let mut detail = format!("'{}' was in the way; cleared it", handler.name);
+        if !reopened.is_empty() {
+            detail.push_str(&format!("; re-opened {} (closed by clearing it)", reopened.join(", ")));
+        }
         out.push(ActionResult {
             description: format!("obstacle: {}", handler.name),
             locator: Some(handler.when.to_string()),
             status: Status::Passed,
             duration_ms: ms(started.elapsed()),
-            detail: Some(format!("'{}' was in the way; cleared it", handler.name)),
+            detail: Some(detail),
         });
         Ok(())
     }

@@ -583,7 +583,9 @@ const __done = arguments[arguments.length - 1];
   }
 
   // ---------------------------------------------------------------- settle instrumentation
-  function installSettle() {
+  // Busy indicators: an element marked busy, or a progress bar without a value (a spinner).
+  const BUSY_SEL = '[aria-busy=true], [role=progressbar]:not([aria-valuenow])';
+  function installSettle(target) {
     let s = window.__robotSettle;
     if (!s) {
       s = window.__robotSettle = { seq: 0, pending: new Map(), token: null, startSeq: 0 };
@@ -625,6 +627,10 @@ const __done = arguments[arguments.length - 1];
     }
     s.token = 'robot-' + Date.now().toString(36) + '-' + Math.random().toString(36).slice(2);
     s.startSeq = s.seq;
+    // What the action acts on, and the busy indicators already showing (they do not count).
+    s.target = target || null;
+    s.at = performance.now();
+    s.busyBefore = new Set([...document.querySelectorAll(BUSY_SEL)].filter(isVisible));
     return s.token;
   }
 
@@ -684,6 +690,30 @@ const __done = arguments[arguments.length - 1];
     return textOf(item);
   }
 
+  const CELL_SEL = 'td, th, [role=cell], [role=gridcell], [role=rowheader]';
+  const isRow = (item) => item.tagName === 'TR' || roleOf(item) === 'row';
+  function cellsOf(row) {
+    return [...row.querySelectorAll(CELL_SEL)].filter((c) => c.closest('tr, [role=row]') === row);
+  }
+
+  // How a person reads an item: the whole item, or (for a table row) one of its cells, e.g. the
+  // name in a row that also shows a count. Answers the text that matched, or null.
+  function itemMatch(item, text) {
+    if (matchText(text, req.option)) return { text, cell: null };
+    if (!isRow(item)) return null;
+    for (const c of cellsOf(item)) {
+      const t = textOf(c);
+      if (t && matchText(t, req.option)) return { text: t, cell: c };
+    }
+    return null;
+  }
+  // The text to offer for an item: a row by its first non-empty cell (its name, usually).
+  function offeredText(item, text) {
+    if (!isRow(item)) return text;
+    for (const c of cellsOf(item)) { const t = textOf(c); if (t) return t; }
+    return text;
+  }
+
   function isSelectedItem(item) {
     if (item.tagName === 'INPUT') return item.checked;
     const yes = (el) => el.getAttribute('aria-selected') === 'true' || el.getAttribute('aria-checked') === 'true' ||
@@ -692,14 +722,67 @@ const __done = arguments[arguments.length - 1];
     return !!item.querySelector('[aria-selected=true], [aria-checked=true], [aria-current]:not([aria-current=false])');
   }
 
-  // What to click for a list item: its one interactive descendant, else the item itself.
-  function clickTargetOf(item, tq) {
-    if (item.matches(INTERACTIVE_SEL)) return item;
+  // Never chosen as "the thing to click" on a person's behalf unless it is what was asked for.
+  const DESTRUCTIVE = /verwijder|wissen|opzeggen|blokkeer|uitloggen|afmelden|delete|remove|log ?out|sign ?out/i;
+
+  // What to click for a list item: an interactive part named like the option; else the item
+  // itself when it is interactive; else its one harmless interactive part; else the text that
+  // matched (a table cell) or the item.
+  function clickTargetOf(item, m) {
     const inner = [...item.querySelectorAll(INTERACTIVE_SEL)].filter(isVisible);
-    if (inner.length === 1) return inner[0];
-    const byText = inner.filter((i) => matchText(textOf(i), tq));
-    if (byText.length === 1) return byText[0];
-    return item;
+    const named = inner.filter((i) => matchText(textOf(i), req.option) || matchText(accName(i), req.option));
+    if (named.length === 1) return named[0];
+    if (item.matches(INTERACTIVE_SEL)) return item;
+    if (inner.length === 1 && !DESTRUCTIVE.test(accName(inner[0]) || textOf(inner[0])) &&
+        !inner[0].matches(CHECKABLE_SEL)) return inner[0];
+    return m.cell || item;
+  }
+
+  // ---------------------------------------------------------------- custom dropdowns
+  // A control that opens a popup list: a combobox (not a native select), or a button that says
+  // it has a popup (aria-haspopup) or is expandable (aria-expanded).
+  function isPopupControl(el) {
+    if (el.tagName === 'SELECT') return false;
+    const r = roleOf(el);
+    if (r === 'combobox') return true;
+    if (r !== 'button') return false;
+    const hp = el.getAttribute('aria-haspopup');
+    return (!!hp && hp !== 'false') || el.hasAttribute('aria-expanded');
+  }
+  const POPUP_SEL = '[role=listbox], [role=menu], [role=tree], [role=grid]';
+  // The list a popup control opens: the one it names (aria-controls, aria-owns), else the one
+  // popup list right next to it (in its parent, or up to two levels further up).
+  function popupOf(ctrl) {
+    for (const attr of ['aria-controls', 'aria-owns']) {
+      for (const id of (ctrl.getAttribute(attr) || '').trim().split(/\s+/).filter(Boolean)) {
+        const t = document.getElementById(id);
+        if (!t) continue;
+        if (t.matches(POPUP_SEL)) return t;
+        const inner = t.querySelector(POPUP_SEL);
+        if (inner) return inner;
+      }
+    }
+    let a = ctrl.parentElement;
+    for (let i = 0; i < 3 && a && a !== document.body; i++, a = a.parentElement) {
+      const lists = [...a.querySelectorAll(POPUP_SEL)].filter((l) => !l.contains(ctrl) && !ctrl.contains(l));
+      if (lists.length === 1) return lists[0];
+      if (lists.length > 1) return null;
+    }
+    return null;
+  }
+  // What a closed dropdown shows as its current value.
+  function shownValue(ctrl) {
+    if (['INPUT', 'TEXTAREA'].includes(ctrl.tagName)) return clean(ctrl.value);
+    return textOf(ctrl);
+  }
+  // Among `items`, the one the control shows: the longest item text contained in its value.
+  function shownItem(ctrl, items) {
+    const v = norm(shownValue(ctrl)); let best = null; let len = 0;
+    for (const it of items) {
+      const t = norm(itemText(it));
+      if (t && v.includes(t) && t.length > len) { best = it; len = t.length; }
+    }
+    return best;
   }
 
   async function opSelect() {
@@ -717,7 +800,7 @@ const __done = arguments[arguments.length - 1];
     }
     containers = uniq(containers).filter(isVisible);
     let lists = containers.map((c) => ({ c, kind: listKind(c) }));
-    if (fromEl && !lists.length) lists = [{ c: fromEl, kind: 'generic' }];
+    if (fromEl && !lists.length && !isPopupControl(fromEl)) lists = [{ c: fromEl, kind: 'generic' }];
     lists.sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind]);
 
     const matches = []; const available = [];
@@ -725,15 +808,53 @@ const __done = arguments[arguments.length - 1];
       for (const item of itemsOf(c, kind)) {
         if (!isVisible(item)) continue;
         const t = itemText(item); if (!t) continue;
-        available.push(t);
-        if (matchText(t, req.option)) matches.push({ c, kind, item, text: t });
+        available.push(offeredText(item, t));
+        const hit = itemMatch(item, t);
+        if (hit) matches.push({ c, kind, item, text: hit.text, cell: hit.cell });
       }
     }
-    // Innermost: nested lists make an outer item match whenever an inner one does.
-    let found = matches.filter((m) => !matches.some((o) => o !== m && o.item !== m.item && m.item.contains(o.item)));
+    // Closed dropdowns: the options of their hidden popup lists count too, through the control.
+    const controls = uniq(roots.flatMap((r) => controlsIn(r, '*'))).filter((e) => isPopupControl(e) && isVisible(e));
+    const closed = [];
+    for (const ctrl of controls) {
+      const found = popupOf(ctrl);
+      const pk = found ? listKind(found) : null;
+      // Only lists of values (not menus of commands such as a user menu).
+      const popup = found && (['listbox', 'tree', 'table'].includes(pk) ||
+        (pk === 'menu' && found.querySelector('[role=menuitemradio]'))) ? found : null;
+      const dropdown = !!popup || roleOf(ctrl) === 'combobox' || ['listbox', 'true'].includes(ctrl.getAttribute('aria-haspopup'));
+      if (!dropdown || (popup && isVisible(popup))) continue;
+      const items = popup ? itemsOf(popup, pk).filter((i) => itemText(i)) : [];
+      closed.push({ ctrl, popup, items });
+      for (const item of items) {
+        const t = itemText(item);
+        available.push(`${t} (in the closed list of ${describe(ctrl)})`);
+        if (matchText(t, req.option)) matches.push({ c: popup, kind: 'popup', ctrl, item, text: t, items });
+      }
+    }
+    // Innermost: nested lists make an outer item match whenever an inner one does; an item that
+    // holds a dropdown whose option matched is that dropdown, not an option itself.
+    const ctrls = matches.filter((m) => m.ctrl).map((m) => m.ctrl);
+    let found = matches.filter((m) => !matches.some((o) => o !== m && o.item !== m.item && m.item.contains(o.item)))
+      .filter((m) => m.ctrl || !ctrls.some((c) => m.item.contains(c)));
     const seen = new Set();
     found = found.filter((m) => (seen.has(m.item) ? false : (seen.add(m.item), true)));
     if (found.length === 0) {
+      // A closed dropdown that already shows the wanted value (its options may not even be in
+      // the page until it opens) counts as selected.
+      const showing = closed.filter((d) => d.ctrl.getAttribute('aria-expanded') !== 'true' && matchText(shownValue(d.ctrl), req.option));
+      if (showing.length === 1) {
+        const d = showing[0];
+        return { kind: 'ok', mode: 'popup', already: true, text: shownValue(d.ctrl), desc: describe(d.ctrl) };
+      }
+      // A closed dropdown that renders its options only when opened: open it, if it is the only one.
+      const lazy = closed.filter((d) => d.items.length === 0 && d.ctrl.getAttribute('aria-expanded') === 'false' &&
+        (roleOf(d.ctrl) === 'combobox' || ['listbox', 'true'].includes(d.ctrl.getAttribute('aria-haspopup'))));
+      if (lazy.length === 1 && !showing.length) {
+        const d = lazy[0];
+        const why = await actionable(d.ctrl);
+        if (!why) return { kind: 'ok', mode: 'open', already: false, el: d.ctrl, desc: describe(d.ctrl), token: installSettle(d.ctrl) };
+      }
       const offered = alerts();
       const opts = uniq(available);
       offered.push(...opts.slice(0, MAX_OPTIONS));
@@ -741,9 +862,22 @@ const __done = arguments[arguments.length - 1];
       return { kind: 'notFound', offered, container: 0 };
     }
     if (found.length > 1) {
-      return { kind: 'ambiguous', matches: found.slice(0, MAX_OFFERED).map((m) => `${quote(m.text)} in ${describeBox(m.c)}`), container: 0 };
+      return { kind: 'ambiguous', matches: found.slice(0, MAX_OFFERED).map((m) => `${quote(m.text)} in ${describeBox(m.ctrl || m.c)}`), container: 0 };
     }
     const m = found[0];
+    if (m.kind === 'popup') {
+      // Closed: already showing this option → selected; else open it (the next attempt picks
+      // the option from the list, now visible).
+      if (shownItem(m.ctrl, m.items) === m.item) {
+        return { kind: 'ok', mode: 'popup', already: true, text: m.text, desc: describe(m.ctrl) };
+      }
+      if (m.ctrl.getAttribute('aria-disabled') === 'true' || isDisabled(m.ctrl)) {
+        return { kind: 'notActionable', reason: 'the dropdown is disabled', desc: describe(m.ctrl) };
+      }
+      const why = await actionable(m.ctrl);
+      if (why) return { kind: 'notActionable', reason: why, desc: describe(m.ctrl) };
+      return { kind: 'ok', mode: 'open', already: false, el: m.ctrl, text: m.text, desc: describe(m.ctrl), token: installSettle(m.ctrl) };
+    }
     if (m.kind === 'select') {
       const sel = m.c;
       const already = m.item.selected && !sel.multiple;
@@ -751,13 +885,13 @@ const __done = arguments[arguments.length - 1];
       if (m.item.disabled) return { kind: 'notActionable', reason: `option ${quote(m.text)} is disabled`, desc: describe(sel) };
       const why = await actionable(sel);
       if (why) return { kind: 'notActionable', reason: why, desc: describe(sel) };
-      return { kind: 'ok', mode: 'native', already: false, el: sel, index: m.item.index, text: m.text, desc: describe(sel), token: installSettle() };
+      return { kind: 'ok', mode: 'native', already: false, el: sel, index: m.item.index, text: m.text, desc: describe(sel), token: installSettle(sel) };
     }
     if (isSelectedItem(m.item)) return { kind: 'ok', mode: 'item', already: true, text: m.text, desc: describe(m.item) };
-    const target = clickTargetOf(m.item, req.option);
+    const target = clickTargetOf(m.item, m);
     const why = await actionable(target);
     if (why) return { kind: 'notActionable', reason: why, desc: describe(target) };
-    return { kind: 'ok', mode: 'item', already: false, el: target, text: m.text, desc: describe(target), token: installSettle() };
+    return { kind: 'ok', mode: 'item', already: false, el: target, text: m.text, desc: describe(target), token: installSettle(target) };
   }
 
   // ---------------------------------------------------------------- dispatch
@@ -782,7 +916,7 @@ const __done = arguments[arguments.length - 1];
       case 'click': {
         const why = await actionable(el);
         if (why) return { kind: 'notActionable', reason: why, desc: describe(el) };
-        return { kind: 'ok', el, desc: describe(el), token: installSettle() };
+        return { kind: 'ok', el, desc: describe(el), token: installSettle(el) };
       }
       case 'fill': {
         if (el.tagName === 'LABEL' && el.control) el = el.control;
@@ -806,7 +940,7 @@ const __done = arguments[arguments.length - 1];
           }
         }
         if (why) return { kind: 'notActionable', reason: why, desc: describe(box) };
-        return { kind: 'ok', checked, el: target, desc: describe(box), token: installSettle() };
+        return { kind: 'ok', checked, el: target, desc: describe(box), token: installSettle(target) };
       }
       default:
         return { kind: 'error', message: 'unknown operation ' + req.op };

@@ -202,12 +202,15 @@ const __done = arguments[arguments.length - 1];
       .map((e) => clean(e.innerText || e.textContent)).join(' '));
   }
 
-  // Every name a control is labelled with (a control may have several labels).
+  // Every name a control is labelled with (a control may have several labels). Without any, its
+  // placeholder or title is its label (as for the accessible name): "floating label" fields.
   function labelNames(el) {
     const names = [labelledByText(el), clean(el.getAttribute('aria-label'))];
     if (el.labels) for (const l of el.labels) names.push(labelText(l));
     if (!['INPUT', 'SELECT', 'TEXTAREA'].includes(el.tagName) && NAME_FROM_CONTENT.has(roleOf(el))) names.push(textOf(el));
-    return uniq(names.filter(Boolean));
+    const named = names.filter(Boolean);
+    if (!named.length) named.push(clean(el.getAttribute('placeholder')) || clean(el.getAttribute('title')));
+    return uniq(named.filter(Boolean));
   }
 
   function accName(el) {

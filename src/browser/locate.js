@@ -65,11 +65,14 @@ const __done = arguments[arguments.length - 1];
     return true;
   }
 
+  // Toggle buttons (aria-pressed) and checkable tree/list items tick like checkboxes.
+  const TOGGLE_SEL = 'button[aria-pressed], [role=button][aria-pressed], [role=treeitem][aria-checked], ' +
+    '[role=option][aria-checked], [role=menuitemcheckbox]';
   const CONTROL_SEL = 'input:not([type=hidden]), select, textarea, [role=checkbox], [role=switch], ' +
     '[role=radio], [role=combobox], [role=textbox], [role=listbox], [role=searchbox], ' +
-    '[role=spinbutton], [role=slider], [contenteditable=""], [contenteditable=true]';
+    '[role=spinbutton], [role=slider], [contenteditable=""], [contenteditable=true], ' + TOGGLE_SEL;
   const CHECKABLE_SEL = 'input[type=checkbox], input[type=radio], [role=checkbox], [role=switch], ' +
-    '[role=radio], [role=menuitemcheckbox], [role=menuitemradio]';
+    '[role=radio], [role=menuitemradio], ' + TOGGLE_SEL;
   const INTERACTIVE_SEL = 'a[href], button, input:not([type=hidden]), select, textarea, summary, ' +
     'label, [role=button], [role=link], [role=tab], [role=menuitem], [role=menuitemcheckbox], ' +
     '[role=menuitemradio], [role=option], [role=checkbox], [role=radio], [role=switch], ' +
@@ -282,7 +285,27 @@ const __done = arguments[arguments.length - 1];
     for (const inp of scope.querySelectorAll('input[type=button], input[type=submit], input[type=reset]')) {
       if (matchText(inp.value, tq)) { if (isVisible(inp)) out.push(inp); else hidden++; }
     }
+    if (!out.length && needle) out.push(...byOwnText(scope, tq, needle));
     return { els: out, hidden };
+  }
+
+  // Fallback for text: elements whose own text (their text nodes, without child elements such
+  // as a "Nieuw" badge or a counter next to a title) matches.
+  function byOwnText(scope, tq, needle) {
+    const parents = new Set();
+    const walker = document.createTreeWalker(scope, NodeFilter.SHOW_TEXT);
+    let n;
+    while ((n = walker.nextNode())) {
+      const c = compact(n.data);
+      if (c && (needle.includes(c) || c.includes(needle)) && n.parentElement && !SKIP_TAGS.has(n.parentElement.tagName)) parents.add(n.parentElement);
+    }
+    const out = [];
+    for (const el of parents) {
+      if (!el.children.length) continue;
+      const own = [...el.childNodes].filter((c) => c.nodeType === 3).map((c) => c.data).join(' ');
+      if (matchText(own, tq) && isVisible(el)) out.push(el);
+    }
+    return out;
   }
 
   function controlsIn(scope, sel) {
@@ -552,7 +575,7 @@ const __done = arguments[arguments.length - 1];
   async function actionable(el, opts = {}) {
     if (!el.isConnected) return 'detached from the page';
     if (!isVisible(el)) return 'not visible';
-    if (isDisabled(el)) return 'disabled';
+    if (!opts.readOnly && isDisabled(el)) return 'disabled';
     if (opts.editable && !isEditable(el)) return 'not editable (read-only or not a text field)';
     const center = () => el.scrollIntoView({ block: 'center', inline: 'center', behavior: 'instant' });
     let scrolled = false;
@@ -637,6 +660,19 @@ const __done = arguments[arguments.length - 1];
     return s.token;
   }
 
+  // Whether a person can read the box's state now: not inside something marked busy, and not
+  // behind anything (a loading overlay) — the box itself or one of its labels.
+  async function readable(box) {
+    const busy = box.closest('[aria-busy=true]');
+    if (busy) return 'still loading (' + describeBox(busy) + ' is busy)';
+    const why = await actionable(box, { readOnly: true });
+    if (!why) return null;
+    for (const l of box.labels || []) {
+      if (!(await actionable(l, { readOnly: true }))) return null;
+    }
+    return why;
+  }
+
   // ---------------------------------------------------------------- operations
   function checkboxOf(el) {
     if (el.matches(CHECKABLE_SEL)) return el;
@@ -648,7 +684,7 @@ const __done = arguments[arguments.length - 1];
 
   // Lists a select can choose from, in the order their options are offered.
   const LIST_SEL = 'select, [role=listbox], [role=list], ul, ol, [role=menu], [role=menubar], ' +
-    '[role=radiogroup], table, [role=table], [role=grid], [role=tree]';
+    '[role=radiogroup], [role=tablist], table, [role=table], [role=grid], [role=tree]';
   function listKind(el) {
     if (el.tagName === 'SELECT') return 'select';
     const r = roleOf(el);
@@ -656,11 +692,12 @@ const __done = arguments[arguments.length - 1];
     if (r === 'list') return 'list';
     if (r === 'menu' || r === 'menubar') return 'menu';
     if (r === 'radiogroup') return 'radiogroup';
+    if (r === 'tablist') return 'tablist';
     if (r === 'table' || r === 'grid') return 'table';
     if (r === 'tree') return 'tree';
     return null;
   }
-  const KIND_ORDER = { select: 0, listbox: 1, radiogroup: 2, table: 3, tree: 4, menu: 5, list: 6, generic: 7 };
+  const KIND_ORDER = { select: 0, listbox: 1, radiogroup: 2, tablist: 3, table: 4, tree: 5, menu: 6, list: 7, generic: 8 };
 
   function nearestList(item) {
     let p = item.parentElement;
@@ -676,6 +713,7 @@ const __done = arguments[arguments.length - 1];
       case 'list': return own('li, [role=listitem]');
       case 'menu': return own('[role=menuitem], [role=menuitemradio], [role=menuitemcheckbox], li');
       case 'radiogroup': return own('[role=radio], input[type=radio]');
+      case 'tablist': return own('[role=tab]');
       case 'tree': return own('[role=treeitem]');
       case 'table': return own('tr, [role=row]').filter((row) =>
         !row.closest('thead') && [...row.children].some((c) => c.tagName !== 'TH' && c.getAttribute('role') !== 'columnheader'));
@@ -725,6 +763,9 @@ const __done = arguments[arguments.length - 1];
     return !!item.querySelector('[aria-selected=true], [aria-checked=true], [aria-current]:not([aria-current=false])');
   }
 
+  // What can be picked outside lists: buttons, links, cards and other clickable things.
+  const PICKABLE_SEL = 'button, a[href], [role=button], [role=link], [role=tab], [role=option], [role=radio], ' +
+    '[role=menuitemradio], [onclick], [tabindex]:not([tabindex^="-"])';
   // Never chosen as "the thing to click" on a person's behalf unless it is what was asked for.
   const DESTRUCTIVE = /verwijder|wissen|opzeggen|blokkeer|uitloggen|afmelden|delete|remove|log ?out|sign ?out/i;
 
@@ -850,6 +891,24 @@ const __done = arguments[arguments.length - 1];
         const d = showing[0];
         return { kind: 'ok', mode: 'popup', already: true, text: shownValue(d.ctrl), desc: describe(d.ctrl) };
       }
+      // Not in any list: a lone clickable element with the option's text (a row of buttons or
+      // cards). Never one that deletes or logs out.
+      const pickable = uniq(roots.flatMap((r) => controlsIn(r, PICKABLE_SEL))).filter((e) => isVisible(e) && !isPopupControl(e));
+      let picks = pickable.filter((e) => {
+        const t = textOf(e) || accName(e);
+        return t && matchText(t, req.option) && !DESTRUCTIVE.test(t);
+      });
+      picks = picks.filter((e) => !picks.some((o) => o !== e && e.contains(o)));
+      if (picks.length === 1) {
+        const e = picks[0]; const t = textOf(e) || accName(e);
+        if (isSelectedItem(e) || e.getAttribute('aria-pressed') === 'true') return { kind: 'ok', mode: 'item', already: true, text: t, desc: describe(e) };
+        const why = await actionable(e);
+        if (why) return { kind: 'notActionable', reason: why, desc: describe(e) };
+        return { kind: 'ok', mode: 'item', already: false, el: e, text: t, desc: describe(e), token: installSettle(e) };
+      }
+      if (picks.length > 1) {
+        return { kind: 'ambiguous', matches: picks.slice(0, MAX_OFFERED).map(describe), container: 0 };
+      }
       // A closed dropdown that renders its options only when opened: open it, if it is the only one.
       const lazy = closed.filter((d) => d.items.length === 0 && d.ctrl.getAttribute('aria-expanded') === 'false' &&
         (roleOf(d.ctrl) === 'combobox' || ['listbox', 'true'].includes(d.ctrl.getAttribute('aria-haspopup'))));
@@ -931,6 +990,8 @@ const __done = arguments[arguments.length - 1];
       case 'check': {
         const box = checkboxOf(el);
         if (!box) return { kind: 'notActionable', reason: 'not a checkbox: ' + describe(el), desc: describe(el) };
+        const unreadable = await readable(box);
+        if (unreadable) return { kind: 'notActionable', reason: 'its state cannot be read: ' + unreadable, desc: describe(box) };
         const checked = isChecked(box);
         if (req.op === 'checked' || checked === req.want) { reveal(box); return { kind: 'ok', checked, desc: describe(box) }; }
         // Click the box itself, or one of its labels when the box is hidden or covered.

@@ -59,6 +59,17 @@ requestAnimationFrame(go);
 setTimeout(go, 50);
 "#;
 
+/// True when the document has loaded and no busy indicator is visible.
+const IDLE_JS: &str = r#"
+if (document.readyState !== 'complete') return false;
+for (const e of document.querySelectorAll('[aria-busy=true], [role=progressbar]:not([aria-valuenow])')) {
+  if (typeof e.checkVisibility === 'function' && !e.checkVisibility({ opacityProperty: true, visibilityProperty: true })) continue;
+  const r = e.getBoundingClientRect();
+  if (r.width * r.height > 1) return false;
+}
+return true;
+"#;
+
 #[derive(Debug, Deserialize)]
 struct State {
     navigated: bool,
@@ -119,4 +130,23 @@ impl Browser {
             }
         }
     }
+    /// Waits (bounded by `timeout`) until the page has loaded and shows no busy indicator
+    /// (`aria-busy="true"`, a progress bar without a value); answers whether it got there. For
+    /// moments a person would wait for the page to finish: before judging what it shows, before
+    /// a screenshot. Running out of time is not an error (a page may keep a spinner forever).
+    pub async fn wait_until_idle(&self, timeout: Duration) -> Result<bool, BrowserError> {
+        let mut attempts = Attempts::new(timeout);
+        loop {
+            match self.client.execute(IDLE_JS, vec![]).await {
+                Ok(v) if v.as_bool() == Some(true) => return Ok(true),
+                Ok(_) => {}
+                Err(e) if is_transient(&e) => {}
+                Err(e) => return Err(e.into()),
+            }
+            if !attempts.next().await {
+                return Ok(false);
+            }
+        }
+    }
 }
+

@@ -38,21 +38,15 @@ window.altPage = function () {
 };
 "##;
 
-/// Mijn Account: accordion sections (one open at a time); the open one is kept in `?tab=`.
+/// Mijn Account: accordion sections that open and close independently (a click on an open
+/// section's header closes it).
 pub(crate) const ACCORDION: &str = r##"
 window.altPage = function () {
-  var heads = Array.prototype.slice.call(document.querySelectorAll('.pnl-acc-head'));
-  heads.forEach(function (h) {
+  document.querySelectorAll('.pnl-acc-head').forEach(function (h) {
     h.addEventListener('click', function () {
       var open = h.getAttribute('aria-expanded') !== 'true';
-      heads.forEach(function (o) {
-        var on = o === h ? open : false;
-        o.setAttribute('aria-expanded', on ? 'true' : 'false');
-        document.getElementById(o.getAttribute('aria-controls')).hidden = !on;
-      });
-      var u = new URL(location.href);
-      if (open) u.searchParams.set('tab', h.getAttribute('data-tab')); else u.searchParams.delete('tab');
-      history.replaceState(null, '', u);
+      h.setAttribute('aria-expanded', open ? 'true' : 'false');
+      document.getElementById(h.getAttribute('aria-controls')).hidden = !open;
     });
   });
 };
@@ -84,14 +78,14 @@ window.altPage = function (alt) {
   }
   function loadUsers() {
     var my = ++usersSeq; detailsSeq++;
-    tbody.innerHTML = ''; details.hidden = true; alt.busy(true, 'Gebruikers laden');
+    tbody.innerHTML = ''; details.hidden = !gebruiker; alt.busy(true, 'Gebruikers laden');
     setTimeout(function () {
       getJson('/apex/api/gebruikers?klantnummer=' + encodeURIComponent(kn)).then(function (data) {
         if (my !== usersSeq) return;
         gebruikers = data.gebruikers;
         render();
         if (gebruiker && gebruikers.some(function (g) { return g.id === gebruiker; })) selectUser(gebruiker);
-        else { gebruiker = null; setUrl(); alt.busy(false); }
+        else { gebruiker = null; setUrl(); details.hidden = true; alt.busy(false); }
       }).catch(function () {
         if (my !== usersSeq) return;
         alt.busy(false);
@@ -126,7 +120,8 @@ window.altPage = function (alt) {
   function selectUser(id) {
     gebruiker = id; setUrl();
     tbody.querySelectorAll('tr').forEach(function (tr) { tr.setAttribute('aria-selected', tr.getAttribute('data-id') === id ? 'true' : 'false'); });
-    details.hidden = true; status.textContent = ''; fout.hidden = true; alt.busy(true, 'Autorisaties laden');
+    // The panel stays (with what it showed) under the spinner while the user's data loads.
+    details.hidden = false; status.textContent = ''; fout.hidden = true; alt.busy(true, 'Autorisaties laden');
     var my = ++detailsSeq;
     getJson('/apex/api/autorisaties?klantnummer=' + encodeURIComponent(kn) + '&gebruiker=' + encodeURIComponent(id)).then(function (d) {
       if (my !== detailsSeq) return;
@@ -211,6 +206,8 @@ window.altPage = function (alt) {
   });
   window.altKeepBusy = true;
   setUrl();
+  // A user in the address: his panel shows at once (nothing ticked yet) and fills in once loaded.
+  if (gebruiker) details.hidden = false;
   loadUsers();
 };
 "##;

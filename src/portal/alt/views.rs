@@ -98,7 +98,8 @@ fn tile(href: &str, icon: &str, title: &str, text: &str, new: bool) -> String {
     )
 }
 
-/// Stap 2: home with tiles; `intro` adds the "Nieuw: …" interstitial.
+/// Stap 2: home with tiles (the E-commerce one with a "Nieuw" badge in its title); `intro` adds
+/// the "Nieuw: …" interstitial.
 pub(crate) fn home(user: &User, csrf: &str, ecommerce: bool, intro: bool) -> String {
     let mut tiles = vec![
         tile(
@@ -145,7 +146,7 @@ pub(crate) fn home(user: &User, csrf: &str, ecommerce: bool, intro: bool) -> Str
                 ICON_CHART,
                 "E-commerce Inzichten",
                 "Download het rapport over je webwinkelzendingen.",
-                false,
+                true,
             ),
         );
     }
@@ -196,19 +197,12 @@ fn acc_row(href: &str, title: &str, sub: &str) -> String {
     )
 }
 
-/// Stap 3: Mijn Account as an accordion; 'Klantnummerinstellingen' is collapsed unless
-/// `klantnummer_open`.
-pub(crate) fn my_account(user: &User, csrf: &str, klantnummer_open: bool) -> String {
-    let (exp_p, exp_k) = if klantnummer_open {
-        ("false", "true")
-    } else {
-        ("true", "false")
-    };
-    let (hid_p, hid_k) = if klantnummer_open {
-        (" hidden", "")
-    } else {
-        ("", " hidden")
-    };
+/// Stap 3: Mijn Account as an accordion whose sections are all open at first: 'Autorisaties'
+/// is visible under 'Klantnummerinstellingen', and a click on that header would close it.
+/// (`klantnummer_tab` — `?tab=klantnummer` — opens only that section.)
+pub(crate) fn my_account(user: &User, csrf: &str, klantnummer_tab: bool) -> String {
+    let (exp_p, hid_p) = if klantnummer_tab { ("false", " hidden") } else { ("true", "") };
+    let (exp_k, hid_k) = ("true", "");
     let personal = [
         acc_row(
             "/apex/BPG_Info?titel=Wachtwoord%20wijzigen",

@@ -89,13 +89,20 @@ async fn shipped_flow_passes_on_the_alt_rendition_and_a_rerun_changes_nothing() 
         "{log:#?}"
     );
     // The custom checkbox was ticked by the robot; the closed dropdown already showed 9401138.
-    assert!(log.iter().any(|a| a.starts_with("check ") && a.ends_with("now ticked")), "{log:#?}");
     assert!(
-        log.iter().any(|a| a.contains("\"PostNL (9401138)\" was already selected")),
+        log.iter().any(|a| a.starts_with("check ") && a.ends_with("now ticked")),
+        "{log:#?}"
+    );
+    assert!(
+        log.iter()
+            .any(|a| a.contains("\"PostNL (9401138)\" was already selected")),
         "{log:#?}"
     );
     // On the E-commerce page nothing is chosen at first: the dropdown was opened and picked from.
-    assert!(log.iter().any(|a| a.ends_with("selected \"PostNL (9401138)\"")), "{log:#?}");
+    assert!(
+        log.iter().any(|a| a.ends_with("selected \"PostNL (9401138)\"")),
+        "{log:#?}"
+    );
 
     // Idempotent: the second run passes and changes nothing.
     let out2 = out_dir("alt-rerun");
@@ -118,7 +125,8 @@ async fn shipped_flow_passes_on_the_alt_rendition_and_a_rerun_changes_nothing() 
         "second run changed {removed:?} {added:?}"
     );
     assert!(
-        log2.iter().any(|a| a.starts_with("check ") && a.contains("already ticked")),
+        log2.iter()
+            .any(|a| a.starts_with("check ") && a.contains("already ticked")),
         "{log2:#?}"
     );
     assert_eq!(pdfs(&out2).len(), 1);

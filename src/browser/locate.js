@@ -806,9 +806,12 @@ const __done = arguments[arguments.length - 1];
         if (inner) return inner;
       }
     }
+    // Next to it: a closed control's popup is hidden; an open one's is shown.
+    const open = ctrl.getAttribute('aria-expanded') === 'true';
     let a = ctrl.parentElement;
     for (let i = 0; i < 3 && a && a !== document.body; i++, a = a.parentElement) {
-      const lists = [...a.querySelectorAll(POPUP_SEL)].filter((l) => !l.contains(ctrl) && !ctrl.contains(l));
+      const lists = [...a.querySelectorAll(POPUP_SEL)].filter((l) => !l.contains(ctrl) && !ctrl.contains(l) &&
+        (open || !isVisible(l)));
       if (lists.length === 1) return lists[0];
       if (lists.length > 1) return null;
     }

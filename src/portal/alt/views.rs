@@ -201,7 +201,11 @@ fn acc_row(href: &str, title: &str, sub: &str) -> String {
 /// is visible under 'Klantnummerinstellingen', and a click on that header would close it.
 /// (`klantnummer_tab` — `?tab=klantnummer` — opens only that section.)
 pub(crate) fn my_account(user: &User, csrf: &str, klantnummer_tab: bool) -> String {
-    let (exp_p, hid_p) = if klantnummer_tab { ("false", " hidden") } else { ("true", "") };
+    let (exp_p, hid_p) = if klantnummer_tab {
+        ("false", " hidden")
+    } else {
+        ("true", "")
+    };
     let (exp_k, hid_k) = ("true", "");
     let personal = [
         acc_row(

@@ -215,7 +215,7 @@ async fn text_label_role_placeholder_within_any_and_popup() {
     assert_eq!(f.description, r#"<a> "Klantnummerinstellingen""#);
 
     // A tile without any interactive markup is still clickable by its text.
-    b.click(&Query::text("Rapportages"), &wait()).await.unwrap();
+    b.click(&Query::text("E-commerce Inzichten"), &wait()).await.unwrap();
     assert_eq!(w.out().await, "tegel");
     // input[type=submit] by its value.
     b.click(&Query::role("button", Some("Inloggen")), &wait())

@@ -642,12 +642,19 @@ async fn custom_dropdowns_table_rows_and_lone_buttons() {
     b.select(None, &TextQuery::exact("België"), &wait()).await.unwrap();
     assert_eq!(w.out().await, "land België");
 
+    // A listbox of plain list items.
+    b.select(None, &TextQuery::exact("English"), &wait()).await.unwrap();
+    assert_eq!(w.out().await, "taal en");
+
     // A table row, by the cell with the name (the row also shows a count).
     let piet = TextQuery::exact("Jansen, Piet (PostNL)");
     let s = b.select(None, &piet, &wait()).await.unwrap();
     assert_eq!(s.text, "Jansen, Piet (PostNL)");
     assert_eq!(w.out().await, "gebruiker Jansen, Piet (PostNL)");
     assert!(b.select(None, &piet, &wait()).await.unwrap().already_selected);
+    // A row that is not clickable itself: its harmless button, never "Verwijderen".
+    b.select(None, &TextQuery::exact("Team Zuid"), &wait()).await.unwrap();
+    assert_eq!(w.out().await, "team Team Zuid");
 
     // A lone button outside any list; once pressed it counts as selected.
     b.select(None, &TextQuery::exact("Deze maand"), &wait()).await.unwrap();
@@ -739,6 +746,15 @@ async fn popups_closed_by_clearing_an_obstacle_are_reopened() {
     w.open("popups.html").await;
     let b = &w.browser;
     let account = Query::text("Mijn Account");
+
+    // An icon button named by its svg <title>; a modal without a role (aria-modal) is a dialog,
+    // and its "×" button is found by its title.
+    b.wait_visible(&Query::role("button", Some("Zoeken")), &wait())
+        .await
+        .unwrap();
+    let close = Query::role("button", Some("Sluiten")).within(Query::role("dialog", None));
+    b.click(&close, &wait()).await.unwrap();
+    assert!(!b.probe_visible(&Query::text("Nieuw in Mijn PostNL")).await.unwrap());
 
     b.click(&Query::role("button", Some("GATUser, PostNL")), &wait())
         .await

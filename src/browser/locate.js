@@ -163,7 +163,8 @@ const __done = arguments[arguments.length - 1];
   function roleMatches(el, role) {
     const r = roleOf(el);
     if (r === role) return true;
-    return role === 'dialog' && r === 'alertdialog';
+    // A modal without a role (only aria-modal) is a dialog to a person too.
+    return role === 'dialog' && (r === 'alertdialog' || (!r && el.getAttribute('aria-modal') === 'true'));
   }
 
   const NAME_FROM_CONTENT = new Set(['button', 'link', 'heading', 'tab', 'menuitem', 'menuitemcheckbox',
@@ -173,8 +174,10 @@ const __done = arguments[arguments.length - 1];
   function textOf(el) {
     const t = clean(el.innerText !== undefined ? el.innerText : el.textContent);
     if (t) return t;
-    const alts = [...el.querySelectorAll('img[alt], [aria-label]')]
-      .map((e) => e.getAttribute('alt') || e.getAttribute('aria-label')).filter(Boolean);
+    // An icon-only element: the names of its images and icons (an svg's <title>).
+    const alts = [...el.querySelectorAll('img[alt], [aria-label], svg > title')]
+      .map((e) => (e.tagName.toLowerCase() === 'title' ? e.textContent : e.getAttribute('alt') || e.getAttribute('aria-label')))
+      .filter((t) => clean(t));
     return clean(alts.join(' '));
   }
 
@@ -343,7 +346,8 @@ const __done = arguments[arguments.length - 1];
         const hp = el.getAttribute('aria-haspopup');
         if (!((hp && hp !== 'false') || el.hasAttribute('aria-expanded'))) continue;
       }
-      if (q.name && !matchText(accName(el), q.name)) continue;
+      // The name, or the tooltip (title) of an icon button whose name is a glyph such as "×".
+      if (q.name && !matchText(accName(el), q.name) && !matchText(el.getAttribute('title') || '', q.name)) continue;
       const vis = ['checkbox', 'radio', 'switch'].includes(q.role) ? controlVisible(el) : isVisible(el);
       if (vis) out.push(el); else hidden++;
     }
@@ -709,7 +713,11 @@ const __done = arguments[arguments.length - 1];
     const own = (sel) => [...container.querySelectorAll(sel)].filter((i) => nearestList(i) === container);
     switch (kind) {
       case 'select': return [...container.options];
-      case 'listbox': return own('[role=option]');
+      case 'listbox': {
+        // Options without their role (plain list items) are options all the same.
+        const opts = own('[role=option]');
+        return opts.length ? opts : [...container.children].filter((c) => c.tagName === 'LI' || c.tagName === 'DIV');
+      }
       case 'list': return own('li, [role=listitem]');
       case 'menu': return own('[role=menuitem], [role=menuitemradio], [role=menuitemcheckbox], li');
       case 'radiogroup': return own('[role=radio], input[type=radio]');
@@ -777,8 +785,9 @@ const __done = arguments[arguments.length - 1];
     const named = inner.filter((i) => matchText(textOf(i), req.option) || matchText(accName(i), req.option));
     if (named.length === 1) return named[0];
     if (item.matches(INTERACTIVE_SEL)) return item;
-    if (inner.length === 1 && !DESTRUCTIVE.test(accName(inner[0]) || textOf(inner[0])) &&
-        !inner[0].matches(CHECKABLE_SEL)) return inner[0];
+    // Its one harmless control ("Bewerken" next to "Verwijderen"; never a box to tick).
+    const harmless = inner.filter((i) => !DESTRUCTIVE.test(accName(i) || textOf(i)) && !i.matches(CHECKABLE_SEL));
+    if (harmless.length === 1) return harmless[0];
     return m.cell || item;
   }
 

@@ -256,3 +256,124 @@ async fn unknown_klantnummer_lists_the_options_of_the_closed_dropdown() {
     assert!(removed.is_empty() && added.is_empty());
     portal.shutdown().await;
 }
+
+// ---------------------------------------------------------------------------------------------
+// The robot's generic recoveries, on a tiny synthetic site (deterministic, no replica).
+
+const START: &str = r#"<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Start</title>
+<style>#menu { position: absolute; top: 40px; left: 8px; background: #fff; border: 1px solid #999; padding: 8px; }
+#bar { position: fixed; left: 0; right: 0; bottom: 0; background: #eee; padding: 12px; }</style></head>
+<body><header><button type="button" id="btn" aria-expanded="false">Menu</button></header>
+<div id="menu" hidden><a href="/data">Verder</a></div>
+<script>
+  const btn = document.getElementById('btn'), menu = document.getElementById('menu');
+  const setOpen = (on) => { btn.setAttribute('aria-expanded', on ? 'true' : 'false'); menu.hidden = !on; };
+  btn.addEventListener('click', (e) => {
+    e.stopPropagation(); setOpen(menu.hidden);
+    // The cookie bar shows up just as the menu opens; clicking it away closes the menu.
+    if (!document.getElementById('bar') && !document.cookie.includes('ok=1')) {
+      const bar = document.createElement('div'); bar.id = 'bar';
+      bar.innerHTML = 'Cookies <button type="button">Akkoord</button>';
+      document.body.appendChild(bar);
+      bar.querySelector('button').addEventListener('click', () => { document.cookie = 'ok=1; path=/'; bar.remove(); });
+    }
+  });
+  document.addEventListener('click', (e) => { if (!menu.hidden && !menu.contains(e.target)) setOpen(false); });
+</script></body></html>"#;
+
+const DATA: &str = r#"<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Gegevens</title></head>
+<body><h1>Gegevens</h1><ul id="rows"></ul><p id="msg" role="alert" hidden></p><p id="out"></p>
+<script>
+  fetch('/api/data').then((r) => { if (!r.ok) throw new Error('HTTP ' + r.status); return r.json(); }).then((rows) => {
+    for (const t of rows) {
+      const li = document.createElement('li'), b = document.createElement('button');
+      b.textContent = t; b.onclick = () => { document.getElementById('out').textContent = t + ' gekozen'; };
+      li.appendChild(b); document.getElementById('rows').appendChild(li);
+    }
+  }).catch(() => { const m = document.getElementById('msg'); m.hidden = false; m.textContent = 'De gegevens konden niet worden geladen.'; });
+</script></body></html>"#;
+
+const HICCUP_FLOW: &str = r#"
+name = "hiccups"
+title = "Hiccups"
+
+[[handlers]]
+name = "cookiemelding"
+when = { role = "button", name = "Akkoord" }
+  [[handlers.actions]]
+  click = { role = "button", name = "Akkoord" }
+
+[[steps]]
+title = "Menu"
+  [[steps.actions]]
+  goto = "/"
+  [[steps.actions]]
+  click = { role = "button", name = "Menu" }
+  [[steps.actions]]
+  click = { text = "Verder" }
+  [[steps.actions]]
+  expect = { url = "/data", match = "contains" }
+
+[[steps]]
+title = "Gegevens"
+  [[steps.actions]]
+  click = { text = "Rij 1" }
+  timeout = 3
+  [[steps.actions]]
+  expect = { visible = { text = "Rij 1 gekozen" } }
+"#;
+
+/// Serves START at `/`, DATA at `/data`, and `/api/data`, which fails (HTTP 500) the first time.
+async fn hiccup_site() -> String {
+    use axum::http::StatusCode;
+    use axum::response::{Html, IntoResponse};
+    use axum::routing::get;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    let calls = Arc::new(AtomicUsize::new(0));
+    let app = axum::Router::new()
+        .route("/", get(|| async { Html(START) }))
+        .route("/data", get(|| async { Html(DATA) }))
+        .route(
+            "/api/data",
+            get(move || {
+                let calls = calls.clone();
+                async move {
+                    if calls.fetch_add(1, Ordering::SeqCst) == 0 {
+                        (StatusCode::INTERNAL_SERVER_ERROR, "storing").into_response()
+                    } else {
+                        axum::Json(vec!["Rij 1", "Rij 2"]).into_response()
+                    }
+                }
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    base
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn menus_closed_by_an_obstacle_are_reopened_and_failed_data_is_reloaded() {
+    let base = hiccup_site().await;
+    let dir = tempfile::tempdir().unwrap();
+    let flow = dir.path().join("hiccups.toml");
+    std::fs::write(&flow, HICCUP_FLOW).unwrap();
+    let out = out_dir("hiccups");
+    let outcome = run(&base, flow.to_str().unwrap(), &out, "x@example.nl", "x", &[], &[])
+        .await
+        .unwrap_or_else(|e| panic!("run failed: {e}"));
+    let log = actions(&outcome);
+    assert_eq!(step_statuses(&outcome), vec![Status::Passed; 2], "{log:#?}");
+    assert!(
+        log.iter()
+            .any(|a| a.starts_with("obstacle: cookiemelding") && a.contains("re-opened <button> \"Menu\"")),
+        "the menu the cookie bar's button closed was opened again: {log:#?}"
+    );
+    assert!(
+        log.iter().any(|a| a.starts_with("click text \"Rij 1\"")
+            && a.contains("request to /api/data answered HTTP 500; reloaded the page")),
+        "{log:#?}"
+    );
+}

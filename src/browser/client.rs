@@ -125,6 +125,19 @@ impl Browser {
         }
     }
 
+    /// The data requests (fetch/XHR) of the current page that answered HTTP 5xx, as (path,
+    /// status), from Resource Timing: a page that shows nothing because its data did not load.
+    pub async fn failed_requests(&self) -> Result<Vec<(String, u16)>, BrowserError> {
+        const JS: &str = "return performance.getEntriesByType('resource')\
+            .filter((e) => ['fetch', 'xmlhttprequest'].includes(e.initiatorType) && e.responseStatus >= 500)\
+            .map((e) => [new URL(e.name).pathname, e.responseStatus]);";
+        match self.client.execute(JS, vec![]).await {
+            Ok(v) => Ok(serde_json::from_value(v).unwrap_or_default()),
+            Err(e) if super::engine::is_transient(&e) => Ok(vec![]),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// A PNG of the viewport.
     pub async fn screenshot_png(&self) -> Result<Vec<u8>, BrowserError> {
         Ok(self.client.screenshot().await?)

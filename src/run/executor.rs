@@ -277,8 +277,9 @@ impl<'a> Executor<'a> {
 
     /// Performs an action, then clears a server hiccup it ran into: when the page is an HTTP 5xx
     /// error page afterwards, it is reloaded (see [`Executor::recover_server_error`]); when the
-    /// action failed because its element was absent and the page is such an error page, the
-    /// action is tried once more after the reload.
+    /// action failed because its element was absent and the page is such an error page, or the
+    /// page's data request failed with one ([`Executor::recover_failed_data`]), the action is
+    /// tried once more after the reload.
     async fn perform_recovering(
         &mut self,
         action: &Action,
@@ -288,29 +289,34 @@ impl<'a> Executor<'a> {
         if matches!(action.kind, ActionKind::If { .. }) {
             return first;
         }
-        match first {
-            Ok(detail) => match self.recover_server_error(action.commits).await? {
-                None => Ok(detail),
-                Some(note) => Ok(Some(match detail {
-                    Some(d) => format!("{d}; {note}"),
-                    None => note,
-                })),
-            },
-            Err(f) if is_absence(&f) => match self.recover_server_error(action.commits).await? {
-                None => Err(f),
-                Some(note) => {
-                    let again = Box::pin(self.perform(action, out)).await.map_err(|mut f| {
-                        f.message = format!("{note}; then: {}", f.message);
-                        f
-                    })?;
-                    Ok(Some(match again {
-                        Some(d) => format!("{note}; then {d}"),
+        let f = match first {
+            Ok(detail) => {
+                return Ok(match self.recover_server_error(action.commits).await? {
+                    None => detail,
+                    Some(note) => Some(match detail {
+                        Some(d) => format!("{d}; {note}"),
                         None => note,
-                    }))
-                }
+                    }),
+                })
+            }
+            Err(f) if is_absence(&f) => f,
+            Err(f) => return Err(f),
+        };
+        let note = match self.recover_server_error(action.commits).await? {
+            Some(note) => note,
+            None => match self.recover_failed_data(action.commits).await? {
+                Some(note) => note,
+                None => return Err(f),
             },
-            Err(f) => Err(f),
-        }
+        };
+        let again = Box::pin(self.perform(action, out)).await.map_err(|mut f| {
+            f.message = format!("{note}; then: {}", f.message);
+            f
+        })?;
+        Ok(Some(match again {
+            Some(d) => format!("{note}; then {d}"),
+            None => note,
+        }))
     }
 
     /// A portal hiccup a person clears by pressing reload: when the current page answered HTTP
@@ -353,6 +359,25 @@ impl<'a> Executor<'a> {
         }
         Err(Failure::msg(format!(
             "the portal answered HTTP {status} at {url}, still after {SERVER_ERROR_RELOADS} reloads"
+        )))
+    }
+
+    /// The element did not show and the page's own data request answered HTTP 5xx (the page
+    /// says "could not load"): reload the page once, as a person would. Never for a committing
+    /// action. Returns a note for the report when it reloaded.
+    async fn recover_failed_data(&self, committing: bool) -> Result<Option<String>, Failure> {
+        if committing {
+            return Ok(None);
+        }
+        let failed = self.browser.failed_requests().await.map_err(browser_fail)?;
+        let Some((path, status)) = failed.first() else {
+            return Ok(None);
+        };
+        let url = self.browser.current_url().await.map_err(browser_fail)?;
+        tracing::warn!(%path, status, "a data request of the page answered with a server error; reloading");
+        self.browser.goto(&url).await.map_err(browser_fail)?;
+        Ok(Some(format!(
+            "the page's request to {path} answered HTTP {status}; reloaded the page"
         )))
     }
 

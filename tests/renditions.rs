@@ -172,8 +172,12 @@ async fn another_klantnummer_is_chosen_in_the_custom_dropdown() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn another_user_is_picked_from_the_user_table() {
-    let portal = portal(alt()).await;
+async fn another_user_is_picked_from_the_user_table_on_a_slow_alt_portal() {
+    let portal = portal(PortalConfig {
+        latency: std::time::Duration::from_millis(200),
+        ..alt()
+    })
+    .await;
     let before = portal.state();
     let out = out_dir("alt-piet");
     let outcome = run(

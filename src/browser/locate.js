@@ -26,6 +26,7 @@ const __done = arguments[arguments.length - 1];
 
   const MAX_OFFERED = 15;
   const MAX_OPTIONS = 50;
+  const MAX_PICK_TEXT = 80;
 
   // ---------------------------------------------------------------- text helpers
   const clean = (s) => String(s == null ? '' : s).replace(/[\u200b\u200c\u200d\ufeff]/g, '')
@@ -903,12 +904,12 @@ const __done = arguments[arguments.length - 1];
         const d = showing[0];
         return { kind: 'ok', mode: 'popup', already: true, text: shownValue(d.ctrl), desc: describe(d.ctrl) };
       }
-      // Not in any list: a lone clickable element with the option's text (a row of buttons or
-      // cards). Never one that deletes or logs out.
+      // Not in any list: a lone clickable element labelled with the option (a row of buttons).
+      // Never one that deletes or logs out, nor a card or paragraph that merely mentions it.
       const pickable = uniq(roots.flatMap((r) => controlsIn(r, PICKABLE_SEL))).filter((e) => isVisible(e) && !isPopupControl(e));
       let picks = pickable.filter((e) => {
         const t = textOf(e) || accName(e);
-        return t && matchText(t, req.option) && !DESTRUCTIVE.test(t);
+        return t && t.length <= MAX_PICK_TEXT && matchText(t, req.option) && !DESTRUCTIVE.test(t);
       });
       picks = picks.filter((e) => !picks.some((o) => o !== e && e.contains(o)));
       if (picks.length === 1) {

@@ -923,8 +923,7 @@ const __done = arguments[arguments.length - 1];
         return { kind: 'ambiguous', matches: picks.slice(0, MAX_OFFERED).map(describe), container: 0 };
       }
       // A closed dropdown that renders its options only when opened: open it, if it is the only one.
-      const lazy = closed.filter((d) => d.items.length === 0 && d.ctrl.getAttribute('aria-expanded') === 'false' &&
-        (roleOf(d.ctrl) === 'combobox' || ['listbox', 'true'].includes(d.ctrl.getAttribute('aria-haspopup'))));
+      const lazy = closed.filter((d) => d.items.length === 0 && d.ctrl.getAttribute('aria-expanded') === 'false');
       if (lazy.length === 1 && !showing.length) {
         const d = lazy[0];
         const why = await actionable(d.ctrl);

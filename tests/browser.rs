@@ -70,6 +70,15 @@ fn app() -> Router {
             }),
         )
         .route(
+            "/status/500",
+            get(|| async {
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    Html("<!doctype html><title>Storing</title><h1>Er is iets misgegaan</h1>"),
+                )
+            }),
+        )
+        .route(
             "/done",
             get(|| async { Html("<!doctype html><title>Klaar</title><p>Formulier ontvangen</p>") }),
         )
@@ -601,4 +610,167 @@ async fn missing_driver_is_reported_with_install_hint() {
         err.to_string().contains("apt-get install chromium chromium-driver"),
         "{err}"
     );
+}
+
+#[tokio::test]
+async fn custom_dropdowns_table_rows_and_lone_buttons() {
+    let w = World::new().await;
+    w.open("dropdown.html").await;
+    let b = &w.browser;
+    let opens = async || b.client().execute("return window.opens", vec![]).await.unwrap();
+
+    // A closed dropdown that already shows the wanted value: selected, not even opened.
+    let s = b.select(None, &TextQuery::contains("9401138"), &wait()).await.unwrap();
+    assert!(s.already_selected, "{s:?}");
+    assert!(s.description.contains("combobox"), "{s:?}");
+    assert_eq!(opens().await, serde_json::json!(0));
+    // Another option of its hidden list (aria-controls): opened, then picked.
+    let s = b.select(None, &TextQuery::contains("9401139"), &wait()).await.unwrap();
+    assert!(!s.already_selected);
+    assert_eq!(s.text, "PostNL Pakketten Oost (9401139)");
+    assert_eq!(w.out().await, "klantnummer 9401139");
+    assert!(
+        b.select(None, &TextQuery::contains("9401139"), &wait())
+            .await
+            .unwrap()
+            .already_selected
+    );
+    // The listbox right next to a button with aria-expanded; nothing chosen at first.
+    b.select(None, &TextQuery::contains("5550002"), &wait()).await.unwrap();
+    assert_eq!(w.out().await, "rapport 5550002");
+    // Options that exist only while the dropdown is open.
+    b.select(None, &TextQuery::exact("België"), &wait()).await.unwrap();
+    assert_eq!(w.out().await, "land België");
+
+    // A listbox of plain list items.
+    b.select(None, &TextQuery::exact("English"), &wait()).await.unwrap();
+    assert_eq!(w.out().await, "taal en");
+
+    // A table row, by the cell with the name (the row also shows a count).
+    let piet = TextQuery::exact("Jansen, Piet (PostNL)");
+    let s = b.select(None, &piet, &wait()).await.unwrap();
+    assert_eq!(s.text, "Jansen, Piet (PostNL)");
+    assert_eq!(w.out().await, "gebruiker Jansen, Piet (PostNL)");
+    assert!(b.select(None, &piet, &wait()).await.unwrap().already_selected);
+    // A row that is not clickable itself: its harmless button, never "Verwijderen".
+    b.select(None, &TextQuery::exact("Team Zuid"), &wait()).await.unwrap();
+    assert_eq!(w.out().await, "team Team Zuid");
+
+    // A lone button outside any list; once pressed it counts as selected.
+    b.select(None, &TextQuery::exact("Deze maand"), &wait()).await.unwrap();
+    assert_eq!(w.out().await, "periode Deze maand");
+    assert!(
+        b.select(None, &TextQuery::exact("Deze maand"), &wait())
+            .await
+            .unwrap()
+            .already_selected
+    );
+    // Never something that deletes.
+    let err = b
+        .select(None, &TextQuery::contains("Periode"), &short())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, BrowserError::NotFound { .. }), "{err}");
+    assert_eq!(w.out().await, "periode Deze maand");
+
+    // Unknown: the options of the closed lists are offered too.
+    let err = b
+        .select(None, &TextQuery::contains("7777777"), &short())
+        .await
+        .unwrap_err();
+    let BrowserError::NotFound { offered, .. } = &err else {
+        panic!("expected not found, got {err}")
+    };
+    assert!(
+        offered
+            .iter()
+            .any(|o| o.starts_with("Winkel Noord (5550001) (in the closed list of")),
+        "{offered:?}"
+    );
+    w.close().await;
+}
+
+#[tokio::test]
+async fn aria_checkboxes_toggles_placeholders_badges_slow_saves_and_loading_overlays() {
+    let w = World::new().await;
+    w.open("spa.html").await;
+    let b = &w.browser;
+
+    // role=checkbox spans with the text next to them.
+    let ec = Query::label("E-commerce inzichten");
+    assert!(!b.is_checked(&ec, &wait()).await.unwrap());
+    assert!(b.set_checked(&ec, true, &wait()).await.unwrap());
+    assert!(!b.set_checked(&ec, true, &wait()).await.unwrap());
+    assert!(b.is_checked(&Query::css("#cb-ec"), &wait()).await.unwrap());
+    assert!(b.is_checked(&Query::label("Facturen"), &wait()).await.unwrap());
+    // A toggle button and a checkable tree item tick like checkboxes.
+    assert!(b
+        .set_checked(&Query::label("Notificaties"), true, &wait())
+        .await
+        .unwrap());
+    assert!(b.is_checked(&Query::css("#tg"), &wait()).await.unwrap());
+    assert!(b.set_checked(&Query::label("Adresboek"), true, &wait()).await.unwrap());
+    assert!(b.is_checked(&Query::css("#ti"), &wait()).await.unwrap());
+
+    // A field labelled only by its placeholder.
+    b.fill(&Query::label("Zoek een gebruiker"), "Piet", &wait())
+        .await
+        .unwrap();
+    // A title with a badge inside it.
+    b.click(&Query::text("Rapportages"), &wait()).await.unwrap();
+    assert_eq!(w.out().await, "tegel");
+
+    // The save disables itself and validates for 300 ms before its 500 ms request: the click
+    // returns only once it is done.
+    b.click(&Query::role("button", Some("Opslaan")), &wait()).await.unwrap();
+    assert!(b.probe_visible(&Query::text("opgeslagen 42")).await.unwrap());
+
+    // Boxes behind a loading overlay are read once it is gone.
+    let laden = format!("{}/fixtures/spa.html?laden", w.base);
+    b.goto(&laden).await.unwrap();
+    assert!(b.is_checked(&ec, &wait()).await.unwrap());
+    b.goto(&laden).await.unwrap();
+    assert!(b.wait_until_idle(Duration::from_secs(5)).await.unwrap());
+    assert!(b.is_checked(&Query::css("#cb-ec"), &short()).await.unwrap());
+
+    // The HTTP status of the page.
+    assert_eq!(b.page_status().await.unwrap(), Some(200));
+    b.goto(&format!("{}/status/500", w.base)).await.unwrap();
+    assert_eq!(b.page_status().await.unwrap(), Some(500));
+    w.close().await;
+}
+
+#[tokio::test]
+async fn popups_closed_by_clearing_an_obstacle_are_reopened() {
+    let w = World::new().await;
+    w.open("popups.html").await;
+    let b = &w.browser;
+    let account = Query::text("Mijn Account");
+
+    // An icon button named by its svg <title>; a modal without a role (aria-modal) is a dialog,
+    // and its "×" button is found by its title.
+    b.wait_visible(&Query::role("button", Some("Zoeken")), &wait())
+        .await
+        .unwrap();
+    let close = Query::role("button", Some("Sluiten")).within(Query::role("dialog", None));
+    b.click(&close, &wait()).await.unwrap();
+    assert!(!b.probe_visible(&Query::text("Nieuw in Mijn PostNL")).await.unwrap());
+
+    b.click(&Query::role("button", Some("GATUser, PostNL")), &wait())
+        .await
+        .unwrap();
+    assert!(b.probe_visible(&account).await.unwrap());
+    assert_eq!(b.mark_open_popups().await.unwrap(), 1);
+    // Clicking the banner away is a click outside the menu: it closes.
+    b.click(&Query::role("button", Some("Akkoord")), &wait()).await.unwrap();
+    assert!(!b.probe_visible(&account).await.unwrap());
+    let reopened = b.reopen_popups(Duration::from_secs(5)).await.unwrap();
+    assert_eq!(reopened, vec![r#"<button> "GATUser, PostNL""#.to_string()]);
+    assert!(b.probe_visible(&account).await.unwrap());
+
+    // Nothing closed meanwhile: nothing is clicked.
+    assert_eq!(b.mark_open_popups().await.unwrap(), 1);
+    assert!(b.reopen_popups(Duration::from_secs(5)).await.unwrap().is_empty());
+    assert!(b.probe_visible(&account).await.unwrap());
+    w.close().await;
 }

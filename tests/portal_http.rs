@@ -848,3 +848,72 @@ fn classic_variant_has_no_interstitial() {
     assert!(!home.contains("role=\"dialog\" aria-modal=\"true\" aria-label=\"Nieuw"));
     p.stop();
 }
+
+#[test]
+fn alt_variant_keeps_the_guides_texts_and_paths_but_not_the_markup() {
+    let p = Portal::start(PortalConfig {
+        variant: "alt".parse::<Variant>().unwrap(),
+        ..Default::default()
+    });
+    let mut c = p.client();
+    let login = c.get("/").text();
+    for text in [
+        "Welkom!",
+        "Log in bij Mijn PostNL",
+        "E-mailadres",
+        "Onthoud mij",
+        "Wachtwoord vergeten?",
+    ] {
+        assert!(login.contains(text), "login page lacks {text}");
+    }
+    assert!(login.contains(
+        r#"<input type="submit" class="pnl-btn pnl-btn-primary pnl-btn-block" value="Inloggen bij Mijn PostNL">"#
+    ));
+    assert!(login.contains(r#"placeholder="Wachtwoord""#));
+    assert!(!login.contains("<label") && !login.contains("<select"));
+    // The app renders client-side, from a template, under a spinner.
+    assert!(login.contains(r#"<template id="pnl-app">"#) && login.contains(r#"role="progressbar""#));
+
+    let csrf = c.login_admin();
+    let home = c.get("/apex/BPG_Home").text();
+    assert!(home.contains(r#"role="dialog""#) && home.contains(r#"aria-label="Sluiten" data-sluit>&times;</div>"#));
+    assert!(home.contains(r#"id="pnl-user" aria-expanded="false">"#) && !home.contains("aria-haspopup=\"menu\""));
+
+    // The portal's hiccup: the first visit of a session to Mijn Account answers 500, then it works.
+    let first = c.get("/apex/bpg_my_account");
+    assert_eq!(first.status, 500);
+    assert!(first.text().contains("Er is iets misgegaan"));
+    let account = c.get("/apex/bpg_my_account");
+    assert_eq!(account.status, 200);
+    assert!(account.text().contains("Klantnummerinstellingen") && account.text().contains(">Autorisaties<"));
+    assert_eq!(c.get("/apex/bpg_my_account").status, 200);
+
+    let page = c.get(AUTH_PAGE).text();
+    for text in [
+        "Selecteer een gebruiker om de autorisaties te wijzigen",
+        "Kies een categorie om de autorisaties te beheren",
+        "Gebruiker toevoegen",
+        "Gebruikersaccount verwijderen",
+        ">E-commerce inzichten<",
+        ">Opslaan<",
+        ">Hulp nodig ?<",
+    ] {
+        assert!(page.contains(text), "authorisations page lacks {text}");
+    }
+    assert!(page.contains(r#"role="combobox" aria-haspopup="listbox" aria-expanded="false" aria-controls="kn-lijst""#));
+    assert!(page.contains(r#"aria-selected="true">PostNL (9401138)</li>"#));
+    assert!(!page.contains("<select") && !page.contains("<label") && !page.contains("type=\"checkbox\""));
+
+    // Same API, same CSRF rules, same state as the classic portal.
+    let body =
+        json!({ "klantnummer": "9401138", "gebruiker": "gatuser", "autorisaties": admin_flags(&p.state(), "9401138") });
+    assert_eq!(c.post_json("/apex/api/autorisaties", &body, None).status, 403);
+    assert_eq!(c.post_json("/apex/api/autorisaties", &body, Some(&csrf)).status, 200);
+
+    // Another session meets the hiccup again.
+    let mut other = p.client();
+    other.login_admin();
+    assert_eq!(other.get(AUTH_PAGE).status, 500);
+    assert_eq!(other.get(AUTH_PAGE).status, 200);
+    p.stop();
+}

@@ -27,6 +27,10 @@ if (!o.selected) {
 return o.selected;
 "#;
 
+/// How often `select` opens a dropdown (that closed again, or keeps its option hidden) before
+/// it gives up.
+const MAX_DROPDOWN_OPENS: usize = 3;
+
 impl Browser {
     fn element_of(&self, hit: &Hit) -> Result<Element, BrowserError> {
         hit.element(&self.client).ok_or_else(|| {
@@ -97,10 +101,12 @@ impl Browser {
     }
 
     /// Chooses the option whose visible text matches `option`: in a native `<select>` (sets it
-    /// and fires input/change) or a listbox/list/menu/radio group/table (clicks the item).
-    /// Searches inside `from` if given, else every visible list on the page; exactly one
-    /// option may match. Already selected → nothing is done. Not found → the error lists all
-    /// options available.
+    /// and fires input/change), a listbox/list/menu/radio group/table (clicks the item; a table
+    /// row also matches by one of its cells), or a custom dropdown (a combobox or popup button
+    /// whose list is hidden until opened: it is clicked open first, then the option is clicked).
+    /// Searches inside `from` if given, else every visible list and dropdown on the page;
+    /// exactly one option may match. Already selected (including a closed dropdown that shows
+    /// it) → nothing is done. Not found → the error lists all options available.
     pub async fn select(&self, from: Option<&Query>, option: &TextQuery, w: &Wait) -> Result<Selected, BrowserError> {
         let req = Request {
             op: Op::Select,
@@ -112,12 +118,34 @@ impl Browser {
         };
         let subject = Subject::Option { option, from };
         let mut p = Poller::new(&self.client, &req, subject, w.timeout);
+        let mut opened = 0;
         let (hit, already) = loop {
             let hit = p.next_hit().await?;
             if hit.already == Some(true) {
                 break (hit, true);
             }
             let el = self.element_of(&hit)?;
+            if hit.mode.as_deref() == Some("open") {
+                // A closed dropdown holds the option: open it, then look again.
+                if opened >= MAX_DROPDOWN_OPENS {
+                    return Err(BrowserError::NotActionable {
+                        query: format!("option {option}"),
+                        reason: format!(
+                            "opened {} {opened} times, but the option did not show in its list",
+                            hit.desc
+                        ),
+                    });
+                }
+                match self.click_element(&el).await? {
+                    Step::Done(()) => {
+                        opened += 1;
+                        self.settle_after(hit.token.as_deref(), w).await?;
+                        p.retry(format!("opened {}, but its list did not show the option", hit.desc));
+                    }
+                    Step::Retry(r) => p.retry(r),
+                }
+                continue;
+            }
             let step = match hit.index {
                 Some(index) => {
                     let el = serde_json::to_value(&el).map_err(|e| BrowserError::WebDriver(e.into()))?;

@@ -1,5 +1,5 @@
 //! [`Browser`]: one WebDriver session with its driver and profile, and the page-level
-//! operations (navigate, reload, URL, screenshot, close).
+//! operations (navigate, reload, URL, HTTP status, screenshot, close).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -110,6 +110,32 @@ impl Browser {
     /// The address of the current page.
     pub async fn current_url(&self) -> Result<String, BrowserError> {
         Ok(self.client.current_url().await?.to_string())
+    }
+
+    /// The HTTP status of the current document's main response (Navigation Timing's
+    /// `responseStatus`), e.g. 500 for a server error page; `None` when the browser does not
+    /// know it (`about:blank`, a document from the cache, an older browser).
+    pub async fn page_status(&self) -> Result<Option<u16>, BrowserError> {
+        const JS: &str = "const n = performance.getEntriesByType('navigation')[0]; \
+                          return n && n.responseStatus ? n.responseStatus : null;";
+        match self.client.execute(JS, vec![]).await {
+            Ok(v) => Ok(v.as_u64().and_then(|s| u16::try_from(s).ok())),
+            Err(e) if super::engine::is_transient(&e) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The data requests (fetch/XHR) of the current page that answered HTTP 5xx, as (path,
+    /// status), from Resource Timing: a page that shows nothing because its data did not load.
+    pub async fn failed_requests(&self) -> Result<Vec<(String, u16)>, BrowserError> {
+        const JS: &str = "return performance.getEntriesByType('resource')\
+            .filter((e) => ['fetch', 'xmlhttprequest'].includes(e.initiatorType) && e.responseStatus >= 500)\
+            .map((e) => [new URL(e.name).pathname, e.responseStatus]);";
+        match self.client.execute(JS, vec![]).await {
+            Ok(v) => Ok(serde_json::from_value(v).unwrap_or_default()),
+            Err(e) if super::engine::is_transient(&e) => Ok(vec![]),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// A PNG of the viewport.

@@ -66,8 +66,9 @@ pub(crate) struct Hit {
     pub checked: Option<bool>,
     /// The settle token installed in the page (mutating operations).
     pub token: Option<String>,
-    /// `native` (a `<select>`) or `item` (a list item to click).
-    #[allow(dead_code)]
+    /// For `select`: `native` (a `<select>`), `item` (a list item to click), `popup` (a closed
+    /// dropdown already showing the option) or `open` (click `el` to open the dropdown whose
+    /// list holds the option, then look again).
     pub mode: Option<String>,
     /// Option index in a native select.
     pub index: Option<u64>,

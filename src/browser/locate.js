@@ -26,6 +26,7 @@ const __done = arguments[arguments.length - 1];
 
   const MAX_OFFERED = 15;
   const MAX_OPTIONS = 50;
+  const MAX_PICK_TEXT = 80;
 
   // ---------------------------------------------------------------- text helpers
   const clean = (s) => String(s == null ? '' : s).replace(/[\u200b\u200c\u200d\ufeff]/g, '')
@@ -65,11 +66,14 @@ const __done = arguments[arguments.length - 1];
     return true;
   }
 
+  // Toggle buttons (aria-pressed) and checkable tree/list items tick like checkboxes.
+  const TOGGLE_SEL = 'button[aria-pressed], [role=button][aria-pressed], [role=treeitem][aria-checked], ' +
+    '[role=option][aria-checked], [role=menuitemcheckbox]';
   const CONTROL_SEL = 'input:not([type=hidden]), select, textarea, [role=checkbox], [role=switch], ' +
     '[role=radio], [role=combobox], [role=textbox], [role=listbox], [role=searchbox], ' +
-    '[role=spinbutton], [role=slider], [contenteditable=""], [contenteditable=true]';
+    '[role=spinbutton], [role=slider], [contenteditable=""], [contenteditable=true], ' + TOGGLE_SEL;
   const CHECKABLE_SEL = 'input[type=checkbox], input[type=radio], [role=checkbox], [role=switch], ' +
-    '[role=radio], [role=menuitemcheckbox], [role=menuitemradio]';
+    '[role=radio], [role=menuitemradio], ' + TOGGLE_SEL;
   const INTERACTIVE_SEL = 'a[href], button, input:not([type=hidden]), select, textarea, summary, ' +
     'label, [role=button], [role=link], [role=tab], [role=menuitem], [role=menuitemcheckbox], ' +
     '[role=menuitemradio], [role=option], [role=checkbox], [role=radio], [role=switch], ' +
@@ -160,7 +164,8 @@ const __done = arguments[arguments.length - 1];
   function roleMatches(el, role) {
     const r = roleOf(el);
     if (r === role) return true;
-    return role === 'dialog' && r === 'alertdialog';
+    // A modal without a role (only aria-modal) is a dialog to a person too.
+    return role === 'dialog' && (r === 'alertdialog' || (!r && el.getAttribute('aria-modal') === 'true'));
   }
 
   const NAME_FROM_CONTENT = new Set(['button', 'link', 'heading', 'tab', 'menuitem', 'menuitemcheckbox',
@@ -170,8 +175,10 @@ const __done = arguments[arguments.length - 1];
   function textOf(el) {
     const t = clean(el.innerText !== undefined ? el.innerText : el.textContent);
     if (t) return t;
-    const alts = [...el.querySelectorAll('img[alt], [aria-label]')]
-      .map((e) => e.getAttribute('alt') || e.getAttribute('aria-label')).filter(Boolean);
+    // An icon-only element: the names of its images and icons (an svg's <title>).
+    const alts = [...el.querySelectorAll('img[alt], [aria-label], svg > title')]
+      .map((e) => (e.tagName.toLowerCase() === 'title' ? e.textContent : e.getAttribute('alt') || e.getAttribute('aria-label')))
+      .filter((t) => clean(t));
     return clean(alts.join(' '));
   }
 
@@ -202,12 +209,15 @@ const __done = arguments[arguments.length - 1];
       .map((e) => clean(e.innerText || e.textContent)).join(' '));
   }
 
-  // Every name a control is labelled with (a control may have several labels).
+  // Every name a control is labelled with (a control may have several labels). Without any, its
+  // placeholder or title is its label (as for the accessible name): "floating label" fields.
   function labelNames(el) {
     const names = [labelledByText(el), clean(el.getAttribute('aria-label'))];
     if (el.labels) for (const l of el.labels) names.push(labelText(l));
     if (!['INPUT', 'SELECT', 'TEXTAREA'].includes(el.tagName) && NAME_FROM_CONTENT.has(roleOf(el))) names.push(textOf(el));
-    return uniq(names.filter(Boolean));
+    const named = names.filter(Boolean);
+    if (!named.length) named.push(clean(el.getAttribute('placeholder')) || clean(el.getAttribute('title')));
+    return uniq(named.filter(Boolean));
   }
 
   function accName(el) {
@@ -279,7 +289,27 @@ const __done = arguments[arguments.length - 1];
     for (const inp of scope.querySelectorAll('input[type=button], input[type=submit], input[type=reset]')) {
       if (matchText(inp.value, tq)) { if (isVisible(inp)) out.push(inp); else hidden++; }
     }
+    if (!out.length && needle) out.push(...byOwnText(scope, tq, needle));
     return { els: out, hidden };
+  }
+
+  // Fallback for text: elements whose own text (their text nodes, without child elements such
+  // as a "Nieuw" badge or a counter next to a title) matches.
+  function byOwnText(scope, tq, needle) {
+    const parents = new Set();
+    const walker = document.createTreeWalker(scope, NodeFilter.SHOW_TEXT);
+    let n;
+    while ((n = walker.nextNode())) {
+      const c = compact(n.data);
+      if (c && (needle.includes(c) || c.includes(needle)) && n.parentElement && !SKIP_TAGS.has(n.parentElement.tagName)) parents.add(n.parentElement);
+    }
+    const out = [];
+    for (const el of parents) {
+      if (!el.children.length) continue;
+      const own = [...el.childNodes].filter((c) => c.nodeType === 3).map((c) => c.data).join(' ');
+      if (matchText(own, tq) && isVisible(el)) out.push(el);
+    }
+    return out;
   }
 
   function controlsIn(scope, sel) {
@@ -317,7 +347,8 @@ const __done = arguments[arguments.length - 1];
         const hp = el.getAttribute('aria-haspopup');
         if (!((hp && hp !== 'false') || el.hasAttribute('aria-expanded'))) continue;
       }
-      if (q.name && !matchText(accName(el), q.name)) continue;
+      // The name, or the tooltip (title) of an icon button whose name is a glyph such as "×".
+      if (q.name && !matchText(accName(el), q.name) && !matchText(el.getAttribute('title') || '', q.name)) continue;
       const vis = ['checkbox', 'radio', 'switch'].includes(q.role) ? controlVisible(el) : isVisible(el);
       if (vis) out.push(el); else hidden++;
     }
@@ -549,7 +580,7 @@ const __done = arguments[arguments.length - 1];
   async function actionable(el, opts = {}) {
     if (!el.isConnected) return 'detached from the page';
     if (!isVisible(el)) return 'not visible';
-    if (isDisabled(el)) return 'disabled';
+    if (!opts.readOnly && isDisabled(el)) return 'disabled';
     if (opts.editable && !isEditable(el)) return 'not editable (read-only or not a text field)';
     const center = () => el.scrollIntoView({ block: 'center', inline: 'center', behavior: 'instant' });
     let scrolled = false;
@@ -583,7 +614,9 @@ const __done = arguments[arguments.length - 1];
   }
 
   // ---------------------------------------------------------------- settle instrumentation
-  function installSettle() {
+  // Busy indicators: an element marked busy, or a progress bar without a value (a spinner).
+  const BUSY_SEL = '[aria-busy=true], [role=progressbar]:not([aria-valuenow])';
+  function installSettle(target) {
     let s = window.__robotSettle;
     if (!s) {
       s = window.__robotSettle = { seq: 0, pending: new Map(), token: null, startSeq: 0 };
@@ -625,7 +658,24 @@ const __done = arguments[arguments.length - 1];
     }
     s.token = 'robot-' + Date.now().toString(36) + '-' + Math.random().toString(36).slice(2);
     s.startSeq = s.seq;
+    // What the action acts on, and the busy indicators already showing (they do not count).
+    s.target = target || null;
+    s.at = performance.now();
+    s.busyBefore = new Set([...document.querySelectorAll(BUSY_SEL)].filter(isVisible));
     return s.token;
+  }
+
+  // Whether a person can read the box's state now: not inside something marked busy, and not
+  // behind anything (a loading overlay) — the box itself or one of its labels.
+  async function readable(box) {
+    const busy = box.closest('[aria-busy=true]');
+    if (busy) return 'still loading (' + describeBox(busy) + ' is busy)';
+    const why = await actionable(box, { readOnly: true });
+    if (!why) return null;
+    for (const l of box.labels || []) {
+      if (!(await actionable(l, { readOnly: true }))) return null;
+    }
+    return why;
   }
 
   // ---------------------------------------------------------------- operations
@@ -639,7 +689,7 @@ const __done = arguments[arguments.length - 1];
 
   // Lists a select can choose from, in the order their options are offered.
   const LIST_SEL = 'select, [role=listbox], [role=list], ul, ol, [role=menu], [role=menubar], ' +
-    '[role=radiogroup], table, [role=table], [role=grid], [role=tree]';
+    '[role=radiogroup], [role=tablist], table, [role=table], [role=grid], [role=tree]';
   function listKind(el) {
     if (el.tagName === 'SELECT') return 'select';
     const r = roleOf(el);
@@ -647,11 +697,12 @@ const __done = arguments[arguments.length - 1];
     if (r === 'list') return 'list';
     if (r === 'menu' || r === 'menubar') return 'menu';
     if (r === 'radiogroup') return 'radiogroup';
+    if (r === 'tablist') return 'tablist';
     if (r === 'table' || r === 'grid') return 'table';
     if (r === 'tree') return 'tree';
     return null;
   }
-  const KIND_ORDER = { select: 0, listbox: 1, radiogroup: 2, table: 3, tree: 4, menu: 5, list: 6, generic: 7 };
+  const KIND_ORDER = { select: 0, listbox: 1, radiogroup: 2, tablist: 3, table: 4, tree: 5, menu: 6, list: 7, generic: 8 };
 
   function nearestList(item) {
     let p = item.parentElement;
@@ -663,10 +714,15 @@ const __done = arguments[arguments.length - 1];
     const own = (sel) => [...container.querySelectorAll(sel)].filter((i) => nearestList(i) === container);
     switch (kind) {
       case 'select': return [...container.options];
-      case 'listbox': return own('[role=option]');
+      case 'listbox': {
+        // Options without their role (plain list items) are options all the same.
+        const opts = own('[role=option]');
+        return opts.length ? opts : [...container.children].filter((c) => c.tagName === 'LI' || c.tagName === 'DIV');
+      }
       case 'list': return own('li, [role=listitem]');
       case 'menu': return own('[role=menuitem], [role=menuitemradio], [role=menuitemcheckbox], li');
       case 'radiogroup': return own('[role=radio], input[type=radio]');
+      case 'tablist': return own('[role=tab]');
       case 'tree': return own('[role=treeitem]');
       case 'table': return own('tr, [role=row]').filter((row) =>
         !row.closest('thead') && [...row.children].some((c) => c.tagName !== 'TH' && c.getAttribute('role') !== 'columnheader'));
@@ -684,6 +740,30 @@ const __done = arguments[arguments.length - 1];
     return textOf(item);
   }
 
+  const CELL_SEL = 'td, th, [role=cell], [role=gridcell], [role=rowheader]';
+  const isRow = (item) => item.tagName === 'TR' || roleOf(item) === 'row';
+  function cellsOf(row) {
+    return [...row.querySelectorAll(CELL_SEL)].filter((c) => c.closest('tr, [role=row]') === row);
+  }
+
+  // How a person reads an item: the whole item, or (for a table row) one of its cells, e.g. the
+  // name in a row that also shows a count. Answers the text that matched, or null.
+  function itemMatch(item, text) {
+    if (matchText(text, req.option)) return { text, cell: null };
+    if (!isRow(item)) return null;
+    for (const c of cellsOf(item)) {
+      const t = textOf(c);
+      if (t && matchText(t, req.option)) return { text: t, cell: c };
+    }
+    return null;
+  }
+  // The text to offer for an item: a row by its first non-empty cell (its name, usually).
+  function offeredText(item, text) {
+    if (!isRow(item)) return text;
+    for (const c of cellsOf(item)) { const t = textOf(c); if (t) return t; }
+    return text;
+  }
+
   function isSelectedItem(item) {
     if (item.tagName === 'INPUT') return item.checked;
     const yes = (el) => el.getAttribute('aria-selected') === 'true' || el.getAttribute('aria-checked') === 'true' ||
@@ -692,14 +772,74 @@ const __done = arguments[arguments.length - 1];
     return !!item.querySelector('[aria-selected=true], [aria-checked=true], [aria-current]:not([aria-current=false])');
   }
 
-  // What to click for a list item: its one interactive descendant, else the item itself.
-  function clickTargetOf(item, tq) {
-    if (item.matches(INTERACTIVE_SEL)) return item;
+  // What can be picked outside lists: buttons, links, cards and other clickable things.
+  const PICKABLE_SEL = 'button, a[href], [role=button], [role=link], [role=tab], [role=option], [role=radio], ' +
+    '[role=menuitemradio], [onclick], [tabindex]:not([tabindex^="-"])';
+  // Never chosen as "the thing to click" on a person's behalf unless it is what was asked for.
+  const DESTRUCTIVE = /verwijder|wissen|opzeggen|blokkeer|uitloggen|afmelden|delete|remove|log ?out|sign ?out/i;
+
+  // What to click for a list item: an interactive part named like the option; else the item
+  // itself when it is interactive; else its one harmless interactive part; else the text that
+  // matched (a table cell) or the item.
+  function clickTargetOf(item, m) {
     const inner = [...item.querySelectorAll(INTERACTIVE_SEL)].filter(isVisible);
-    if (inner.length === 1) return inner[0];
-    const byText = inner.filter((i) => matchText(textOf(i), tq));
-    if (byText.length === 1) return byText[0];
-    return item;
+    const named = inner.filter((i) => matchText(textOf(i), req.option) || matchText(accName(i), req.option));
+    if (named.length === 1) return named[0];
+    if (item.matches(INTERACTIVE_SEL)) return item;
+    // Its one harmless control ("Bewerken" next to "Verwijderen"; never a box to tick).
+    const harmless = inner.filter((i) => !DESTRUCTIVE.test(accName(i) || textOf(i)) && !i.matches(CHECKABLE_SEL));
+    if (harmless.length === 1) return harmless[0];
+    return m.cell || item;
+  }
+
+  // ---------------------------------------------------------------- custom dropdowns
+  // A control that opens a popup list: a combobox (not a native select), or a button that says
+  // it has a popup (aria-haspopup) or is expandable (aria-expanded).
+  function isPopupControl(el) {
+    if (el.tagName === 'SELECT') return false;
+    const r = roleOf(el);
+    if (r === 'combobox') return true;
+    if (r !== 'button') return false;
+    const hp = el.getAttribute('aria-haspopup');
+    return (!!hp && hp !== 'false') || el.hasAttribute('aria-expanded');
+  }
+  const POPUP_SEL = '[role=listbox], [role=menu], [role=tree], [role=grid]';
+  // The list a popup control opens: the one it names (aria-controls, aria-owns), else the one
+  // popup list right next to it (in its parent, or up to two levels further up).
+  function popupOf(ctrl) {
+    for (const attr of ['aria-controls', 'aria-owns']) {
+      for (const id of (ctrl.getAttribute(attr) || '').trim().split(/\s+/).filter(Boolean)) {
+        const t = document.getElementById(id);
+        if (!t) continue;
+        if (t.matches(POPUP_SEL)) return t;
+        const inner = t.querySelector(POPUP_SEL);
+        if (inner) return inner;
+      }
+    }
+    // Next to it: a closed control's popup is hidden; an open one's is shown.
+    const open = ctrl.getAttribute('aria-expanded') === 'true';
+    let a = ctrl.parentElement;
+    for (let i = 0; i < 3 && a && a !== document.body; i++, a = a.parentElement) {
+      const lists = [...a.querySelectorAll(POPUP_SEL)].filter((l) => !l.contains(ctrl) && !ctrl.contains(l) &&
+        (open || !isVisible(l)));
+      if (lists.length === 1) return lists[0];
+      if (lists.length > 1) return null;
+    }
+    return null;
+  }
+  // What a closed dropdown shows as its current value.
+  function shownValue(ctrl) {
+    if (['INPUT', 'TEXTAREA'].includes(ctrl.tagName)) return clean(ctrl.value);
+    return textOf(ctrl);
+  }
+  // Among `items`, the one the control shows: the longest item text contained in its value.
+  function shownItem(ctrl, items) {
+    const v = norm(shownValue(ctrl)); let best = null; let len = 0;
+    for (const it of items) {
+      const t = norm(itemText(it));
+      if (t && v.includes(t) && t.length > len) { best = it; len = t.length; }
+    }
+    return best;
   }
 
   async function opSelect() {
@@ -717,7 +857,7 @@ const __done = arguments[arguments.length - 1];
     }
     containers = uniq(containers).filter(isVisible);
     let lists = containers.map((c) => ({ c, kind: listKind(c) }));
-    if (fromEl && !lists.length) lists = [{ c: fromEl, kind: 'generic' }];
+    if (fromEl && !lists.length && !isPopupControl(fromEl)) lists = [{ c: fromEl, kind: 'generic' }];
     lists.sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind]);
 
     const matches = []; const available = [];
@@ -725,15 +865,70 @@ const __done = arguments[arguments.length - 1];
       for (const item of itemsOf(c, kind)) {
         if (!isVisible(item)) continue;
         const t = itemText(item); if (!t) continue;
-        available.push(t);
-        if (matchText(t, req.option)) matches.push({ c, kind, item, text: t });
+        available.push(offeredText(item, t));
+        const hit = itemMatch(item, t);
+        if (hit) matches.push({ c, kind, item, text: hit.text, cell: hit.cell });
       }
     }
-    // Innermost: nested lists make an outer item match whenever an inner one does.
-    let found = matches.filter((m) => !matches.some((o) => o !== m && o.item !== m.item && m.item.contains(o.item)));
+    // Closed dropdowns: the options of their hidden popup lists count too, through the control.
+    const controls = uniq(roots.flatMap((r) => controlsIn(r, '*'))).filter((e) => isPopupControl(e) && isVisible(e));
+    const closed = [];
+    for (const ctrl of controls) {
+      const found = popupOf(ctrl);
+      const pk = found ? listKind(found) : null;
+      // Only lists of values (not menus of commands such as a user menu).
+      const popup = found && (['listbox', 'tree', 'table'].includes(pk) ||
+        (pk === 'menu' && found.querySelector('[role=menuitemradio]'))) ? found : null;
+      const dropdown = !!popup || roleOf(ctrl) === 'combobox' || ['listbox', 'true'].includes(ctrl.getAttribute('aria-haspopup'));
+      if (!dropdown || (popup && isVisible(popup))) continue;
+      const items = popup ? itemsOf(popup, pk).filter((i) => itemText(i)) : [];
+      closed.push({ ctrl, popup, items });
+      for (const item of items) {
+        const t = itemText(item);
+        available.push(`${t} (in the closed list of ${describe(ctrl)})`);
+        if (matchText(t, req.option)) matches.push({ c: popup, kind: 'popup', ctrl, item, text: t, items });
+      }
+    }
+    // Innermost: nested lists make an outer item match whenever an inner one does; an item that
+    // holds a dropdown whose option matched is that dropdown, not an option itself.
+    const ctrls = matches.filter((m) => m.ctrl).map((m) => m.ctrl);
+    let found = matches.filter((m) => !matches.some((o) => o !== m && o.item !== m.item && m.item.contains(o.item)))
+      .filter((m) => m.ctrl || !ctrls.some((c) => m.item.contains(c)));
     const seen = new Set();
     found = found.filter((m) => (seen.has(m.item) ? false : (seen.add(m.item), true)));
     if (found.length === 0) {
+      // A closed dropdown that already shows the wanted value (its options may not even be in
+      // the page until it opens) counts as selected.
+      const showing = closed.filter((d) => d.ctrl.getAttribute('aria-expanded') !== 'true' && matchText(shownValue(d.ctrl), req.option));
+      if (showing.length === 1) {
+        const d = showing[0];
+        return { kind: 'ok', mode: 'popup', already: true, text: shownValue(d.ctrl), desc: describe(d.ctrl) };
+      }
+      // Not in any list: a lone clickable element labelled with the option (a row of buttons).
+      // Never one that deletes or logs out, nor a card or paragraph that merely mentions it.
+      const pickable = uniq(roots.flatMap((r) => controlsIn(r, PICKABLE_SEL))).filter((e) => isVisible(e) && !isPopupControl(e));
+      let picks = pickable.filter((e) => {
+        const t = textOf(e) || accName(e);
+        return t && t.length <= MAX_PICK_TEXT && matchText(t, req.option) && !DESTRUCTIVE.test(t);
+      });
+      picks = picks.filter((e) => !picks.some((o) => o !== e && e.contains(o)));
+      if (picks.length === 1) {
+        const e = picks[0]; const t = textOf(e) || accName(e);
+        if (isSelectedItem(e) || e.getAttribute('aria-pressed') === 'true') return { kind: 'ok', mode: 'item', already: true, text: t, desc: describe(e) };
+        const why = await actionable(e);
+        if (why) return { kind: 'notActionable', reason: why, desc: describe(e) };
+        return { kind: 'ok', mode: 'item', already: false, el: e, text: t, desc: describe(e), token: installSettle(e) };
+      }
+      if (picks.length > 1) {
+        return { kind: 'ambiguous', matches: picks.slice(0, MAX_OFFERED).map(describe), container: 0 };
+      }
+      // A closed dropdown that renders its options only when opened: open it, if it is the only one.
+      const lazy = closed.filter((d) => d.items.length === 0 && d.ctrl.getAttribute('aria-expanded') === 'false');
+      if (lazy.length === 1 && !showing.length) {
+        const d = lazy[0];
+        const why = await actionable(d.ctrl);
+        if (!why) return { kind: 'ok', mode: 'open', already: false, el: d.ctrl, desc: describe(d.ctrl), token: installSettle(d.ctrl) };
+      }
       const offered = alerts();
       const opts = uniq(available);
       offered.push(...opts.slice(0, MAX_OPTIONS));
@@ -741,9 +936,22 @@ const __done = arguments[arguments.length - 1];
       return { kind: 'notFound', offered, container: 0 };
     }
     if (found.length > 1) {
-      return { kind: 'ambiguous', matches: found.slice(0, MAX_OFFERED).map((m) => `${quote(m.text)} in ${describeBox(m.c)}`), container: 0 };
+      return { kind: 'ambiguous', matches: found.slice(0, MAX_OFFERED).map((m) => `${quote(m.text)} in ${describeBox(m.ctrl || m.c)}`), container: 0 };
     }
     const m = found[0];
+    if (m.kind === 'popup') {
+      // Closed: already showing this option → selected; else open it (the next attempt picks
+      // the option from the list, now visible).
+      if (shownItem(m.ctrl, m.items) === m.item) {
+        return { kind: 'ok', mode: 'popup', already: true, text: m.text, desc: describe(m.ctrl) };
+      }
+      if (m.ctrl.getAttribute('aria-disabled') === 'true' || isDisabled(m.ctrl)) {
+        return { kind: 'notActionable', reason: 'the dropdown is disabled', desc: describe(m.ctrl) };
+      }
+      const why = await actionable(m.ctrl);
+      if (why) return { kind: 'notActionable', reason: why, desc: describe(m.ctrl) };
+      return { kind: 'ok', mode: 'open', already: false, el: m.ctrl, text: m.text, desc: describe(m.ctrl), token: installSettle(m.ctrl) };
+    }
     if (m.kind === 'select') {
       const sel = m.c;
       const already = m.item.selected && !sel.multiple;
@@ -751,13 +959,13 @@ const __done = arguments[arguments.length - 1];
       if (m.item.disabled) return { kind: 'notActionable', reason: `option ${quote(m.text)} is disabled`, desc: describe(sel) };
       const why = await actionable(sel);
       if (why) return { kind: 'notActionable', reason: why, desc: describe(sel) };
-      return { kind: 'ok', mode: 'native', already: false, el: sel, index: m.item.index, text: m.text, desc: describe(sel), token: installSettle() };
+      return { kind: 'ok', mode: 'native', already: false, el: sel, index: m.item.index, text: m.text, desc: describe(sel), token: installSettle(sel) };
     }
     if (isSelectedItem(m.item)) return { kind: 'ok', mode: 'item', already: true, text: m.text, desc: describe(m.item) };
-    const target = clickTargetOf(m.item, req.option);
+    const target = clickTargetOf(m.item, m);
     const why = await actionable(target);
     if (why) return { kind: 'notActionable', reason: why, desc: describe(target) };
-    return { kind: 'ok', mode: 'item', already: false, el: target, text: m.text, desc: describe(target), token: installSettle() };
+    return { kind: 'ok', mode: 'item', already: false, el: target, text: m.text, desc: describe(target), token: installSettle(target) };
   }
 
   // ---------------------------------------------------------------- dispatch
@@ -782,7 +990,7 @@ const __done = arguments[arguments.length - 1];
       case 'click': {
         const why = await actionable(el);
         if (why) return { kind: 'notActionable', reason: why, desc: describe(el) };
-        return { kind: 'ok', el, desc: describe(el), token: installSettle() };
+        return { kind: 'ok', el, desc: describe(el), token: installSettle(el) };
       }
       case 'fill': {
         if (el.tagName === 'LABEL' && el.control) el = el.control;
@@ -794,6 +1002,8 @@ const __done = arguments[arguments.length - 1];
       case 'check': {
         const box = checkboxOf(el);
         if (!box) return { kind: 'notActionable', reason: 'not a checkbox: ' + describe(el), desc: describe(el) };
+        const unreadable = await readable(box);
+        if (unreadable) return { kind: 'notActionable', reason: 'its state cannot be read: ' + unreadable, desc: describe(box) };
         const checked = isChecked(box);
         if (req.op === 'checked' || checked === req.want) { reveal(box); return { kind: 'ok', checked, desc: describe(box) }; }
         // Click the box itself, or one of its labels when the box is hidden or covered.
@@ -806,7 +1016,7 @@ const __done = arguments[arguments.length - 1];
           }
         }
         if (why) return { kind: 'notActionable', reason: why, desc: describe(box) };
-        return { kind: 'ok', checked, el: target, desc: describe(box), token: installSettle() };
+        return { kind: 'ok', checked, el: target, desc: describe(box), token: installSettle(target) };
       }
       default:
         return { kind: 'error', message: 'unknown operation ' + req.op };

@@ -6,7 +6,8 @@
 //! [`Query`] to exactly one visible element and checks it is actionable (attached, visible,
 //! enabled, stable across two animation frames, receiving events at its centre). Clicks,
 //! selections and ticks then *settle*: they return only once a navigation they caused has loaded,
-//! or the fetch/XHR requests they started have finished.
+//! or the fetch/XHR requests they started have finished and the page no longer shows it is busy
+//! (a spinner that appeared, the clicked button disabled while it works).
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), postnl_robot::browser::BrowserError> {
@@ -24,6 +25,7 @@ mod download;
 pub mod driver;
 mod engine;
 pub mod error;
+mod popups;
 pub mod query;
 mod session;
 mod settle;

@@ -8,15 +8,21 @@
 //! compares the whole text, `contains` a part; only visible elements count — no `display:none`,
 //! `visibility:hidden`, zero opacity, ≤1 px boxes or boxes pushed off the page):
 //! - `text`: the innermost elements whose rendered text matches (plus button-type inputs by
-//!   value). For an interaction, or when several match, each match is mapped to its closest
-//!   interactive ancestor (link, button, form control, label, ARIA widget role, `[onclick]`,
-//!   `[tabindex>=0]`) and interactive ones win.
-//! - `label`: form controls (and ARIA checkbox/combobox/textbox/listbox…) by `label[for]`, a
-//!   wrapping label, `aria-labelledby` or `aria-label`; a control hidden behind its visible label
-//!   counts as visible. Fallback: a lone control in the same row as the text (no `<label>`).
+//!   value); when none does, elements whose own text matches without their child elements (a
+//!   title with a "Nieuw" badge inside). For an interaction, or when several match, each match
+//!   is mapped to its closest interactive ancestor (link, button, form control, label, ARIA
+//!   widget role, `[onclick]`, `[tabindex>=0]`) and interactive ones win.
+//! - `label`: form controls (and ARIA checkbox/combobox/textbox/listbox…, toggle buttons with
+//!   `aria-pressed`, tree items/options with `aria-checked`) by `label[for]`, a wrapping label,
+//!   `aria-labelledby` or `aria-label`, else their placeholder or title; a control hidden behind
+//!   its visible label counts as visible. Fallback: a lone control in the same row as the text
+//!   (no `<label>`: a `role=checkbox` span with its text next to it).
 //! - `role`: explicit or implicit ARIA role, accessible name from `aria-labelledby`,
-//!   `aria-label`, labels, button values, `alt`, content (for roles named by content), `title`;
-//!   `popup` needs `aria-haspopup` (not `false`) or `aria-expanded`.
+//!   `aria-label`, labels, button values, `alt`, content (for roles named by content; an
+//!   icon's `alt`/`aria-label`/svg `<title>` when there is no text), `title`; the `title`
+//!   tooltip also matches a name (an icon button showing "×"). `dialog` includes `alertdialog`
+//!   and role-less `aria-modal="true"` elements. `popup` needs `aria-haspopup` (not `false`) or
+//!   `aria-expanded`.
 //! - `placeholder`, `css`, `xpath`: as they say.
 //! - `within`: the container must be exactly one visible element; the search stays inside it.
 //! - `any`: the first alternative that finds exactly one visible element.

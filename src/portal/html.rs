@@ -69,6 +69,8 @@ impl<'a> Layout<'a> {
         let variant_class = match self.variant {
             Variant::Classic => "variant-classic",
             Variant::Redesign => "variant-redesign",
+            // Alt pages have their own frame (`portal::alt`); this one is never used for them.
+            Variant::Alt => "variant-classic",
         };
         let nav = if self.user.is_some() {
             r##"<nav class="main-nav" aria-label="Hoofdmenu"><a href="/apex/BPG_Home">Home</a><a href="/apex/BPG_Info?titel=Versturen">Versturen</a><a href="/apex/BPG_Info?titel=Ontvangen">Ontvangen</a><a href="/apex/BPG_Info?titel=Klantenservice">Klantenservice</a></nav>"##
@@ -77,7 +79,7 @@ impl<'a> Layout<'a> {
         };
         let menu = self.user.as_ref().map(user_menu).unwrap_or_default();
         let (in_header, below_header) = match self.variant {
-            Variant::Classic => (menu, String::new()),
+            Variant::Classic | Variant::Alt => (menu, String::new()),
             Variant::Redesign if self.user.is_some() => (
                 String::new(),
                 format!(

@@ -25,6 +25,7 @@
 //! ticked (catalog order). `granted_at` holds when a flag was granted through the portal (for
 //! the tile delay); seeded flags have none. No password material is ever part of the view.
 
+mod alt;
 mod catalog;
 mod faults;
 mod hash;
@@ -62,6 +63,10 @@ pub enum Variant {
     /// 'E-commerce inzichten' renamed and moved to another group, and a "Nieuw in Mijn PostNL"
     /// interstitial on the home page.
     Redesign,
+    /// The guide's texts and paths built very differently (an SPA with ARIA widgets, late
+    /// rendering, a spinner, a late cookie bar, an interstitial and a one-off HTTP 500), for
+    /// robustness tests: the shipped flow must pass here too. See `portal::alt`.
+    Alt,
 }
 
 impl FromStr for Variant {
@@ -71,7 +76,10 @@ impl FromStr for Variant {
         match s.trim().to_ascii_lowercase().as_str() {
             "classic" => Ok(Variant::Classic),
             "redesign" => Ok(Variant::Redesign),
-            other => Err(format!("unknown variant '{other}' (expected 'classic' or 'redesign')")),
+            "alt" => Ok(Variant::Alt),
+            other => Err(format!(
+                "unknown variant '{other}' (expected 'classic', 'redesign' or 'alt')"
+            )),
         }
     }
 }
@@ -81,6 +89,7 @@ impl fmt::Display for Variant {
         f.write_str(match self {
             Variant::Classic => "classic",
             Variant::Redesign => "redesign",
+            Variant::Alt => "alt",
         })
     }
 }
@@ -232,6 +241,7 @@ pub async fn start(cfg: PortalConfig) -> Result<PortalHandle, PortalError> {
     let app = Arc::new(routes::App {
         sessions: Mutex::new(session::Sessions::new(cfg.session_ttl)),
         store: Mutex::new(store),
+        alt: alt::AltState::default(),
         cfg,
     });
     let router = routes::router(app.clone());
@@ -282,5 +292,7 @@ mod tests {
         assert_eq!("classic".parse::<Variant>().unwrap(), Variant::Classic);
         assert!("blue".parse::<Variant>().is_err());
         assert_eq!(Variant::Redesign.to_string(), "redesign");
+        assert_eq!("ALT".parse::<Variant>().unwrap(), Variant::Alt);
+        assert_eq!(Variant::Alt.to_string(), "alt");
     }
 }

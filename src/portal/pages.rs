@@ -1,11 +1,12 @@
 //! The content of each screen of the guide, with its exact Dutch texts, plus the page scripts.
+//! `Variant::Alt` has its own screens (`portal::alt`); each function here hands over to them.
 
 use serde_json::json;
 
 use super::catalog::{self, RIGHT_BEHEREN, RIGHT_KLANTNUMMERINSTELLINGEN};
 use super::html::{esc, HeaderUser, Layout};
 use super::state::{Klantnummer, User};
-use super::Variant;
+use super::{alt, Variant};
 
 /// Where the forced password change lives.
 pub(crate) const PASSWORD_PATH: &str = "/apex/BPG_Wachtwoord_Wijzigen";
@@ -20,6 +21,9 @@ pub(crate) const LOGIN_ERROR: &str =
 
 /// Stap 1: the login page.
 pub(crate) fn login(variant: Variant, error: Option<&str>) -> String {
+    if variant == Variant::Alt {
+        return alt::login(error);
+    }
     let error = error
         .map(|e| format!(r##"<div class="alert" role="alert">{}</div>"##, esc(e)))
         .unwrap_or_default();
@@ -50,6 +54,9 @@ pub(crate) fn login(variant: Variant, error: Option<&str>) -> String {
 
 /// The forced, one-time password change after the first login.
 pub(crate) fn password_change(variant: Variant, csrf: &str, errors: &[&str]) -> String {
+    if variant == Variant::Alt {
+        return alt::password_change(csrf, errors);
+    }
     let errors = if errors.is_empty() {
         String::new()
     } else {
@@ -95,6 +102,9 @@ fn tile(href: &str, icon: &str, title: &str, text: &str, extra_class: &str) -> S
 /// Stap 2: the home page with tiles. `ecommerce` shows the "E-commerce Inzichten" tile;
 /// `intro` shows the redesign's "Nieuw in Mijn PostNL" interstitial.
 pub(crate) fn home(variant: Variant, user: &User, csrf: &str, ecommerce: bool, intro: bool) -> String {
+    if variant == Variant::Alt {
+        return alt::home(user, csrf, ecommerce, intro);
+    }
     let mut tiles = vec![
         tile(
             "/apex/BPG_Info?titel=Zendingen",
@@ -203,6 +213,9 @@ fn mask_email(email: &str) -> String {
 
 /// Stap 3: Mijn Account with the two tabs. `klantnummer_tab` opens the second tab.
 pub(crate) fn my_account(variant: Variant, user: &User, csrf: &str, klantnummer_tab: bool) -> String {
+    if variant == Variant::Alt {
+        return alt::my_account(user, csrf, klantnummer_tab);
+    }
     let (sel_p, sel_k) = if klantnummer_tab {
         ("false", "true")
     } else {
@@ -278,6 +291,9 @@ const TABS_SCRIPT: &str = r##"
 
 /// Stap 3 without the rights: the Dutch refusal (status 403 is set by the caller).
 pub(crate) fn no_rights(variant: Variant, user: &User, csrf: &str) -> String {
+    if variant == Variant::Alt {
+        return alt::no_rights(user, csrf);
+    }
     let body = format!(
         r##"<h1>Mijn Account</h1>
 <section class="card">
@@ -307,6 +323,9 @@ pub(crate) fn authorisations(
     selected: &str,
     selected_user: Option<&str>,
 ) -> String {
+    if variant == Variant::Alt {
+        return alt::authorisations(user, csrf, klantnummers, selected, selected_user);
+    }
     let options: String = klantnummers
         .iter()
         .map(|k| {
@@ -541,6 +560,9 @@ const AUTHORISATIONS_SCRIPT: &str = r##"
 
 /// Stap 5: choose a klantnummer, then a link downloads the PDF report.
 pub(crate) fn ecommerce(variant: Variant, user: &User, csrf: &str, klantnummers: &[&Klantnummer]) -> String {
+    if variant == Variant::Alt {
+        return alt::ecommerce(user, csrf, klantnummers);
+    }
     let options: String = klantnummers
         .iter()
         .map(|k| format!(r##"<option value="{}">{}</option>"##, esc(&k.number), esc(&k.name)))
@@ -583,6 +605,9 @@ const ECOMMERCE_SCRIPT: &str = r##"
 
 /// Stap 5 without (visible) access to the report.
 pub(crate) fn ecommerce_no_access(variant: Variant, user: &User, csrf: &str) -> String {
+    if variant == Variant::Alt {
+        return alt::ecommerce_no_access(user, csrf);
+    }
     let body = r##"<h1>E-commerce inzichten</h1>
 <section class="card narrow"><div class="alert" role="alert">Je hebt (nog) geen toegang tot dit rapport. Na het toekennen van de autorisatie kan het tot 60 minuten duren voordat je het rapport kunt openen.</div>
 <a class="back" href="/apex/BPG_Home">&larr; Terug naar home</a></section>"##
@@ -597,6 +622,9 @@ pub(crate) fn ecommerce_no_access(variant: Variant, user: &User, csrf: &str) -> 
 
 /// A placeholder page for portal features outside the guide. `user` is None before login.
 pub(crate) fn info(variant: Variant, title: &str, user: Option<(&User, &str)>) -> String {
+    if variant == Variant::Alt {
+        return alt::info(title, user);
+    }
     let back = if user.is_some() {
         r##"<a class="back" href="/apex/BPG_Home">&larr; Terug naar home</a>"##
     } else {
@@ -616,6 +644,9 @@ pub(crate) fn info(variant: Variant, title: &str, user: Option<(&User, &str)>) -
 
 /// The Dutch error page for HTTP 500 (also used by `--fail-on`).
 pub(crate) fn server_error(variant: Variant) -> String {
+    if variant == Variant::Alt {
+        return alt::server_error();
+    }
     let body = r##"<section class="card narrow"><p class="error-code" aria-hidden="true">500</p><h1>Er is iets misgegaan</h1>
 <p>Door een technische storing kunnen we deze pagina nu niet tonen (foutcode 500). Probeer het over een paar minuten opnieuw.</p>
 <a class="back" href="/apex/BPG_Home">&larr; Naar de homepage</a></section>"##
@@ -625,6 +656,9 @@ pub(crate) fn server_error(variant: Variant) -> String {
 
 /// 404.
 pub(crate) fn not_found(variant: Variant) -> String {
+    if variant == Variant::Alt {
+        return alt::not_found();
+    }
     let body = r##"<section class="card narrow"><p class="error-code" aria-hidden="true">404</p><h1>Pagina niet gevonden</h1>
 <p>De pagina die je zoekt bestaat niet (meer).</p><a class="back" href="/apex/BPG_Home">&larr; Naar de homepage</a></section>"##
         .to_string();
@@ -633,6 +667,9 @@ pub(crate) fn not_found(variant: Variant) -> String {
 
 /// A generic refusal (e.g. a form with an invalid CSRF token).
 pub(crate) fn forbidden(variant: Variant) -> String {
+    if variant == Variant::Alt {
+        return alt::forbidden();
+    }
     let body = r##"<section class="card narrow"><h1>Geen toegang</h1><div class="alert" role="alert">Deze actie is niet toegestaan. Herlaad de pagina en probeer het opnieuw.</div>
 <a class="back" href="/apex/BPG_Home">&larr; Naar de homepage</a></section>"##
         .to_string();

@@ -21,6 +21,8 @@ use super::{catalog, faults, hash, pdf, PortalConfig, Variant};
 /// Shared server state.
 pub(crate) struct App {
     pub cfg: PortalConfig,
+    /// State of the Alt rendition (its one-off HTTP 500 per session).
+    pub alt: super::alt::AltState,
     pub store: Mutex<Store>,
     pub sessions: Mutex<Sessions>,
 }
@@ -303,7 +305,8 @@ async fn home(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
         .data
         .ecommerce_klantnummers(&c.user.id, app.cfg.tile_delay, Utc::now())
         .is_empty();
-    let intro = app.variant() == Variant::Redesign && session::cookie(&headers, INTRO_COOKIE).is_none();
+    let intro =
+        matches!(app.variant(), Variant::Redesign | Variant::Alt) && session::cookie(&headers, INTRO_COOKIE).is_none();
     html(
         StatusCode::OK,
         pages::home(app.variant(), &c.user, &c.session.csrf, ecommerce, intro),
@@ -325,6 +328,11 @@ async fn my_account(State(app): State<Arc<App>>, headers: HeaderMap, Query(q): Q
         Err(r) => return *r,
     };
     let v = app.variant();
+    // The Alt rendition's portal hiccup: the first visit of a session answers HTTP 500.
+    if v == Variant::Alt && app.alt.hiccup(&c.token) {
+        tracing::info!("alt: one-off HTTP 500 on /apex/bpg_my_account");
+        return app.server_error();
+    }
     let is_authorisations = q
         .page_tile
         .as_deref()

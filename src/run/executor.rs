@@ -3,7 +3,10 @@
 //! Every step ends with a screenshot; a failing action stops the run, leaves a screenshot of the
 //! moment it failed and an [`ErrorInfo`] naming the step, the locator and what the page offered.
 //! Obstacles (cookie banner, interstitials) reported by the browser are cleared by running the
-//! flow's handler, then the blocked action is retried.
+//! flow's handler (menus its click closed are opened again), then the blocked action is retried.
+//! Server hiccups (HTTP 5xx pages, failed data requests) are reloaded away (see `recovery`). An
+//! `if` on what is visible decides only once the page has shown it, and a step's screenshot waits
+//! for a page that is still loading.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -12,11 +15,18 @@ use chrono::Utc;
 
 use crate::browser::{Browser, BrowserError, Found, Query, Selected, TextQuery, Wait};
 use crate::flow::bind::Vars;
-use crate::flow::{Action, ActionKind, Condition, Expectation, FileKind, Flow, MatchMode, Step};
+use crate::flow::{Action, ActionKind, Condition, Expectation, FileKind, Flow, Locator, MatchMode, Step};
 use crate::run::result::*;
+
+mod recovery;
 
 /// How many times one handler may run while a single action waits.
 const MAX_HANDLER_RUNS: usize = 3;
+
+/// How long a step's screenshot waits for a page that is still loading (spinner, aria-busy).
+const IDLE_BEFORE_SCREENSHOT: Duration = Duration::from_secs(5);
+/// How long an `if` on visibility waits for a page that is still loading before it decides.
+const IDLE_BEFORE_DECIDING: Duration = Duration::from_secs(10);
 
 /// Whether committing actions run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -143,6 +153,10 @@ impl<'a> Executor<'a> {
                 return self.failed_step(index, step, started, actions, f).await;
             }
         }
+        // The step's screenshot shows the page a person sees once it has finished loading.
+        if let Err(e) = self.browser.wait_until_idle(IDLE_BEFORE_SCREENSHOT).await {
+            tracing::debug!(error = %e, "could not tell whether the page is still loading");
+        }
         let name = format!("{index:02}-{}.png", slug(&step.title));
         let (screenshot, shot_err) = match self.screenshot(&name).await {
             Ok(p) => (Some(p), None),
@@ -224,7 +238,7 @@ impl<'a> Executor<'a> {
             return Ok(());
         }
         tracing::debug!(action = %description, "action");
-        let outcome = Box::pin(self.perform(action, out)).await;
+        let outcome = self.perform_recovering(action, out).await;
         let status_detail = match outcome {
             Ok(detail) => Ok((Status::Passed, detail)),
             Err(f) if action.optional && is_absence(&f) => {
@@ -355,6 +369,7 @@ impl<'a> Executor<'a> {
                 then,
                 otherwise,
             } => {
+                self.let_page_show(condition, then, otherwise, timeout).await?;
                 let holds = self.condition(condition).await?;
                 let branch = if holds { then } else { otherwise };
                 out.push(ActionResult {
@@ -503,6 +518,9 @@ impl<'a> Executor<'a> {
         let handler = &self.flow.handlers[index];
         let started = Instant::now();
         tracing::info!(handler = %handler.name, "obstacle on the page; handling it");
+        // Clicking the obstacle away is a click outside any menu the flow opened: note what is
+        // open now, to re-open what the handler closed.
+        let open = self.browser.mark_open_popups().await.map_err(browser_fail)?;
         for a in &handler.actions {
             let q = match &a.kind {
                 ActionKind::Click(l) => l.to_query(self.vars).map_err(fail)?,
@@ -518,14 +536,72 @@ impl<'a> Executor<'a> {
                 return Err(f);
             }
         }
+        let reopened = if open > 0 {
+            self.browser.reopen_popups(timeout).await.map_err(browser_fail)?
+        } else {
+            vec![]
+        };
+        let mut detail = format!("'{}' was in the way; cleared it", handler.name);
+        if !reopened.is_empty() {
+            detail.push_str(&format!("; re-opened {} (closed by clearing it)", reopened.join(", ")));
+        }
         out.push(ActionResult {
             description: format!("obstacle: {}", handler.name),
             locator: Some(handler.when.to_string()),
             status: Status::Passed,
             duration_ms: ms(started.elapsed()),
-            detail: Some(format!("'{}' was in the way; cleared it", handler.name)),
+            detail: Some(detail),
         });
         Ok(())
+    }
+
+    /// Before an `if` decides on what is visible *now*, let the page show it: a page that is
+    /// still rendering shows neither the condition's element nor what the branches act on. Waits
+    /// (bounded by `timeout`; running out is not an error) until the page is idle and, when a
+    /// branch starts by acting on another element, until the condition's element or that one is
+    /// visible. E.g. "if 'Autorisaties' is not visible, click 'Klantnummerinstellingen'" decides
+    /// once either of the two is on the page, never on a half-rendered page.
+    async fn let_page_show(
+        &mut self,
+        condition: &Condition,
+        then: &[Action],
+        otherwise: &[Action],
+        timeout: Duration,
+    ) -> Result<(), Failure> {
+        let Some(target) = instant_visibility(condition) else {
+            return Ok(());
+        };
+        let deadline = Instant::now() + timeout;
+        self.browser
+            .wait_until_idle(timeout.min(IDLE_BEFORE_DECIDING))
+            .await
+            .map_err(browser_fail)?;
+        let mut queries = vec![target.to_query(self.vars).map_err(fail)?];
+        for branch in [then, otherwise] {
+            if let Some(l) = first_target(branch) {
+                let q = l.to_query(self.vars).map_err(fail)?;
+                if !queries.contains(&q) {
+                    queries.push(q);
+                }
+            }
+        }
+        if queries.len() < 2 {
+            return Ok(());
+        }
+        let mut pause = Duration::from_millis(50);
+        loop {
+            for q in &queries {
+                if self.browser.probe_visible(q).await.map_err(browser_fail)? {
+                    return Ok(());
+                }
+            }
+            if Instant::now() >= deadline {
+                tracing::info!("neither the condition's element nor a branch's target showed; deciding anyway");
+                return Ok(());
+            }
+            tokio::time::sleep(pause.min(deadline.saturating_duration_since(Instant::now()))).await;
+            pause = (pause * 2).min(Duration::from_millis(250));
+        }
     }
 
     async fn condition(&mut self, c: &Condition) -> Result<bool, Failure> {
@@ -631,6 +707,30 @@ impl OpOut {
 
     fn flag(self) -> bool {
         matches!(self, OpOut::Flag(true))
+    }
+}
+
+/// The locator of an instant visibility check (`visible` without `within`, possibly negated).
+fn instant_visibility(c: &Condition) -> Option<&Locator> {
+    match c {
+        Condition::Visible { target, within: None } => Some(target),
+        Condition::Not(inner) => instant_visibility(inner),
+        _ => None,
+    }
+}
+
+/// The element the first action of a branch acts on, if it starts with one.
+fn first_target(branch: &[Action]) -> Option<&Locator> {
+    match &branch.first()?.kind {
+        ActionKind::Click(l)
+        | ActionKind::Fill { target: l, .. }
+        | ActionKind::SetChecked { target: l, .. }
+        | ActionKind::Download { target: l, .. }
+        | ActionKind::Read { target: l, .. }
+        | ActionKind::WaitFor { target: l, .. }
+        | ActionKind::Expect(Expectation::Visible(l))
+        | ActionKind::Expect(Expectation::Checked { target: l, .. }) => Some(l),
+        _ => None,
     }
 }
 

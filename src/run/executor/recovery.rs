@@ -1,0 +1,121 @@
+//! Portal hiccups, cleared the way a person would: a page that answered HTTP 5xx is reloaded
+//! (bounded, with a growing pause), and an action whose element never showed because the page's
+//! own data request failed is tried again after a reload. Never behind a committing action.
+
+use std::time::Duration;
+
+use super::{browser_fail, is_absence, ActionResult, Executor, Failure};
+use crate::flow::{Action, ActionKind};
+
+/// How many times a page that answered HTTP 5xx is reloaded before the action fails.
+const SERVER_ERROR_RELOADS: u32 = 3;
+/// The pause before the first such reload; it doubles for each next one.
+const SERVER_ERROR_PAUSE: Duration = Duration::from_millis(500);
+
+impl Executor<'_> {
+    /// Performs an action, then clears a server hiccup it ran into: when the page is an HTTP 5xx
+    /// error page afterwards, it is reloaded (see [`Executor::recover_server_error`]); when the
+    /// action failed because its element was absent and the page is such an error page, or the
+    /// page's data request failed with one ([`Executor::recover_failed_data`]), the action is
+    /// tried once more after the reload.
+    pub(super) async fn perform_recovering(
+        &mut self,
+        action: &Action,
+        out: &mut Vec<ActionResult>,
+    ) -> Result<Option<String>, Failure> {
+        let first = Box::pin(self.perform(action, out)).await;
+        if matches!(action.kind, ActionKind::If { .. }) {
+            return first;
+        }
+        let f = match first {
+            Ok(detail) => {
+                return Ok(match self.recover_server_error(action.commits).await? {
+                    None => detail,
+                    Some(note) => Some(match detail {
+                        Some(d) => format!("{d}; {note}"),
+                        None => note,
+                    }),
+                })
+            }
+            Err(f) if is_absence(&f) => f,
+            Err(f) => return Err(f),
+        };
+        let note = match self.recover_server_error(action.commits).await? {
+            Some(note) => note,
+            None => match self.recover_failed_data(action.commits).await? {
+                Some(note) => note,
+                None => return Err(f),
+            },
+        };
+        let again = Box::pin(self.perform(action, out)).await.map_err(|mut f| {
+            f.message = format!("{note}; then: {}", f.message);
+            f
+        })?;
+        Ok(Some(match again {
+            Some(d) => format!("{note}; then {d}"),
+            None => note,
+        }))
+    }
+
+    /// A portal hiccup a person clears by pressing reload: when the current page answered HTTP
+    /// 5xx, open its address again (a GET: a form is never sent twice), up to
+    /// [`SERVER_ERROR_RELOADS`] times with a growing pause. Returns a note for the report when it
+    /// reloaded; fails when the error stays, or when `committing` (the action changed something
+    /// and must not be repeated behind the person's back).
+    async fn recover_server_error(&self, committing: bool) -> Result<Option<String>, Failure> {
+        let status = match self.browser.page_status().await.map_err(browser_fail)? {
+            Some(s) if s >= 500 => s,
+            _ => return Ok(None),
+        };
+        let url = self.browser.current_url().await.map_err(browser_fail)?;
+        tracing::warn!(status, %url, "the portal answered with a server error");
+        if committing {
+            return Err(Failure::msg(format!(
+                "the portal answered HTTP {status} at {url} after this action; not reloading, since the action changes something"
+            )));
+        }
+        let mut pause = SERVER_ERROR_PAUSE;
+        for n in 1..=SERVER_ERROR_RELOADS {
+            // Give the portal a moment, longer each time (bounded retry, not a wait for an element).
+            tokio::time::sleep(pause).await;
+            pause *= 2;
+            tracing::info!(attempt = n, "reloading after HTTP {status}");
+            self.browser.goto(&url).await.map_err(browser_fail)?;
+            match self.browser.page_status().await.map_err(browser_fail)? {
+                Some(s) if s >= 500 => continue,
+                _ => {
+                    let times = if n == 1 {
+                        "once".to_string()
+                    } else {
+                        format!("{n} times")
+                    };
+                    return Ok(Some(format!(
+                        "the page was an HTTP {status} error; reloaded it {times} and it loaded"
+                    )));
+                }
+            }
+        }
+        Err(Failure::msg(format!(
+            "the portal answered HTTP {status} at {url}, still after {SERVER_ERROR_RELOADS} reloads"
+        )))
+    }
+
+    /// The element did not show and the page's own data request answered HTTP 5xx (the page
+    /// says "could not load"): reload the page once, as a person would. Never for a committing
+    /// action. Returns a note for the report when it reloaded.
+    async fn recover_failed_data(&self, committing: bool) -> Result<Option<String>, Failure> {
+        if committing {
+            return Ok(None);
+        }
+        let failed = self.browser.failed_requests().await.map_err(browser_fail)?;
+        let Some((path, status)) = failed.first() else {
+            return Ok(None);
+        };
+        let url = self.browser.current_url().await.map_err(browser_fail)?;
+        tracing::warn!(%path, status, "a data request of the page answered with a server error; reloading");
+        self.browser.goto(&url).await.map_err(browser_fail)?;
+        Ok(Some(format!(
+            "the page's request to {path} answered HTTP {status}; reloaded the page"
+        )))
+    }
+}

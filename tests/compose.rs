@@ -52,9 +52,16 @@ fn compose_commands_are_valid_robot_command_lines() {
     // The browser's downloads land in the robot's run folder through the same volume.
     let out = at("--out");
     for service in ["selenium", "robot"] {
-        let vols: Vec<&str> =
-            c["services"][service]["volumes"].as_sequence().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
-        assert!(vols.iter().any(|v| v.ends_with(":/runs") && out.starts_with("/runs/")), "{service}: {vols:?}");
+        let vols: Vec<&str> = c["services"][service]["volumes"]
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        assert!(
+            vols.iter().any(|v| v.ends_with(":/runs") && out.starts_with("/runs/")),
+            "{service}: {vols:?}"
+        );
     }
     // Secrets come from the environment, never from the command line.
     assert!(!robot.iter().any(|a| a.contains("Wachtwoord") || a.contains('@')));

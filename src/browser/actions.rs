@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use fantoccini::elements::Element;
+use fantoccini::error::CmdError;
 
 use super::client::Browser;
 use super::download;
@@ -30,6 +31,14 @@ return o.selected;
 /// How often `select` opens a dropdown (that closed again, or keeps its option hidden) before
 /// it gives up.
 const MAX_DROPDOWN_OPENS: usize = 3;
+
+/// Focuses a field and selects its content, so typed text replaces it; true when it has focus.
+const FOCUS_SELECT_JS: &str = r#"
+const el = arguments[0];
+el.focus();
+if (typeof el.select === 'function') el.select();
+return document.activeElement === el;
+"#;
 
 impl Browser {
     fn element_of(&self, hit: &Hit) -> Result<Element, BrowserError> {
@@ -84,8 +93,7 @@ impl Browser {
             let hit = p.next_hit().await?;
             let el = self.element_of(&hit)?;
             let typed = async {
-                el.clear().await?;
-                el.send_keys(value).await?;
+                self.type_into(&el, value).await?;
                 el.prop("value").await
             };
             match typed.await {
@@ -98,6 +106,27 @@ impl Browser {
                 Err(e) => return Err(e.into()),
             }
         }
+    }
+
+    /// Replaces the field's content by `value`: the whole text in one DevTools `insertText` over
+    /// the selected content (one `input` event, as a person pasting or an IME would); WebDriver
+    /// clear + key events where DevTools is not available or the value is empty.
+    async fn type_into(&self, el: &Element, value: &str) -> Result<(), CmdError> {
+        if !value.is_empty() {
+            let arg = serde_json::to_value(el).map_err(CmdError::Json)?;
+            let focused = self.client.execute(FOCUS_SELECT_JS, vec![arg]).await?;
+            if focused.as_bool() == Some(true)
+                && self
+                    .client
+                    .issue_cmd(super::cdp::InsertText(value.to_string()))
+                    .await
+                    .is_ok()
+            {
+                return Ok(());
+            }
+        }
+        el.clear().await?;
+        el.send_keys(value).await
     }
 
     /// Chooses the option whose visible text matches `option`: in a native `<select>` (sets it

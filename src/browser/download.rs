@@ -28,7 +28,6 @@ pub(crate) async fn wait_for_new_file(
     timeout: Duration,
 ) -> Result<PathBuf, BrowserError> {
     let mut attempts = Attempts::new(timeout);
-    let mut last_size: Option<(PathBuf, u64)> = None;
     let mut partial_seen = false;
     loop {
         let mut partial = false;
@@ -47,13 +46,11 @@ pub(crate) async fn wait_for_new_file(
         if !partial && fresh.len() == 1 {
             let path = fresh.remove(0);
             let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-            // Complete when the size is the same on two consecutive looks.
-            if size > 0 && last_size.as_ref() == Some(&(path.clone(), size)) {
+            // Browsers write into a partial file (`*.crdownload`, `*.part`) and rename it when
+            // done: a new, non-empty file with no partial one left is complete.
+            if size > 0 {
                 return Ok(path);
             }
-            last_size = Some((path, size));
-        } else {
-            last_size = None;
         }
         if !attempts.next().await {
             return Err(BrowserError::Download(if partial || partial_seen && fresh.is_empty() {

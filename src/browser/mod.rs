@@ -1,7 +1,7 @@
 //! The browser: a WebDriver session (own chromedriver or a remote endpoint) and the element
 //! operations the runner needs, each with auto-wait and Playwright-style actionability checks.
 //!
-//! Every element operation polls (50 ms → 250 ms back-off, bounded by [`Wait::timeout`]) one
+//! Every element operation polls (25 ms → 100 ms back-off, bounded by [`Wait::timeout`]) one
 //! fused in-page script call (`locate.js`) that checks the obstacle triggers, resolves the
 //! [`Query`] to exactly one visible element and checks it is actionable (attached, visible,
 //! enabled, stable across two animation frames, receiving events at its centre). Clicks,
@@ -20,6 +20,7 @@
 //! ```
 
 mod actions;
+mod cdp;
 mod client;
 mod download;
 pub mod driver;

@@ -1,0 +1,27 @@
+//! Chromium DevTools commands sent through chromedriver's `goog/cdp/execute` endpoint (also
+//! forwarded by Selenium Grid for Chromium nodes). Used where plain WebDriver needs many round
+//! trips; every caller has a WebDriver fallback.
+
+use fantoccini::wd::WebDriverCompatibleCommand;
+
+/// `Input.insertText`: types a whole text into the focused element in one call, as an IME
+/// would (one `input` event), instead of one WebDriver key event per character.
+pub(crate) struct InsertText(pub String);
+
+impl std::fmt::Debug for InsertText {
+    // Never print the text: it may be a password (WebDriver traces log commands).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("InsertText(***)")
+    }
+}
+
+impl WebDriverCompatibleCommand for InsertText {
+    fn endpoint(&self, base_url: &url::Url, session_id: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!("session/{}/goog/cdp/execute", session_id.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = serde_json::json!({ "cmd": "Input.insertText", "params": { "text": self.0 } });
+        (http::Method::POST, Some(body.to_string()))
+    }
+}

@@ -120,7 +120,8 @@ pub struct PortalArgs {
     /// Every user must set a new password at the first login.
     #[arg(long)]
     pub force_password_change: bool,
-    /// Which rendition of the portal to serve: classic (the guide) or redesign (for drift tests).
+    /// Which rendition of the portal to serve: classic (the guide), alt (the guide's texts in other
+    /// markup, timing and obstacles) or redesign (drift: a renamed label).
     #[arg(long, value_name = "NAME", default_value = "classic")]
     pub variant: crate::portal::Variant,
 }

@@ -9,6 +9,7 @@ pub mod browser;
 pub mod cli;
 pub mod error;
 pub mod flow;
+pub mod markup;
 pub mod portal;
 pub mod report;
 pub mod run;

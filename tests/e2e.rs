@@ -296,3 +296,29 @@ async fn redesigned_portal_reports_the_step_that_drifted() {
     assert!(msg.contains("E-commerce inzichten"), "{msg}");
     portal.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_password_fails_at_stap_1_with_the_portals_message() {
+    let portal = portal(PortalConfig::default()).await;
+    let out = out_dir("wrongpw");
+    let err = run(
+        &portal.base_url(),
+        FLOW,
+        &out,
+        DEMO_ADMIN_EMAIL,
+        "Fout-Wachtwoord-1",
+        &[],
+        &[("klantnummer", KLANTNUMMER), ("gebruiker", ADMIN)],
+    )
+    .await
+    .err()
+    .expect("a wrong password fails");
+    let msg = err.to_string();
+    assert!(msg.contains("Stap 1"), "{msg}");
+    assert!(
+        msg.contains("Onjuist e-mailadres of wachtwoord"),
+        "the portal's message: {msg}"
+    );
+    assert!(!msg.contains("Fout-Wachtwoord-1"), "the password never shows");
+    portal.shutdown().await;
+}

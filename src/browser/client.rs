@@ -125,6 +125,19 @@ impl Browser {
         }
     }
 
+    /// The messages the page shows a person right now (`role=alert`/`status`, `aria-live`),
+    /// e.g. "Onjuist e-mailadres of wachtwoord.", to explain a failure.
+    pub async fn messages(&self) -> Result<Vec<String>, BrowserError> {
+        const JS: &str = "return [...document.querySelectorAll('[role=alert], [role=status], [aria-live]')]\
+            .filter((e) => e.getClientRects().length && getComputedStyle(e).visibility !== 'hidden')\
+            .map((e) => e.innerText.replace(/\\s+/g, ' ').trim()).filter((t) => t).slice(0, 5);";
+        match self.client.execute(JS, vec![]).await {
+            Ok(v) => Ok(serde_json::from_value(v).unwrap_or_default()),
+            Err(e) if super::engine::is_transient(&e) => Ok(vec![]),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// The data requests (fetch/XHR) of the current page that answered HTTP 5xx, as (path,
     /// status), from Resource Timing: a page that shows nothing because its data did not load.
     pub async fn failed_requests(&self) -> Result<Vec<(String, u16)>, BrowserError> {

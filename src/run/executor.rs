@@ -427,10 +427,14 @@ impl<'a> Executor<'a> {
                         return Ok(Some(format!("url is {url}")));
                     }
                     if Instant::now() >= deadline {
+                        // What the page says may explain why it stayed (e.g. a refused login).
+                        let mut found = vec![format!("current URL: {url}")];
+                        let messages = self.browser.messages().await.unwrap_or_default();
+                        found.extend(messages.into_iter().map(|m| format!("message \"{m}\"")));
                         return Err(Failure {
                             message: format!("expected the URL to {} `{want}`", mode_verb(m.mode)),
                             locator: None,
-                            found: vec![format!("current URL: {url}")],
+                            found,
                             absent: false,
                         });
                     }

@@ -114,8 +114,9 @@ pub struct PortalArgs {
     /// Sessions expire after this many seconds.
     #[arg(long, value_name = "SECS")]
     pub session_ttl: Option<u64>,
-    /// Answer HTTP 500 on a route prefix, for a fraction of requests (default 1), e.g. /apex/BPG_Home:0.5.
-    #[arg(long, value_name = "ROUTE[:RATE]", value_parser = crate::portal::parse_fail_rule)]
+    /// Answer HTTP 500 on a route prefix, for a fraction of requests (default 1), optionally only
+    /// the first N times: /apex/BPG_Home:0.5, /apex/api/autorisaties*1.
+    #[arg(long, value_name = "ROUTE[:RATE][*N]", value_parser = crate::portal::parse_fail_rule)]
     pub fail_on: Vec<crate::portal::FailRule>,
     /// Every user must set a new password at the first login.
     #[arg(long)]

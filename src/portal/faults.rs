@@ -16,10 +16,13 @@ pub(crate) fn matches(rule: &FailRule, path: &str) -> bool {
     path.to_ascii_lowercase().starts_with(&rule.route.to_ascii_lowercase())
 }
 
-fn should_fail(rules: &[FailRule], path: &str) -> bool {
-    rules
-        .iter()
-        .any(|r| matches(r, path) && (r.rate >= 1.0 || (r.rate > 0.0 && rand::random::<f64>() < r.rate)))
+/// `injected(i)` counts a hit of rule `i` and says how many it had before.
+fn should_fail(rules: &[FailRule], path: &str, mut injected: impl FnMut(usize) -> u32) -> bool {
+    rules.iter().enumerate().any(|(i, r)| {
+        let hit = matches(r, path) && (r.rate >= 1.0 || (r.rate > 0.0 && rand::random::<f64>() < r.rate));
+        // With a count, only the first `times` hits fail.
+        hit && r.times.is_none_or(|n| injected(i) < n)
+    })
 }
 
 /// The middleware.
@@ -32,7 +35,7 @@ pub(crate) async fn inject(State(app): State<Arc<App>>, req: Request, next: Next
         // The simulated network/server delay is the point of this knob.
         tokio::time::sleep(app.cfg.latency).await;
     }
-    let mut resp = if should_fail(&app.cfg.fail_on, &path) {
+    let mut resp = if should_fail(&app.cfg.fail_on, &path, |i| app.failures_injected(i)) {
         tracing::info!(path = %path, "injected HTTP 500");
         (
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -55,6 +58,7 @@ mod tests {
         FailRule {
             route: route.into(),
             rate,
+            times: None,
         }
     }
 
@@ -62,8 +66,21 @@ mod tests {
     fn prefix_and_rate() {
         assert!(matches(&rule("/apex/bpg_home", 1.0), "/apex/BPG_Home"));
         assert!(!matches(&rule("/apex/BPG_Home", 1.0), "/apex/bpg_my_account"));
-        assert!(should_fail(&[rule("/apex", 1.0)], "/apex/BPG_Home"));
-        assert!(!should_fail(&[rule("/apex", 0.0)], "/apex/BPG_Home"));
-        assert!(!should_fail(&[rule("/apex", 1.0)], "/"));
+        let never_before = |_| 0;
+        assert!(should_fail(&[rule("/apex", 1.0)], "/apex/BPG_Home", never_before));
+        assert!(!should_fail(&[rule("/apex", 0.0)], "/apex/BPG_Home", never_before));
+        assert!(!should_fail(&[rule("/apex", 1.0)], "/", never_before));
+    }
+
+    #[test]
+    fn a_count_limits_the_failures() {
+        let once = FailRule { times: Some(1), ..rule("/apex", 1.0) };
+        let mut seen = 0;
+        let mut count = |_| {
+            seen += 1;
+            seen - 1
+        };
+        assert!(should_fail(std::slice::from_ref(&once), "/apex/x", &mut count));
+        assert!(!should_fail(std::slice::from_ref(&once), "/apex/x", &mut count));
     }
 }

@@ -94,17 +94,27 @@ impl fmt::Display for Variant {
     }
 }
 
-/// `--fail-on ROUTE[:RATE]`: answer HTTP 500 (a Dutch error page) for paths starting with
-/// `route` (case-insensitive), for a fraction `rate` (0..=1) of the requests.
+/// `--fail-on ROUTE[:RATE][*TIMES]`: answer HTTP 500 (a Dutch error page) for paths starting
+/// with `route` (case-insensitive), for a fraction `rate` (0..=1) of the requests; with `TIMES`,
+/// only for the first that many matching requests (a hiccup, then recovery).
 #[derive(Debug, Clone, PartialEq)]
 pub struct FailRule {
     pub route: String,
     pub rate: f64,
+    pub times: Option<u32>,
 }
 
-/// Parses `ROUTE[:RATE]`, e.g. `/apex/BPG_Home` or `/apex/api/autorisaties:0.5`.
+/// Parses `ROUTE[:RATE][*TIMES]`, e.g. `/apex/BPG_Home`, `/apex/api/autorisaties:0.5` or
+/// `/apex/api/autorisaties*1` (only the first request fails).
 pub fn parse_fail_rule(s: &str) -> Result<FailRule, String> {
-    let s = s.trim();
+    let full = s.trim();
+    let (s, times) = match full.rsplit_once('*') {
+        Some((rest, n)) => (
+            rest,
+            Some(n.trim().parse::<u32>().map_err(|_| format!("invalid count '{n}' in '{full}' (expected *N)"))?),
+        ),
+        None => (full, None),
+    };
     let (route, rate) = match s.rsplit_once(':') {
         Some((route, rate)) => {
             let rate: f64 = rate
@@ -124,6 +134,7 @@ pub fn parse_fail_rule(s: &str) -> Result<FailRule, String> {
     Ok(FailRule {
         route: route.to_string(),
         rate,
+        times,
     })
 }
 
@@ -242,6 +253,7 @@ pub async fn start(cfg: PortalConfig) -> Result<PortalHandle, PortalError> {
         sessions: Mutex::new(session::Sessions::new(cfg.session_ttl)),
         store: Mutex::new(store),
         alt: alt::AltState::default(),
+        injected: Mutex::new(Vec::new()),
         cfg,
     });
     let router = routes::router(app.clone());
@@ -277,9 +289,13 @@ mod tests {
             parse_fail_rule("/apex/BPG_Home").unwrap(),
             FailRule {
                 route: "/apex/BPG_Home".into(),
-                rate: 1.0
+                rate: 1.0,
+                times: None
             }
         );
+        assert_eq!(parse_fail_rule("/apex/api*2").unwrap().times, Some(2));
+        assert_eq!(parse_fail_rule("/apex:0.5*1").unwrap().rate, 0.5);
+        assert!(parse_fail_rule("/apex*x").is_err());
         assert_eq!(parse_fail_rule("/apex:0.25").unwrap().rate, 0.25);
         assert!(parse_fail_rule("/apex:1.5").is_err());
         assert!(parse_fail_rule("/apex:x").is_err());

@@ -25,9 +25,21 @@ pub(crate) struct App {
     pub alt: super::alt::AltState,
     pub store: Mutex<Store>,
     pub sessions: Mutex<Sessions>,
+    /// How many HTTP 500s each `--fail-on` rule has injected so far.
+    pub injected: Mutex<Vec<u32>>,
 }
 
 impl App {
+    /// Counts one more injected failure for rule `i`; returns how many it had injected before.
+    pub fn failures_injected(&self, i: usize) -> u32 {
+        let mut counts = self.injected.lock().unwrap_or_else(|e| e.into_inner());
+        if counts.len() <= i {
+            counts.resize(i + 1, 0);
+        }
+        counts[i] += 1;
+        counts[i] - 1
+    }
+
     pub fn store(&self) -> MutexGuard<'_, Store> {
         self.store.lock().unwrap_or_else(|e| e.into_inner())
     }

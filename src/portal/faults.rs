@@ -74,7 +74,10 @@ mod tests {
 
     #[test]
     fn a_count_limits_the_failures() {
-        let once = FailRule { times: Some(1), ..rule("/apex", 1.0) };
+        let once = FailRule {
+            times: Some(1),
+            ..rule("/apex", 1.0)
+        };
         let mut seen = 0;
         let mut count = |_| {
             seen += 1;

@@ -111,7 +111,11 @@ pub fn parse_fail_rule(s: &str) -> Result<FailRule, String> {
     let (s, times) = match full.rsplit_once('*') {
         Some((rest, n)) => (
             rest,
-            Some(n.trim().parse::<u32>().map_err(|_| format!("invalid count '{n}' in '{full}' (expected *N)"))?),
+            Some(
+                n.trim()
+                    .parse::<u32>()
+                    .map_err(|_| format!("invalid count '{n}' in '{full}' (expected *N)"))?,
+            ),
         ),
         None => (full, None),
     };

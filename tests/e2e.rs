@@ -322,3 +322,42 @@ async fn wrong_password_fails_at_stap_1_with_the_portals_message() {
     assert!(!msg.contains("Fout-Wachtwoord-1"), "the password never shows");
     portal.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_data_request_the_portal_fails_once_is_survived_by_a_reload() {
+    // The first request for a user's authorisations answers HTTP 500.
+    let once = postnl_robot::portal::parse_fail_rule("/apex/api/autorisaties*1").unwrap();
+    let portal = portal(PortalConfig {
+        fail_on: vec![once],
+        ..PortalConfig::default()
+    })
+    .await;
+    let before = portal.state();
+    let out = out_dir("data500");
+    let outcome = run(
+        &portal.base_url(),
+        FLOW,
+        &out,
+        DEMO_ADMIN_EMAIL,
+        DEMO_PASSWORD,
+        &[],
+        &[("klantnummer", KLANTNUMMER), ("gebruiker", ADMIN)],
+    )
+    .await
+    .unwrap_or_else(|e| panic!("run failed: {e}"));
+    assert_eq!(step_statuses(&outcome), vec![Status::Passed; 5]);
+    let explained = outcome.result.steps[3].actions.iter().any(|a| {
+        a.detail
+            .as_deref()
+            .is_some_and(|d| d.contains("HTTP 500") && d.contains("reloaded"))
+    });
+    assert!(
+        explained,
+        "the report says what happened: {:?}",
+        outcome.result.steps[3].actions
+    );
+    let (removed, added) = diff(&before, &portal.state());
+    assert!(removed.is_empty(), "{removed:?}");
+    assert_eq!(added.len(), 1, "{added:?}");
+    portal.shutdown().await;
+}

@@ -143,7 +143,8 @@ impl Browser {
     pub async fn failed_requests(&self) -> Result<Vec<(String, u16)>, BrowserError> {
         const JS: &str = "return performance.getEntriesByType('resource')\
             .filter((e) => ['fetch', 'xmlhttprequest'].includes(e.initiatorType) && e.responseStatus >= 500)\
-            .map((e) => [new URL(e.name).pathname, e.responseStatus]);";
+            .map((e) => [new URL(e.name).pathname, e.responseStatus])\
+            .concat((window.__robotSettle && window.__robotSettle.failed) || []);";
         match self.client.execute(JS, vec![]).await {
             Ok(v) => Ok(serde_json::from_value(v).unwrap_or_default()),
             Err(e) if super::engine::is_transient(&e) => Ok(vec![]),

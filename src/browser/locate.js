@@ -619,7 +619,14 @@ const __done = arguments[arguments.length - 1];
   function installSettle(target) {
     let s = window.__robotSettle;
     if (!s) {
-      s = window.__robotSettle = { seq: 0, pending: new Map(), token: null, startSeq: 0 };
+      s = window.__robotSettle = { seq: 0, pending: new Map(), token: null, startSeq: 0, failed: [] };
+      // Data requests that answered 5xx (Resource Timing lacks those whose body the page never
+      // reads): the robot reloads the page once when its element never shows because of one.
+      const noteStatus = (url, status) => {
+        if (status >= 500 && s.failed.length < 20) {
+          try { s.failed.push([new URL(url, location.href).pathname, status]); } catch (e) { /* ignore */ }
+        }
+      };
       const track = () => {
         const id = ++s.seq; s.pending.set(id, true);
         let ended = false;
@@ -631,7 +638,7 @@ const __done = arguments[arguments.length - 1];
         window.fetch = function (...a) {
           const end = track(); let p;
           try { p = origFetch.apply(this, a); } catch (e) { end(); throw e; }
-          Promise.resolve(p).then(end, end);
+          Promise.resolve(p).then((r) => { if (r) noteStatus(r.url, r.status); end(); }, end);
           return p;
         };
       }
@@ -651,7 +658,7 @@ const __done = arguments[arguments.length - 1];
         const origSend = XMLHttpRequest.prototype.send;
         XMLHttpRequest.prototype.send = function (...a) {
           const end = track();
-          this.addEventListener('loadend', end);
+          this.addEventListener('loadend', () => { noteStatus(this.responseURL, this.status); end(); });
           try { return origSend.apply(this, a); } catch (e) { end(); throw e; }
         };
       }

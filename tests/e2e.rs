@@ -361,3 +361,40 @@ async fn a_data_request_the_portal_fails_once_is_survived_by_a_reload() {
     assert_eq!(added.len(), 1, "{added:?}");
     portal.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_session_is_survived_by_logging_in_again() {
+    // Sessions end 3 s after login: the run outlives its first session.
+    let ttl = std::time::Duration::from_secs(3);
+    let portal = portal(PortalConfig {
+        session_ttl: Some(ttl),
+        latency: std::time::Duration::from_millis(120),
+        ..PortalConfig::default()
+    })
+    .await;
+    let before = portal.state();
+    let out = out_dir("expiry");
+    let outcome = run(
+        &portal.base_url(),
+        FLOW,
+        &out,
+        DEMO_ADMIN_EMAIL,
+        DEMO_PASSWORD,
+        &[],
+        &[("klantnummer", KLANTNUMMER), ("gebruiker", ADMIN)],
+    )
+    .await
+    .unwrap_or_else(|e| panic!("run failed: {e}"));
+    assert_eq!(step_statuses(&outcome), vec![Status::Passed; 5]);
+    let relogged = outcome
+        .result
+        .steps
+        .iter()
+        .flat_map(|s| &s.actions)
+        .any(|a| a.description.contains("log in again"));
+    assert!(relogged, "the report says the robot logged in again");
+    let (removed, added) = diff(&before, &portal.state());
+    assert!(removed.is_empty(), "{removed:?}");
+    assert_eq!(added.len(), 1, "{added:?}");
+    portal.shutdown().await;
+}

@@ -803,17 +803,29 @@ fn file_url(path: &Path) -> String {
 async fn check_report_in_browser(client: &fantoccini::Client, html: &Path, expected_images: usize) -> Vec<u8> {
     client.set_window_size(1280, 900).await.unwrap();
     client.goto(&file_url(html)).await.unwrap();
-    let images = client
-        .execute(
-            "return Array.from(document.querySelectorAll('figure img')).map(function (i) {
-                 return {alt: i.alt, complete: i.complete, w: i.naturalWidth, h: i.naturalHeight,
-                         data: i.src.slice(0, 22)};
-             });",
-            vec![],
-        )
-        .await
-        .unwrap();
-    let images = images.as_array().unwrap().clone();
+    // A big file:// page can still be parsing when navigation returns: look until it has loaded
+    // (bounded), then judge what is there.
+    let mut images = Vec::new();
+    for _ in 0..100 {
+        let v = client
+            .execute(
+                "if (document.readyState !== 'complete') return null;
+                 return Array.from(document.querySelectorAll('figure img')).map(function (i) {
+                     return {alt: i.alt, complete: i.complete, w: i.naturalWidth, h: i.naturalHeight,
+                             data: i.src.slice(0, 22)};
+                 });",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if let Some(list) = v.as_array() {
+            images = list.clone();
+            if images.iter().all(|i| i["complete"] == json!(true)) {
+                break;
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     assert_eq!(images.len(), expected_images, "screenshots in the report: {images:#?}");
     for img in &images {
         assert_eq!(img["complete"], json!(true), "{img}");

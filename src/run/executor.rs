@@ -15,10 +15,16 @@ use chrono::Utc;
 
 use crate::browser::{Browser, BrowserError, Found, Query, Selected, TextQuery, Wait};
 use crate::flow::bind::Vars;
-use crate::flow::{Action, ActionKind, Condition, Expectation, FileKind, Flow, Locator, MatchMode, Step};
+use crate::flow::{Action, ActionKind, Condition, Expectation, FileKind, Flow, Locator, MatchMode, Phase, Step};
 use crate::run::result::*;
 
 mod recovery;
+
+/// Why a row step stopped when the login page came back.
+const SESSION_ENDED: &str = "the portal shows its login page again: the session has ended";
+
+/// How often a run may log in again after the portal ended its session.
+const MAX_RELOGINS: u32 = 2;
 
 /// How many times one handler may run while a single action waits.
 const MAX_HANDLER_RUNS: usize = 3;
@@ -92,6 +98,11 @@ pub struct Executor<'a> {
     vars: &'a mut Vars,
     opts: &'a RunOptions,
     downloads: Vec<String>,
+    /// How often the session was found lost and the session steps were run again.
+    relogins: u32,
+    /// While a row step runs: what the login page shows (see [`Executor::session_lost`]),
+    /// watched like an obstacle so a lost session is noticed at once, not after a timeout.
+    watch_login: Option<Query>,
 }
 
 impl<'a> Executor<'a> {
@@ -102,6 +113,8 @@ impl<'a> Executor<'a> {
             vars,
             opts,
             downloads: vec![],
+            relogins: 0,
+            watch_login: None,
         }
     }
 
@@ -148,8 +161,23 @@ impl<'a> Executor<'a> {
             }
         }
         let mut actions = Vec::new();
-        for action in &step.actions {
-            if let Err(f) = self.run_action(action, &mut actions).await {
+        loop {
+            self.watch_login = if step.phase == Phase::Row && self.relogins < MAX_RELOGINS {
+                self.login_mark()
+            } else {
+                None
+            };
+            let done = self.run_actions(&step.actions, &mut actions).await;
+            self.watch_login = None;
+            let Err(f) = done else {
+                break;
+            };
+            // The portal logged us out mid-step (session expired): log in again, go back to the
+            // step's page and do the step again — its actions ensure, so nothing happens twice.
+            if !((f.absent || f.message == SESSION_ENDED) && self.session_lost(step).await) {
+                return self.failed_step(index, step, started, actions, f).await;
+            }
+            if let Err(f) = self.log_in_again(step, &mut actions).await {
                 return self.failed_step(index, step, started, actions, f).await;
             }
         }
@@ -220,6 +248,87 @@ impl<'a> Executor<'a> {
             .await
             .map_err(|e| Failure::msg(format!("cannot write {}: {e}", path.display())))?;
         Ok(name.to_string())
+    }
+
+    async fn run_actions(&mut self, list: &[Action], out: &mut Vec<ActionResult>) -> Result<(), Failure> {
+        for action in list {
+            self.run_action(action, out).await?;
+        }
+        Ok(())
+    }
+
+    /// Whether a row step failed because the portal shows its login page again: what the
+    /// session steps expect to see first (e.g. "Log in bij Mijn PostNL") is visible.
+    async fn session_lost(&mut self, step: &Step) -> bool {
+        if step.phase == Phase::Session || self.relogins >= MAX_RELOGINS {
+            return false;
+        }
+        let Some(mark) = self.login_mark() else {
+            return false;
+        };
+        self.browser.probe_visible(&mark).await.unwrap_or(false)
+    }
+
+    /// What the session steps expect to see first: their first `expect visible`.
+    fn login_mark(&self) -> Option<Query> {
+        let mark = self
+            .flow
+            .steps
+            .iter()
+            .filter(|s| s.phase == Phase::Session)
+            .find_map(|s| {
+                s.actions.iter().find_map(|a| match &a.kind {
+                    ActionKind::Expect(Expectation::Visible(l)) => Some(l),
+                    _ => None,
+                })
+            })?;
+        mark.to_query(self.vars).ok()
+    }
+
+    /// Runs the session steps' actions again, then returns to the step's page (its `guide_url`).
+    async fn log_in_again(&mut self, step: &Step, out: &mut Vec<ActionResult>) -> Result<(), Failure> {
+        self.relogins += 1;
+        tracing::warn!(step = %step.title, "the portal ended the session; logging in again");
+        let started = Instant::now();
+        let session: Vec<Action> = self
+            .flow
+            .steps
+            .iter()
+            .filter(|s| s.phase == Phase::Session)
+            .flat_map(|s| s.actions.iter().cloned())
+            .collect();
+        let mut inner = Vec::new();
+        let relogged = self.run_actions(&session, &mut inner).await;
+        let back = match (&relogged, step.guide_url.as_deref().and_then(guide_path)) {
+            (Ok(()), Some(path)) => {
+                let url = self.absolute(&path);
+                self.browser
+                    .goto(&url)
+                    .await
+                    .map_err(browser_fail)
+                    .map(|()| format!("; back to {path}"))
+            }
+            (Ok(()), None) => Ok(String::new()),
+            (Err(f), _) => Err(f.clone()),
+        };
+        let (status, detail) = match &back {
+            Ok(back) => (
+                Status::Passed,
+                format!("the portal ended the session; logged in again{back}; repeating the step"),
+            ),
+            Err(f) => (
+                Status::Failed,
+                format!("the portal ended the session; logging in again failed: {}", f.message),
+            ),
+        };
+        out.push(ActionResult {
+            description: "session lost: log in again".into(),
+            locator: None,
+            status,
+            duration_ms: ms(started.elapsed()),
+            detail: Some(detail),
+        });
+        back.map(|_| ())
     }
 
     /// Runs one action (recursing into `if`), appending its result.
@@ -343,9 +452,18 @@ impl<'a> Executor<'a> {
                 };
                 let rel = self.relative(&path);
                 if *expect == Some(FileKind::Pdf) {
-                    check_pdf(&path)
-                        .await
-                        .map_err(|m| Failure::msg(format!("{rel}: {m}")))?;
+                    if let Err(m) = check_pdf(&path).await {
+                        // Often a web page in its place (an error, or the login page of an ended
+                        // session): set it aside and reload, so the page shows where we stand.
+                        let _ = tokio::fs::remove_file(&path).await;
+                        self.browser.reload().await.map_err(browser_fail)?;
+                        return Err(Failure {
+                            message: format!("{rel}: {m}; removed it"),
+                            locator: None,
+                            found: vec![],
+                            absent: true,
+                        });
+                    }
                 }
                 self.downloads.push(rel.clone());
                 Ok(Some(format!("saved {rel}")))
@@ -500,12 +618,17 @@ impl<'a> Executor<'a> {
                     }
                 })
                 .map(|q| q.unwrap_or_else(never))
+                .chain(self.watch_login.clone())
                 .collect();
             let wait = Wait { timeout, obstacles };
             match op.run(self.browser, &wait).await {
                 Err(BrowserError::Obstacle { index, .. }) if index < runs.len() => {
                     runs[index] += 1;
                     self.handle_obstacle(index, timeout, out).await?;
+                }
+                // The login page is back: the step stops here and run_step logs in again.
+                Err(BrowserError::Obstacle { index, .. }) if index == runs.len() => {
+                    return Err(Failure::msg(SESSION_ENDED));
                 }
                 other => return other.map_err(browser_fail),
             }
@@ -746,6 +869,13 @@ fn never() -> Query {
     }
 }
 
+/// The path of a guide URL (`mijn.postnl.nl/apex/BPG_Home` → `/apex/BPG_Home`); none for a bare host.
+fn guide_path(guide_url: &str) -> Option<String> {
+    let rest = guide_url.split_once("://").map_or(guide_url, |(_, r)| r);
+    let path = &rest[rest.find('/')?..];
+    (path.len() > 1).then(|| path.to_string())
+}
+
 /// A result for a step that did not run.
 pub fn skipped(index: usize, step: &Step, reason: String) -> StepResult {
     StepResult {
@@ -886,6 +1016,20 @@ pub fn now() -> chrono::DateTime<Utc> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn guide_paths() {
+        assert_eq!(
+            guide_path("mijn.postnl.nl/apex/BPG_Home").as_deref(),
+            Some("/apex/BPG_Home")
+        );
+        assert_eq!(
+            guide_path("https://mijn.postnl.nl/apex/BPG_My_Account?PageTile=ShowMyAuthorizations").as_deref(),
+            Some("/apex/BPG_My_Account?PageTile=ShowMyAuthorizations")
+        );
+        assert_eq!(guide_path("mijn.postnl.nl"), None);
+        assert_eq!(guide_path("mijn.postnl.nl/"), None);
+    }
 
     #[test]
     fn slugs_follow_the_guide_titles() {

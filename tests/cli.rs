@@ -188,11 +188,12 @@ async fn ctrl_c_stops_the_run_writes_the_partial_report_and_exits_130() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    // Wait (polling, bounded) until Stap 1 is done, then interrupt.
-    let first = out.join("01-stap-1-log-in-op-mijnpostnl.png");
+    // Wait (polling, bounded) until Stap 2's screenshot exists (so Stap 1 is surely recorded),
+    // then interrupt.
+    let first = out.join("02-stap-2-ga-naar-mijn-account.png");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     while !first.exists() {
-        assert!(std::time::Instant::now() < deadline, "Stap 1 never finished");
+        assert!(std::time::Instant::now() < deadline, "Stap 2 never finished");
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     let pid = child.id().to_string();

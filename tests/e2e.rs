@@ -364,35 +364,40 @@ async fn a_data_request_the_portal_fails_once_is_survived_by_a_reload() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_expired_session_is_survived_by_logging_in_again() {
-    // Sessions end 3 s after login: the run outlives its first session.
-    let ttl = std::time::Duration::from_secs(3);
-    let portal = portal(PortalConfig {
-        session_ttl: Some(ttl),
-        latency: std::time::Duration::from_millis(120),
-        ..PortalConfig::default()
-    })
-    .await;
+    let portal = portal(PortalConfig::default()).await;
     let before = portal.state();
     let out = out_dir("expiry");
-    let outcome = run(
-        &portal.base_url(),
+    // The portal ends every session as soon as Stap 3 is done: Stap 4 meets the login page.
+    let stap3 = out.join("03-stap-3-ga-naar-autorisaties.png");
+    let base = portal.base_url();
+    let run = run(
+        &base,
         FLOW,
         &out,
         DEMO_ADMIN_EMAIL,
         DEMO_PASSWORD,
         &[],
         &[("klantnummer", KLANTNUMMER), ("gebruiker", ADMIN)],
-    )
-    .await
-    .unwrap_or_else(|e| panic!("run failed: {e}"));
+    );
+    let expire = async {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while !stap3.exists() && std::time::Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        portal.end_sessions();
+    };
+    let (outcome, ()) = tokio::join!(run, expire);
+    let outcome = outcome.unwrap_or_else(|e| panic!("run failed: {e}"));
     assert_eq!(step_statuses(&outcome), vec![Status::Passed; 5]);
-    let relogged = outcome
-        .result
-        .steps
+    let relogged = outcome.result.steps[3]
+        .actions
         .iter()
-        .flat_map(|s| &s.actions)
         .any(|a| a.description.contains("log in again"));
-    assert!(relogged, "the report says the robot logged in again");
+    assert!(
+        relogged,
+        "Stap 4 says the robot logged in again: {:?}",
+        outcome.result.steps[3].actions
+    );
     let (removed, added) = diff(&before, &portal.state());
     assert!(removed.is_empty(), "{removed:?}");
     assert_eq!(added.len(), 1, "{added:?}");

@@ -225,6 +225,12 @@ impl PortalHandle {
         self.app.store().data.view()
     }
 
+    /// Ends every session now: the next request of a logged-in browser lands on the login page
+    /// (session expiry on demand, for the reliability tests).
+    pub fn end_sessions(&self) {
+        self.app.sessions.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+
     /// Stops the server: graceful for up to a few seconds, then connections are cut.
     pub async fn shutdown(mut self) {
         if let Some(stop) = self.stop.take() {

@@ -82,6 +82,11 @@ impl Sessions {
         self.map.remove(token);
     }
 
+    /// Ends every session (as a portal does when it logs everyone out).
+    pub fn clear(&mut self) {
+        self.map.clear();
+    }
+
     pub fn remove_user(&mut self, user_id: &str) {
         self.map.retain(|_, s| s.user_id != user_id);
     }

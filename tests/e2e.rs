@@ -20,17 +20,9 @@ async fn full_flow_authorises_the_admin_and_downloads_the_pdf_then_rerun_changes
     let portal = portal(PortalConfig::default()).await;
     let before = portal.state();
     let out = out_dir("full");
-    let outcome = run(
-        &portal.base_url(),
-        FLOW,
-        &out,
-        DEMO_ADMIN_EMAIL,
-        DEMO_PASSWORD,
-        &[],
-        &[("klantnummer", KLANTNUMMER), ("gebruiker", ADMIN)],
-    )
-    .await
-    .unwrap_or_else(|e| panic!("run failed: {e}"));
+    let outcome = run_admin(&portal.base_url(), &out, KLANTNUMMER, ADMIN)
+        .await
+        .unwrap_or_else(|e| panic!("run failed: {e}"));
     assert_eq!(step_statuses(&outcome), vec![Status::Passed; 5]);
 
     // Exactly one flag changed: the admin's 'E-commerce inzichten' on 9401138.
@@ -80,17 +72,9 @@ async fn full_flow_authorises_the_admin_and_downloads_the_pdf_then_rerun_changes
 
     // Idempotent: the second run passes and changes nothing.
     let out2 = out_dir("rerun");
-    let outcome2 = run(
-        &portal.base_url(),
-        FLOW,
-        &out2,
-        DEMO_ADMIN_EMAIL,
-        DEMO_PASSWORD,
-        &[],
-        &[("klantnummer", KLANTNUMMER), ("gebruiker", ADMIN)],
-    )
-    .await
-    .unwrap_or_else(|e| panic!("second run failed: {e}"));
+    let outcome2 = run_admin(&portal.base_url(), &out2, KLANTNUMMER, ADMIN)
+        .await
+        .unwrap_or_else(|e| panic!("second run failed: {e}"));
     assert_eq!(step_statuses(&outcome2), vec![Status::Passed; 5]);
     let (removed, added) = diff(&after, &portal.state());
     assert!(
@@ -110,17 +94,9 @@ async fn authorising_another_user_skips_stap_5_with_the_reason() {
     let portal = portal(PortalConfig::default()).await;
     let before = portal.state();
     let out = out_dir("other");
-    let outcome = run(
-        &portal.base_url(),
-        FLOW,
-        &out,
-        DEMO_ADMIN_EMAIL,
-        DEMO_PASSWORD,
-        &[],
-        &[("klantnummer", KLANTNUMMER), ("gebruiker", PIET)],
-    )
-    .await
-    .unwrap_or_else(|e| panic!("run failed: {e}"));
+    let outcome = run_admin(&portal.base_url(), &out, KLANTNUMMER, PIET)
+        .await
+        .unwrap_or_else(|e| panic!("run failed: {e}"));
     assert_eq!(&step_statuses(&outcome)[..4], &[Status::Passed; 4]);
     let stap5 = &outcome.result.steps[4];
     assert_eq!(stap5.status, Status::Skipped);
@@ -209,36 +185,20 @@ async fn unknown_gebruiker_and_klantnummer_list_what_the_portal_offers() {
     let portal = portal(PortalConfig::default()).await;
     let before = portal.state();
     let out = out_dir("unknown-user");
-    let err = run(
-        &portal.base_url(),
-        FLOW,
-        &out,
-        DEMO_ADMIN_EMAIL,
-        DEMO_PASSWORD,
-        &[],
-        &[("klantnummer", KLANTNUMMER), ("gebruiker", "Bestaat, Niet (PostNL)")],
-    )
-    .await
-    .err()
-    .expect("unknown gebruiker fails");
+    let err = run_admin(&portal.base_url(), &out, KLANTNUMMER, "Bestaat, Niet (PostNL)")
+        .await
+        .err()
+        .expect("unknown gebruiker fails");
     let msg = err.to_string();
     assert!(msg.contains("Stap 4"), "{msg}");
     assert!(msg.contains("Bestaat, Niet (PostNL)"), "names the wanted user: {msg}");
     assert!(msg.contains(ADMIN) && msg.contains(PIET), "lists the users: {msg}");
 
     let out = out_dir("unknown-kn");
-    let err = run(
-        &portal.base_url(),
-        FLOW,
-        &out,
-        DEMO_ADMIN_EMAIL,
-        DEMO_PASSWORD,
-        &[],
-        &[("klantnummer", "1234567"), ("gebruiker", ADMIN)],
-    )
-    .await
-    .err()
-    .expect("unknown klantnummer fails");
+    let err = run_admin(&portal.base_url(), &out, "1234567", ADMIN)
+        .await
+        .err()
+        .expect("unknown klantnummer fails");
     let msg = err.to_string();
     assert!(msg.contains("Stap 4") && msg.contains("1234567"), "{msg}");
     assert!(msg.contains("PostNL (9401138)"), "lists the klantnummers: {msg}");
@@ -255,17 +215,9 @@ async fn slow_portal_with_latency_still_passes() {
     })
     .await;
     let out = out_dir("slow");
-    let outcome = run(
-        &portal.base_url(),
-        FLOW,
-        &out,
-        DEMO_ADMIN_EMAIL,
-        DEMO_PASSWORD,
-        &[],
-        &[("klantnummer", KLANTNUMMER), ("gebruiker", ADMIN)],
-    )
-    .await
-    .unwrap_or_else(|e| panic!("run failed: {e}"));
+    let outcome = run_admin(&portal.base_url(), &out, KLANTNUMMER, ADMIN)
+        .await
+        .unwrap_or_else(|e| panic!("run failed: {e}"));
     assert_eq!(step_statuses(&outcome), vec![Status::Passed; 5]);
     portal.shutdown().await;
 }
@@ -278,16 +230,7 @@ async fn redesigned_portal_reports_the_step_that_drifted() {
     })
     .await;
     let out = out_dir("redesign");
-    let result = run(
-        &portal.base_url(),
-        FLOW,
-        &out,
-        DEMO_ADMIN_EMAIL,
-        DEMO_PASSWORD,
-        &[],
-        &[("klantnummer", KLANTNUMMER), ("gebruiker", ADMIN)],
-    )
-    .await;
+    let result = run_admin(&portal.base_url(), &out, KLANTNUMMER, ADMIN).await;
     // The redesign renames the checkbox label: the flow must stop at Stap 4 and say so, never
     // tick another box. Everything before it (interstitial, moved menu button) is survived.
     let err = result.err().expect("drift must be reported");
@@ -334,17 +277,9 @@ async fn a_data_request_the_portal_fails_once_is_survived_by_a_reload() {
     .await;
     let before = portal.state();
     let out = out_dir("data500");
-    let outcome = run(
-        &portal.base_url(),
-        FLOW,
-        &out,
-        DEMO_ADMIN_EMAIL,
-        DEMO_PASSWORD,
-        &[],
-        &[("klantnummer", KLANTNUMMER), ("gebruiker", ADMIN)],
-    )
-    .await
-    .unwrap_or_else(|e| panic!("run failed: {e}"));
+    let outcome = run_admin(&portal.base_url(), &out, KLANTNUMMER, ADMIN)
+        .await
+        .unwrap_or_else(|e| panic!("run failed: {e}"));
     assert_eq!(step_statuses(&outcome), vec![Status::Passed; 5]);
     let explained = outcome.result.steps[3].actions.iter().any(|a| {
         a.detail
@@ -370,15 +305,7 @@ async fn an_expired_session_is_survived_by_logging_in_again() {
     // The portal ends every session as soon as Stap 3 is done: Stap 4 meets the login page.
     let stap3 = out.join("03-stap-3-ga-naar-autorisaties.png");
     let base = portal.base_url();
-    let run = run(
-        &base,
-        FLOW,
-        &out,
-        DEMO_ADMIN_EMAIL,
-        DEMO_PASSWORD,
-        &[],
-        &[("klantnummer", KLANTNUMMER), ("gebruiker", ADMIN)],
-    );
+    let run = run_admin(&base, &out, KLANTNUMMER, ADMIN);
     let expire = async {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
         while !stap3.exists() && std::time::Instant::now() < deadline {

@@ -47,17 +47,9 @@ async fn shipped_flow_passes_on_the_alt_rendition_and_a_rerun_changes_nothing() 
     let portal = portal(alt()).await;
     let before = portal.state();
     let out = out_dir("alt-full");
-    let outcome = run(
-        &portal.base_url(),
-        FLOW,
-        &out,
-        DEMO_ADMIN_EMAIL,
-        DEMO_PASSWORD,
-        &[],
-        &[("klantnummer", KLANTNUMMER), ("gebruiker", ADMIN)],
-    )
-    .await
-    .unwrap_or_else(|e| panic!("run on Alt failed: {e}"));
+    let outcome = run_admin(&portal.base_url(), &out, KLANTNUMMER, ADMIN)
+        .await
+        .unwrap_or_else(|e| panic!("run on Alt failed: {e}"));
     let log = actions(&outcome);
     assert_eq!(step_statuses(&outcome), vec![Status::Passed; 5], "{log:#?}");
 
@@ -106,17 +98,9 @@ async fn shipped_flow_passes_on_the_alt_rendition_and_a_rerun_changes_nothing() 
 
     // Idempotent: the second run passes and changes nothing.
     let out2 = out_dir("alt-rerun");
-    let outcome2 = run(
-        &portal.base_url(),
-        FLOW,
-        &out2,
-        DEMO_ADMIN_EMAIL,
-        DEMO_PASSWORD,
-        &[],
-        &[("klantnummer", KLANTNUMMER), ("gebruiker", ADMIN)],
-    )
-    .await
-    .unwrap_or_else(|e| panic!("second run on Alt failed: {e}"));
+    let outcome2 = run_admin(&portal.base_url(), &out2, KLANTNUMMER, ADMIN)
+        .await
+        .unwrap_or_else(|e| panic!("second run on Alt failed: {e}"));
     let log2 = actions(&outcome2);
     assert_eq!(step_statuses(&outcome2), vec![Status::Passed; 5], "{log2:#?}");
     let (removed, added) = diff(&after, &portal.state());
@@ -140,17 +124,9 @@ async fn another_klantnummer_is_chosen_in_the_custom_dropdown() {
     let portal = portal(alt()).await;
     let before = portal.state();
     let out = out_dir("alt-kn");
-    let outcome = run(
-        &portal.base_url(),
-        FLOW,
-        &out,
-        DEMO_ADMIN_EMAIL,
-        DEMO_PASSWORD,
-        &[],
-        &[("klantnummer", "9401139"), ("gebruiker", ADMIN)],
-    )
-    .await
-    .unwrap_or_else(|e| panic!("run on Alt failed: {e}"));
+    let outcome = run_admin(&portal.base_url(), &out, "9401139", ADMIN)
+        .await
+        .unwrap_or_else(|e| panic!("run on Alt failed: {e}"));
     let log = actions(&outcome);
     assert_eq!(step_statuses(&outcome), vec![Status::Passed; 5], "{log:#?}");
     let (removed, added) = diff(&before, &portal.state());
@@ -180,17 +156,9 @@ async fn another_user_is_picked_from_the_user_table_on_a_slow_alt_portal() {
     .await;
     let before = portal.state();
     let out = out_dir("alt-piet");
-    let outcome = run(
-        &portal.base_url(),
-        FLOW,
-        &out,
-        DEMO_ADMIN_EMAIL,
-        DEMO_PASSWORD,
-        &[],
-        &[("klantnummer", KLANTNUMMER), ("gebruiker", PIET)],
-    )
-    .await
-    .unwrap_or_else(|e| panic!("run on Alt failed: {e}"));
+    let outcome = run_admin(&portal.base_url(), &out, KLANTNUMMER, PIET)
+        .await
+        .unwrap_or_else(|e| panic!("run on Alt failed: {e}"));
     let log = actions(&outcome);
     assert_eq!(&step_statuses(&outcome)[..4], &[Status::Passed; 4], "{log:#?}");
     assert_eq!(outcome.result.steps[4].status, Status::Skipped);
@@ -238,18 +206,10 @@ async fn unknown_klantnummer_lists_the_options_of_the_closed_dropdown() {
     let portal = portal(alt()).await;
     let before = portal.state();
     let out = out_dir("alt-unknown-kn");
-    let err = run(
-        &portal.base_url(),
-        FLOW,
-        &out,
-        DEMO_ADMIN_EMAIL,
-        DEMO_PASSWORD,
-        &[],
-        &[("klantnummer", "1234567"), ("gebruiker", ADMIN)],
-    )
-    .await
-    .err()
-    .expect("unknown klantnummer fails");
+    let err = run_admin(&portal.base_url(), &out, "1234567", ADMIN)
+        .await
+        .err()
+        .expect("unknown klantnummer fails");
     let msg = err.to_string();
     assert!(msg.contains("Stap 4") && msg.contains("1234567"), "{msg}");
     assert!(

@@ -97,6 +97,21 @@ pub async fn run(
     run_flow(req, &env).await
 }
 
+/// Runs the shipped flow as the demo admin, authorising `gebruiker` on `klantnummer`.
+pub async fn run_admin(base_url: &str, out: &Path, klantnummer: &str, gebruiker: &str) -> Result<RunOutcome, CliError> {
+    let params = [("klantnummer", klantnummer), ("gebruiker", gebruiker)];
+    run(
+        base_url,
+        FLOW,
+        out,
+        portal::DEMO_ADMIN_EMAIL,
+        portal::DEMO_PASSWORD,
+        &[],
+        &params,
+    )
+    .await
+}
+
 /// Flattens a JSON state into a set of `path = value` leaves; arrays of scalars become members,
 /// so an added authorisation shows up as exactly one new leaf. Volatile parts are left out.
 pub fn leaves(v: &Value) -> BTreeSet<String> {

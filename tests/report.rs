@@ -1,13 +1,13 @@
 //! Report writers: secrets never reach any output, report.json matches its schema, junit.xml has a
 //! test case per step, and report.html shows every screenshot in real headless Chromium.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 use chrono::TimeZone;
+use postnl_robot::browser::{Browser, BrowserOptions};
 use postnl_robot::report::{self, logging, LogFormat, Progress, Redactor};
 use postnl_robot::run::result::{
     ActionResult, BrowserInfo, ErrorInfo, FlowInfo, Param, RunResult, Status, StepResult, SCHEMA_VERSION,
@@ -17,18 +17,6 @@ use serde_json::json;
 /// Distinctive secrets; none of their characters sequences can occur in base64 by chance.
 const PASSWORD: &str = "Zeer$Geheim-Wachtw00rd!7";
 const EMAIL: &str = "jan.support+robot@example-klant.nl";
-
-const CHROME_ARGS: &[&str] = &[
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--hide-scrollbars",
-];
 
 fn redactor() -> Redactor {
     Redactor::new([PASSWORD, EMAIL])
@@ -710,88 +698,13 @@ fn junit_has_a_testcase_per_step_with_failures_and_skips() {
 // ---------------------------------------------------------------------------------------------
 // report.html in headless Chromium
 
-/// A chromedriver on a free port, stopped on drop.
-struct Driver {
-    child: Child,
-    url: String,
-    _profile: tempfile::TempDir,
-    profile_path: PathBuf,
-}
-
-impl Driver {
-    fn start() -> Driver {
-        let mut child = Command::new("/usr/bin/chromedriver")
-            .arg("--port=0")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver starts");
-        let stdout = child.stdout.take().unwrap();
-        let mut lines = BufReader::new(stdout).lines();
-        let port = loop {
-            let line = lines.next().expect("chromedriver prints its port").unwrap();
-            if let Some(rest) = line.split("started successfully on port ").nth(1) {
-                break rest.trim_end_matches('.').trim().parse::<u16>().unwrap();
-            }
-        };
-        // Keep draining its stdout so it never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
-        let url = format!("http://127.0.0.1:{port}");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let ready = ureq::get(&format!("{url}/status"))
-                .call()
-                .ok()
-                .and_then(|mut r| r.body_mut().read_to_string().ok())
-                .is_some_and(|b| b.contains("\"ready\":true"));
-            if ready {
-                break;
-            }
-            assert!(Instant::now() < deadline, "chromedriver not ready within 20 s");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let profile = tempfile::tempdir().unwrap();
-        let profile_path = profile.path().to_owned();
-        Driver {
-            child,
-            url,
-            _profile: profile,
-            profile_path,
-        }
-    }
-
-    async fn session(&self) -> fantoccini::Client {
-        let mut args: Vec<String> = CHROME_ARGS.iter().map(|s| s.to_string()).collect();
-        args.push(format!("--user-data-dir={}", self.profile_path.display()));
-        args.push("--window-size=1280,900".into());
-        let caps = json!({
-            "browserName": "chrome",
-            "goog:chromeOptions": {
-                "binary": "/usr/bin/chromium",
-                "args": args,
-                "prefs": {
-                    "session.restore_on_startup": 4,
-                    "session.startup_urls": ["about:blank"]
-                }
-            }
-        });
-        let serde_json::Value::Object(caps) = caps else {
-            unreachable!()
-        };
-        fantoccini::ClientBuilder::rustls()
-            .expect("rustls connector")
-            .capabilities(caps)
-            .connect(&self.url)
-            .await
-            .expect("a Chromium session")
-    }
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// The robot's own browser (its chromedriver, session and profile), for looking at reports.
+async fn browser() -> (Browser, tempfile::TempDir) {
+    let downloads = tempfile::tempdir().unwrap();
+    let browser = Browser::launch(&BrowserOptions::new(downloads.path()))
+        .await
+        .expect("a Chromium session");
+    (browser, downloads)
 }
 
 fn file_url(path: &Path) -> String {
@@ -893,8 +806,8 @@ async fn check_report_in_browser(client: &fantoccini::Client, html: &Path, expec
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn html_report_shows_every_screenshot_in_headless_chromium() {
-    let driver = Driver::start();
-    let client = driver.session().await;
+    let (browser, _downloads) = browser().await;
+    let client = browser.client().clone();
     for failing in [false, true] {
         let tmp = tempfile::tempdir().unwrap();
         let result = fixture(tmp.path(), failing);
@@ -946,7 +859,7 @@ async fn html_report_shows_every_screenshot_in_headless_chromium() {
         keep_dir(if failing { "failing" } else { "passing" }, tmp.path());
         assert_no_secret_in_folder(tmp.path());
     }
-    client.close().await.unwrap();
+    browser.close().await;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1044,8 +957,8 @@ fn child_run(dir: &Path, format: LogFormat) {
         .build()
         .unwrap();
     rt.block_on(async {
-        let driver = Driver::start();
-        let client = driver.session().await;
+        let (browser, _downloads) = browser().await;
+        let client = browser.client().clone();
         client
             .goto("data:text/html,<label>E-mailadres <input id=e type=email></label><label>Wachtwoord <input id=p type=password></label>")
             .await
@@ -1057,7 +970,7 @@ fn child_run(dir: &Path, format: LogFormat) {
         let back = p.prop("value").await.unwrap();
         assert_eq!(back.as_deref(), Some(PASSWORD));
         tracing::trace!(value = ?back, "read back the password field");
-        client.close().await.unwrap();
+        browser.close().await;
     });
 
     let result = fixture(dir, true);

@@ -17,13 +17,19 @@
 //!   "klantnummers": [{ "number": "9401138", "name": "PostNL (9401138)" }],
 //!   "authorisations": { "9401138": { "gatuser": ["Zendingen importeren", "…"] } },
 //!   "granted_at": { "9401138": { "gatuser": { "E-commerce inzichten": "2026-…Z" } } },
-//!   "audit": [{ "who": "GATUser, PostNL (PostNL)", "what": "Autorisatie '…' toegekend aan …", "when": "…" }]
+//!   "audit": [{ "who": "GATUser, PostNL (PostNL)",
+//!               "what": "Autorisaties opgeslagen voor … voor PostNL (9401138): '…' toegekend",
+//!               "when": "…",
+//!               "save": { "klantnummer": "9401138", "user": "gatuser",
+//!                         "granted": ["E-commerce inzichten"], "revoked": [] } }]
 //! }
 //! ```
 //!
 //! `authorisations` lists, per klantnummer and user id, the names of the checkboxes that are
 //! ticked (catalog order). `granted_at` holds when a flag was granted through the portal (for
-//! the tile delay); seeded flags have none. No password material is ever part of the view.
+//! the tile delay); seeded flags have none. `audit` has one entry per accepted save of the
+//! authorisations page (with `save`, also when nothing changed), per password change and per
+//! deleted account. No password material is ever part of the view.
 
 mod alt;
 mod catalog;

@@ -122,6 +122,8 @@ async fn serve_portal(args: PortalArgs) -> Result<(), CliError> {
         fail_on: args.fail_on,
         force_password_change: args.force_password_change,
         variant: args.variant,
+        renames: args.renames,
+        seed_users: args.seed_users,
     };
     let handle = portal::start(cfg).await.map_err(|e| CliError::Other(e.into()))?;
     println!("Replica of Mijn PostNL listening on {}", handle.base_url());

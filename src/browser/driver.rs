@@ -15,9 +15,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
-
 use super::error::BrowserError;
 
 /// How long chromedriver may take to answer `/status` with `ready: true`.
@@ -190,43 +187,23 @@ fn free_port() -> std::io::Result<u16> {
     Ok(l.local_addr()?.port())
 }
 
-/// One `GET /status` over plain HTTP/1.1; true when the body says `"ready": true`.
+/// One `GET /status`; true when the body says `"ready": true`.
 pub(crate) async fn status_ready(port: u16) -> bool {
-    let attempt = async {
-        let mut s = TcpStream::connect(("127.0.0.1", port)).await.ok()?;
-        s.write_all(format!("GET /status HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n").as_bytes())
-            .await
+    let probe = move || -> Option<bool> {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .timeout_global(Some(Duration::from_secs(2)))
+            .proxy(None)
+            .build()
+            .into();
+        let body = agent
+            .get(format!("http://127.0.0.1:{port}/status"))
+            .call()
+            .ok()?
+            .body_mut()
+            .read_to_string()
             .ok()?;
-        // chromedriver keeps the connection open despite `Connection: close`: read until the
-        // body announced by Content-Length is complete.
-        let mut buf = Vec::new();
-        let mut chunk = [0u8; 4096];
-        let body = loop {
-            let n = s.read(&mut chunk).await.ok()?;
-            if n == 0 {
-                return None;
-            }
-            buf.extend_from_slice(&chunk[..n]);
-            let text = String::from_utf8_lossy(&buf).into_owned();
-            if let Some((head, body)) = text.split_once("\r\n\r\n") {
-                let len = head.lines().find_map(|l| {
-                    let (k, v) = l.split_once(':')?;
-                    k.trim()
-                        .eq_ignore_ascii_case("content-length")
-                        .then(|| v.trim().parse::<usize>().ok())
-                        .flatten()
-                })?;
-                if body.len() >= len {
-                    break body.get(..len)?.to_string();
-                }
-            }
-        };
         let v: serde_json::Value = serde_json::from_str(&body).ok()?;
         v["value"]["ready"].as_bool()
     };
-    tokio::time::timeout(Duration::from_secs(2), attempt)
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or(false)
+    tokio::task::spawn_blocking(probe).await.ok().flatten().unwrap_or(false)
 }

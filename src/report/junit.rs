@@ -19,11 +19,11 @@ pub const RUN_CASE: &str = "Run";
 pub fn to_junit(result: &RunResult, redactor: &Redactor) -> String {
     let x = |s: &str| escape(&redactor.redact(s));
     let suite = x(&result.flow.name);
-    let step_failed = result.steps.iter().any(|s| s.status == Status::Failed);
+    let step_failed = result.steps.iter().any(|s| s.status.is_failure());
     let run_case = result.error.as_ref().filter(|_| !step_failed);
 
     let tests = result.steps.len() + usize::from(run_case.is_some());
-    let failures = result.steps.iter().filter(|s| s.status == Status::Failed).count() + usize::from(run_case.is_some());
+    let failures = result.steps.iter().filter(|s| s.status.is_failure()).count() + usize::from(run_case.is_some());
     let skipped = result.steps.iter().filter(|s| s.status == Status::Skipped).count();
     let time = seconds(result.duration_ms);
     let timestamp = result.started.format("%Y-%m-%dT%H:%M:%S");
@@ -84,7 +84,7 @@ fn write_step(out: &mut String, step: &StepResult, suite: &str, x: &dyn Fn(&str)
         seconds(step.duration_ms)
     );
     match step.status {
-        Status::Failed => {
+        Status::Failed | Status::Interrupted | Status::CommittedUnknown => {
             let fallback = ErrorInfo {
                 message: "step failed".into(),
                 ..Default::default()

@@ -9,7 +9,9 @@
 //! for a page that is still loading.
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use chrono::Utc;
 

@@ -168,6 +168,7 @@ impl<'a, P: Page> Executor<'a, P> {
     async fn run_step(&mut self, index: usize, step: &Step) -> StepResult {
         let started = Instant::now();
         let _span = tracing::info_span!("step", index, title = %step.title).entered();
+        tracing::info!(index, title = %step.title, "step starts");
         self.committed = false;
         if let Some(cond) = &step.when {
             match self.condition(cond).await {

@@ -10,8 +10,7 @@ use chrono::TimeZone;
 use postnl_robot::browser::{Browser, BrowserOptions};
 use postnl_robot::report::{self, logging, LogFormat, Progress, Redactor};
 use postnl_robot::run::result::{
-    ActionResult, BrowserInfo, ErrorInfo, FailureKind, FlowInfo, Param, RunResult, Status, StepResult,
-    SCHEMA_VERSION,
+    ActionResult, BrowserInfo, ErrorInfo, FailureKind, FlowInfo, Param, RunResult, Status, StepResult, SCHEMA_VERSION,
 };
 use serde_json::json;
 

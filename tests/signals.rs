@@ -16,7 +16,15 @@ use serde_json::Value;
 /// goes), so that what it leaves behind can be told apart from other tests'.
 fn start(base_url: &str, out: &Path, tmp: &Path, extra: &[&str]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_postnl-robot"))
-        .args(["run", FLOW, "--base-url", base_url, "--quiet", "--out", out.to_str().unwrap()])
+        .args([
+            "run",
+            FLOW,
+            "--base-url",
+            base_url,
+            "--quiet",
+            "--out",
+            out.to_str().unwrap(),
+        ])
         .args(["-p", "klantnummer=9401138", "-p", "gebruiker=GATUser, PostNL (PostNL)"])
         .args(extra)
         .env("POSTNL_EMAIL", DEMO_ADMIN_EMAIL)
@@ -83,7 +91,12 @@ fn profiles_in(tmp: &Path) -> Vec<PathBuf> {
         .unwrap()
         .filter_map(|e| e.ok())
         .map(|e| e.path())
-        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("postnl-robot-profile-"))
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("postnl-robot-profile-")
+        })
         .collect()
 }
 
@@ -129,7 +142,11 @@ async fn sigterm_writes_the_report_with_the_interrupted_step_and_leaves_nothing_
     assert!(out.join("report.html").is_file() && out.join("junit.xml").is_file());
 
     assert_eq!(profiles_in(tmp.path()), Vec::<PathBuf>::new(), "temp profile removed");
-    assert_eq!(processes_using(tmp.path()), Vec::<String>::new(), "no driver or browser left");
+    assert_eq!(
+        processes_using(tmp.path()),
+        Vec::<String>::new(),
+        "no driver or browser left"
+    );
     portal.shutdown().await;
 }
 
@@ -171,7 +188,11 @@ async fn sigterm_closes_a_remote_webdriver_session() {
     assert_eq!(report(&out)["status"], "interrupted");
     let deadline = Instant::now() + Duration::from_secs(10);
     while !browsers().is_empty() {
-        assert!(Instant::now() < deadline, "the remote browser is still running: {:?}", browsers());
+        assert!(
+            Instant::now() < deadline,
+            "the remote browser is still running: {:?}",
+            browsers()
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     driver.stop();

@@ -156,11 +156,11 @@ impl Page<'_> {
                 .filter(|&&st| count(st) > 0 || matches!(st, Status::Passed | Status::Failed | Status::Skipped))
                 .map(|&st| {
                     let n = count(st);
-                        let class = if n > 0 { status_word(st) } else { "none" };
-                        format!("<span class=\"n-{class}\">{n} {}</span>", status_word(st))
-                    })
-                    .collect::<Vec<_>>()
-                    .join(" · "),
+                    let class = if n > 0 { status_word(st) } else { "none" };
+                    format!("<span class=\"n-{class}\">{n} {}</span>", status_word(st))
+                })
+                .collect::<Vec<_>>()
+                .join(" · "),
             ),
             (
                 "Mode",

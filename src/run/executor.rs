@@ -148,7 +148,10 @@ impl<'a, P: Page> Executor<'a, P> {
             };
             failed |= result.status.is_failure();
             self.interrupted |= result.status == Status::Interrupted
-                || result.error.as_ref().is_some_and(|e| e.kind == FailureKind::Interrupted);
+                || result
+                    .error
+                    .as_ref()
+                    .is_some_and(|e| e.kind == FailureKind::Interrupted);
             observer.step_finished(&result);
             results.push(result);
         }
@@ -387,7 +390,8 @@ impl<'a, P: Page> Executor<'a, P> {
         let back = match (&relogged, step.guide_url.as_deref().and_then(guide_path)) {
             (Ok(()), Some(path)) => {
                 let url = self.absolute(&path);
-                self.io(self.page.goto(&url)).await
+                self.io(self.page.goto(&url))
+                    .await
                     .map(|()| format!("; back to {path}"))
             }
             (Ok(()), None) => Ok(String::new()),
@@ -806,7 +810,8 @@ impl<'a, P: Page> Executor<'a, P> {
             return Ok(());
         };
         let deadline = Instant::now() + timeout;
-        self.io(self.page.wait_until_idle(timeout.min(IDLE_BEFORE_DECIDING))).await?;
+        self.io(self.page.wait_until_idle(timeout.min(IDLE_BEFORE_DECIDING)))
+            .await?;
         let mut queries = vec![target.to_query(self.vars).map_err(Failure::hard)?];
         for branch in [then, otherwise] {
             if let Some(l) = first_target(branch) {
@@ -855,12 +860,14 @@ impl<'a, P: Page> Executor<'a, P> {
                     }
                 }
             }
-            Condition::SamePerson(a, b) => {
-                text::same_person(&self.vars.render(a).map_err(Failure::hard)?, &self.vars.render(b).map_err(Failure::hard)?)
-            }
-            Condition::Equals(a, b) => {
-                text::equals(&self.vars.render(a).map_err(Failure::hard)?, &self.vars.render(b).map_err(Failure::hard)?)
-            }
+            Condition::SamePerson(a, b) => text::same_person(
+                &self.vars.render(a).map_err(Failure::hard)?,
+                &self.vars.render(b).map_err(Failure::hard)?,
+            ),
+            Condition::Equals(a, b) => text::equals(
+                &self.vars.render(a).map_err(Failure::hard)?,
+                &self.vars.render(b).map_err(Failure::hard)?,
+            ),
             Condition::Not(inner) => !Box::pin(self.condition(inner)).await?,
         })
     }

@@ -122,7 +122,10 @@ fn header(flow: &Flow, file: String, vars: &Vars, opts: &RunOptions, browser: Br
 fn conclude(result: &mut RunResult, clock: Instant) {
     result.finished = Utc::now();
     result.duration_ms = clock.elapsed().as_millis() as u64;
-    let interrupted = result.error.as_ref().is_some_and(|e| e.kind == FailureKind::Interrupted)
+    let interrupted = result
+        .error
+        .as_ref()
+        .is_some_and(|e| e.kind == FailureKind::Interrupted)
         || result.steps.iter().any(|s| s.status == Status::Interrupted);
     let failed = result.error.is_some() || result.steps.iter().any(|s| s.status.is_failure());
     result.status = if interrupted {
@@ -134,7 +137,11 @@ fn conclude(result: &mut RunResult, clock: Instant) {
     };
     let no_browser = result.error.as_ref().is_some_and(|e| e.kind == FailureKind::NoBrowser);
     result.exit_code = crate::error::exit_code_of(result.status, no_browser, None);
-    tracing::info!(status = result.status.as_str(), duration_ms = result.duration_ms, "run finished");
+    tracing::info!(
+        status = result.status.as_str(),
+        duration_ms = result.duration_ms,
+        "run finished"
+    );
 }
 
 fn params_for_report(flow: &Flow, vars: &Vars) -> Vec<Param> {

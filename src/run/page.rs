@@ -44,7 +44,12 @@ pub trait Page: Sync {
         w: &Wait,
     ) -> impl Future<Output = Result<Selected, BrowserError>> + Send;
     /// Ticks or unticks a box; answers whether it changed anything.
-    fn set_checked(&self, q: &Query, checked: bool, w: &Wait) -> impl Future<Output = Result<bool, BrowserError>> + Send;
+    fn set_checked(
+        &self,
+        q: &Query,
+        checked: bool,
+        w: &Wait,
+    ) -> impl Future<Output = Result<bool, BrowserError>> + Send;
     /// Whether the box `q` finds is ticked.
     fn is_checked(&self, q: &Query, w: &Wait) -> impl Future<Output = Result<bool, BrowserError>> + Send;
     /// Waits until exactly one element matches and is visible.

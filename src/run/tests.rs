@@ -17,7 +17,13 @@ const LOGIN_MARK: &str = "text \"Log in bij Mijn PostNL\"";
 const LOGIN_PAGE: &[&str] = &[LOGIN_MARK, "role button \"Inloggen\""];
 
 /// Parses `toml` as a flow, binds `params` and runs it on `page`.
-async fn run_on(toml: &str, params: &[(&str, &str)], page: &FakePage, mode: Mode, cancel: &CancellationToken) -> RunResult {
+async fn run_on(
+    toml: &str,
+    params: &[(&str, &str)],
+    page: &FakePage,
+    mode: Mode,
+    cancel: &CancellationToken,
+) -> RunResult {
     let flow = parse_str(Path::new("test.toml"), toml).expect("test flow parses");
     let params: Vec<(String, String)> = params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     let vars = crate::flow::bind::bind(&flow, &params, &|_| Some("geheim".into()), false).expect("binds");
@@ -50,7 +56,14 @@ fn details(r: &RunResult, step: usize) -> Vec<String> {
     r.steps[step]
         .actions
         .iter()
-        .map(|a| format!("{} [{}] {}", a.description, a.status.as_str(), a.detail.clone().unwrap_or_default()))
+        .map(|a| {
+            format!(
+                "{} [{}] {}",
+                a.description,
+                a.status.as_str(),
+                a.detail.clone().unwrap_or_default()
+            )
+        })
         .collect()
 }
 
@@ -113,14 +126,20 @@ title = "Stap 1"
 #[tokio::test(start_paused = true)]
 async fn an_obstacle_runs_its_handler_and_the_blocked_click_is_retried() {
     let (page, _) = page();
-    page.show(&["text \"Verder\"", "role button \"Weigeren\""])
-        .on_click("role button \"Weigeren\"", vec![Effect::Hide("role button \"Weigeren\"")]);
+    page.show(&["text \"Verder\"", "role button \"Weigeren\""]).on_click(
+        "role button \"Weigeren\"",
+        vec![Effect::Hide("role button \"Weigeren\"")],
+    );
     let r = run_flow(WITH_HANDLER, &page).await;
     assert_eq!(r.status, Status::Passed, "{r:#?}");
     let d = details(&r, 0);
     assert!(d[0].starts_with("obstacle: cookiemelding [passed]"), "{d:?}");
     assert!(d[1].starts_with("click text \"Verder\" [passed]"), "{d:?}");
-    assert_eq!(page.calls("click text \"Verder\"").len(), 2, "blocked once, then clicked");
+    assert_eq!(
+        page.calls("click text \"Verder\"").len(),
+        2,
+        "blocked once, then clicked"
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -129,7 +148,11 @@ async fn a_handler_that_does_not_clear_its_obstacle_runs_a_bounded_number_of_tim
     // Clicking "Weigeren" does nothing: the banner stays.
     page.show(&["text \"Verder\"", "role button \"Weigeren\""]);
     let r = run_flow(WITH_HANDLER, &page).await;
-    let handled = r.steps[0].actions.iter().filter(|a| a.description.starts_with("obstacle")).count();
+    let handled = r.steps[0]
+        .actions
+        .iter()
+        .filter(|a| a.description.starts_with("obstacle"))
+        .count();
     assert_eq!(handled, 3, "{:?}", details(&r, 0));
     assert_eq!(r.status, Status::Passed, "then the click goes ahead");
 }
@@ -170,7 +193,8 @@ async fn a_lost_session_logs_in_again_and_repeats_the_step() {
     assert_eq!(r.steps[1].status, Status::Passed, "{:?}", details(&r, 1));
     let d = details(&r, 1);
     assert!(
-        d.iter().any(|l| l.starts_with("session lost: log in again [passed]") && l.contains("back to /apex/home")),
+        d.iter()
+            .any(|l| l.starts_with("session lost: log in again [passed]") && l.contains("back to /apex/home")),
         "{d:?}"
     );
     assert_eq!(page.calls("click role button \"Inloggen\"").len(), 2);
@@ -186,7 +210,10 @@ async fn a_server_error_page_is_reloaded_and_the_step_goes_on() {
     let r = run_flow(ONE_CLICK, &page).await;
     assert_eq!(r.status, Status::Passed, "{r:#?}");
     let d = details(&r, 0);
-    assert!(d[0].contains("HTTP 500 error; reloaded it 2 times and it loaded"), "{d:?}");
+    assert!(
+        d[0].contains("HTTP 500 error; reloaded it 2 times and it loaded"),
+        "{d:?}"
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -210,7 +237,10 @@ async fn a_failed_data_request_is_reloaded_away() {
     let r = run_flow(ONE_CLICK, &page).await;
     assert_eq!(r.status, Status::Passed, "{r:#?}");
     let d = details(&r, 0);
-    assert!(d[0].contains("request to /apex/api/gebruikers answered HTTP 500; reloaded the page"), "{d:?}");
+    assert!(
+        d[0].contains("request to /apex/api/gebruikers answered HTTP 500; reloaded the page"),
+        "{d:?}"
+    );
 }
 
 const SAVE: &str = r#"
@@ -275,7 +305,10 @@ async fn a_failure_after_a_commit_is_committed_unknown_not_failed() {
     page.show(&[BOX, OPSLAAN]);
     let r = run_flow(SAVE, &page).await;
     assert_eq!(r.steps[0].status, Status::CommittedUnknown, "{r:#?}");
-    assert_eq!(r.steps[0].error.as_ref().unwrap().kind, FailureKind::CommittedThenFailed);
+    assert_eq!(
+        r.steps[0].error.as_ref().unwrap().kind,
+        FailureKind::CommittedThenFailed
+    );
     assert_eq!(r.status, Status::Failed);
     assert_eq!(r.exit_code, 1);
     assert_eq!(page.calls(&format!("click {OPSLAAN}")).len(), 1);
@@ -290,8 +323,15 @@ async fn a_server_error_after_a_commit_is_not_reloaded() {
     let r = run_flow(SAVE, &page).await;
     assert_eq!(r.steps[0].status, Status::CommittedUnknown, "{r:#?}");
     let d = details(&r, 0);
-    assert!(d[1].starts_with("click role button \"Opslaan\" [committed-unknown]"), "{d:?}");
-    assert!(page.calls("reload").is_empty() && page.calls("goto").is_empty(), "{:?}", page.log());
+    assert!(
+        d[1].starts_with("click role button \"Opslaan\" [committed-unknown]"),
+        "{d:?}"
+    );
+    assert!(
+        page.calls("reload").is_empty() && page.calls("goto").is_empty(),
+        "{:?}",
+        page.log()
+    );
 }
 
 const IF_FLOW: &str = r#"
@@ -310,8 +350,10 @@ title = "Stap 3"
 #[tokio::test(start_paused = true)]
 async fn an_if_opens_the_section_only_when_its_link_is_not_visible() {
     let (page, _) = page();
-    page.show(&["text \"Klantnummerinstellingen\""])
-        .on_click("text \"Klantnummerinstellingen\"", vec![Effect::Show("text \"Autorisaties\"")]);
+    page.show(&["text \"Klantnummerinstellingen\""]).on_click(
+        "text \"Klantnummerinstellingen\"",
+        vec![Effect::Show("text \"Autorisaties\"")],
+    );
     let r = run_flow(IF_FLOW, &page).await;
     assert_eq!(r.status, Status::Passed, "{r:#?}");
     assert_eq!(page.calls("click text \"Klantnummerinstellingen\"").len(), 1);
@@ -434,7 +476,8 @@ title = "Stap 3"
 #[tokio::test(start_paused = true)]
 async fn cancelling_mid_step_reports_it_interrupted_with_its_actions_so_far() {
     let (page, cancel) = page();
-    page.show(&["text \"Verder\"", "text \"Menu\""]).hang_on("text \"Tegel\"");
+    page.show(&["text \"Verder\"", "text \"Menu\""])
+        .hang_on("text \"Tegel\"");
     let r = run_on(THREE_STEPS, &[], &page, Mode::Run, &cancel).await;
     assert_eq!(r.status, Status::Interrupted, "{r:#?}");
     assert_eq!(r.steps[0].status, Status::Passed);
@@ -482,7 +525,10 @@ async fn cancelling_after_a_commit_is_committed_unknown() {
     assert_eq!(r.steps[1].status, Status::Skipped);
     // Clicked, then cancelled before anything confirmed it.
     let d = details(&r, 0);
-    assert!(d[1].starts_with("click role button \"Opslaan\" [committed-unknown]"), "{d:?}");
+    assert!(
+        d[1].starts_with("click role button \"Opslaan\" [committed-unknown]"),
+        "{d:?}"
+    );
     assert_eq!(page.calls(&format!("click {OPSLAAN}")).len(), 1);
 }
 

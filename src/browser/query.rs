@@ -33,7 +33,16 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::flow::model::MatchMode;
+/// How a text is compared (always whitespace-normalised and case-insensitive).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MatchMode {
+    /// The whole text equals the wanted text.
+    #[default]
+    Exact,
+    /// The text contains the wanted text.
+    Contains,
+}
 
 /// A text to match, whitespace-normalised and case-insensitive.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -178,6 +178,11 @@ impl Browser {
 
     /// Ends the session (the browser quits), stops our chromedriver and removes the profile.
     pub async fn close(self) {
+        tracing::debug!(
+            round_trips = self.round_trips(),
+            script_installs = self.script_installs(),
+            "closing the browser session"
+        );
         let Browser {
             client,
             driver,

@@ -30,9 +30,8 @@ pub fn to_junit(result: &RunResult, redactor: &Redactor) -> String {
     let run_case = result.error.as_ref().filter(|_| !step_failed);
 
     let tests = (result.steps.len() + usize::from(run_case.is_some())).to_string();
-    let failures = (result.steps.iter().filter(|s| s.status.is_failure()).count()
-        + usize::from(run_case.is_some()))
-    .to_string();
+    let failures =
+        (result.steps.iter().filter(|s| s.status.is_failure()).count() + usize::from(run_case.is_some())).to_string();
     let skipped = result
         .steps
         .iter()

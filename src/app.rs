@@ -170,7 +170,7 @@ fn default_out_dir(flow_name: &str) -> PathBuf {
 /// Loads, binds and runs one flow; writes the run folder and its reports.
 pub async fn run_flow(req: RunRequest, env: &dyn Fn(&str) -> Option<String>) -> Result<RunOutcome, CliError> {
     init_logging(&req.output);
-    let flow = flow::parse::load(&req.flow).map_err(|e| CliError::Invalid(e.render()))?;
+    let flow = flow::load(&req.flow).map_err(|e| CliError::Invalid(e.render()))?;
     let mut vars = flow::bind::bind(&flow, &req.params, env, req.prompt && is_terminal())
         .map_err(|e| CliError::Invalid(e.to_string()))?;
     let base_url = req.base_url.clone().or_else(|| flow.base_url.clone()).ok_or_else(|| {

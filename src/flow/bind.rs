@@ -10,7 +10,7 @@ use std::fmt;
 
 use crate::browser::query::{Query, TextQuery};
 use crate::flow::model::{By, Flow, Locator, Piece, SecretDecl, Template, TextMatch};
-use crate::flow::validate;
+use crate::flow::lang;
 
 /// A secret value; `Debug` prints `***`, and there is no `Display`.
 #[derive(Clone, PartialEq, Eq)]
@@ -106,7 +106,7 @@ impl fmt::Display for BindProblem {
                     (None, true) => write!(f, ": this flow takes no parameters"),
                     (None, false) => {
                         let k: Vec<&str> = known.iter().map(String::as_str).collect();
-                        write!(f, ": this flow takes {}", validate::list(&k))
+                        write!(f, ": this flow takes {}", lang::list(&k))
                     }
                 }
             }
@@ -227,7 +227,7 @@ pub fn bind_with(
         } else if flow.param(name).is_none() {
             problems.push(BindProblem::UnknownParam {
                 name: name.clone(),
-                suggestion: validate::suggest(name, flow.params.iter().map(|p| p.name.as_str())).map(str::to_string),
+                suggestion: lang::suggest(name, flow.params.iter().map(|p| p.name.as_str())).map(str::to_string),
                 known: flow.params.iter().map(|p| p.name.clone()).collect(),
             });
         } else if given.insert(name, value).is_some() {
@@ -456,7 +456,7 @@ fn attach_within(mut q: Query, outer: Query) -> Query {
 mod tests {
     use super::*;
     use crate::flow::model::{MatchMode, Span};
-    use crate::flow::parse::parse_str;
+    use crate::flow::load::parse_str;
     use std::path::Path;
 
     fn flow() -> Flow {

@@ -16,19 +16,41 @@ use crate::flow::model::Span;
 
 impl Span {
     /// The span of the byte range `range` in `src`, with 1-based line and (character) column.
+    /// Scans `src` up to `range`; to make many spans in one file, use [`LineIndex`].
     pub fn from_range(src: &str, range: Range<usize>) -> Span {
-        let start = floor_char_boundary(src, range.start.min(src.len()));
-        let end = floor_char_boundary(src, range.end.clamp(start, src.len()));
-        let before = &src[..start];
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let col = src[line_start..start].chars().count() + 1;
-        Span { line, col, start, end }
+        LineIndex::new(src).span(src, range)
     }
 
     /// The byte range of this span.
     pub fn range(&self) -> Range<usize> {
         self.start..self.end
+    }
+}
+
+/// Where each line of a text starts, so that a span's line and column cost a binary search
+/// instead of a scan from the top of the file (loading stays linear in the file size).
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    /// Byte offset of the first character of each line; `starts[0] == 0`.
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    /// Indexes the lines of `src`.
+    pub fn new(src: &str) -> LineIndex {
+        let mut starts = vec![0];
+        starts.extend(src.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1));
+        LineIndex { starts }
+    }
+
+    /// The span of the byte range `range` in `src` (the text this index was built from).
+    pub fn span(&self, src: &str, range: Range<usize>) -> Span {
+        let start = floor_char_boundary(src, range.start.min(src.len()));
+        let end = floor_char_boundary(src, range.end.clamp(start, src.len()));
+        let line = self.starts.partition_point(|&s| s <= start);
+        let line_start = self.starts[line - 1];
+        let col = src[line_start..start].chars().count() + 1;
+        Span { line, col, start, end }
     }
 }
 

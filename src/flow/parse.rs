@@ -442,6 +442,15 @@ impl Reader<'_> {
             }
             declared.insert(name.to_string());
             let Some(pt) = self.table(pv, &format!("parameter `{name}`"), "{ description = \"…\" }") else {
+                // Kept (the error is recorded), so that its uses are not reported as undefined too.
+                out.push(ParamDecl {
+                    name: name.to_string(),
+                    description: None,
+                    example: None,
+                    default: None,
+                    secret: false,
+                    span: self.span(r),
+                });
                 continue;
             };
             self.check_keys(pt, lang::PARAM_KEYS, |k| {
@@ -486,6 +495,13 @@ impl Reader<'_> {
                 );
             }
             let Some(st) = self.table(sv, &format!("secret `{name}`"), "{ env = \"POSTNL_PASSWORD\" }") else {
+                out.push(SecretDecl {
+                    name: name.to_string(),
+                    env: String::new(),
+                    prompt: None,
+                    optional: false,
+                    span: self.span(r),
+                });
                 continue;
             };
             let suggested = self.check_keys(st, lang::SECRET_KEYS, |k| {

@@ -46,7 +46,7 @@ pub fn validate(flow: &Flow, src: &str, scope: &Scope) -> Vec<FlowError> {
     let mut c = Checker {
         flow,
         src,
-        lines: LineIndex::new(src),
+        lines: None,
         declared,
         reads: BTreeSet::new(),
         check_vars: scope.complete,
@@ -62,7 +62,8 @@ pub fn validate(flow: &Flow, src: &str, scope: &Scope) -> Vec<FlowError> {
 struct Checker<'a> {
     flow: &'a Flow,
     src: &'a str,
-    lines: LineIndex,
+    /// Built on the first error: most files have none.
+    lines: Option<LineIndex>,
     declared: HashMap<&'a str, VarKind>,
     /// Variables set by `read … into` so far.
     reads: BTreeSet<String>,
@@ -77,7 +78,8 @@ impl<'a> Checker<'a> {
     }
 
     fn err(&mut self, r: Range<usize>, message: impl Into<String>, help: Option<String>) {
-        let span = self.lines.span(self.src, r);
+        let src = self.src;
+        let span = self.lines.get_or_insert_with(|| LineIndex::new(src)).span(src, r);
         self.err_at(span, message, help);
     }
 

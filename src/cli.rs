@@ -138,13 +138,13 @@ pub enum LogFormatArg {
 /// `--param NAME=VALUE`: a name and a non-empty value (the value may contain `=`).
 fn parse_param(s: &str) -> Result<(String, String), String> {
     match s.split_once('=') {
-        Some((k, _)) if k.trim().is_empty() => Err(format!("expected NAME=VALUE, got `{s}`: the name is missing")),
+        Some((k, _)) if k.trim().is_empty() => Err("the name is missing: expected NAME=VALUE".to_string()),
         Some((k, "")) => Err(format!(
             "the value of `{}` is empty: give a value, or leave the parameter out to use its default",
             k.trim()
         )),
         Some((k, v)) => Ok((k.trim().to_string(), v.to_string())),
-        None => Err(format!("expected NAME=VALUE, got `{s}`")),
+        None => Err("expected NAME=VALUE".to_string()),
     }
 }
 
@@ -153,11 +153,11 @@ fn parse_seconds(s: &str) -> Result<f64, String> {
     let secs: f64 = s
         .trim()
         .parse()
-        .map_err(|_| format!("expected a number of seconds, got `{s}`"))?;
+        .map_err(|_| "expected a number of seconds".to_string())?;
     match crate::flow::lang::duration_in_range(secs, 0.0, false) {
         Some(_) => Ok(secs),
         None => Err(format!(
-            "must be more than 0 and at most {} seconds (24 hours), got `{s}`",
+            "must be more than 0 and at most {} seconds (24 hours)",
             crate::flow::lang::MAX_SECONDS
         )),
     }
@@ -167,7 +167,7 @@ fn parse_seconds(s: &str) -> Result<f64, String> {
 fn parse_base_url(s: &str) -> Result<String, String> {
     match url::Url::parse(s) {
         Ok(u) if (u.scheme() == "http" || u.scheme() == "https") && u.host().is_some() => Ok(s.to_string()),
-        _ => Err(format!("expected an http(s) URL such as https://mijn.postnl.nl, got `{s}`")),
+        _ => Err("expected an http(s) URL such as https://mijn.postnl.nl".to_string()),
     }
 }
 

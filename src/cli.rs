@@ -191,7 +191,13 @@ mod tests {
             assert!(parse_seconds(bad).is_err(), "{bad}");
         }
         assert!(parse_base_url("http://127.0.0.1:8080").is_ok());
-        for bad in ["mijn.postnl.nl", "ftp://x", "file:///etc/passwd", "javascript:alert(1)", "http://"] {
+        for bad in [
+            "mijn.postnl.nl",
+            "ftp://x",
+            "file:///etc/passwd",
+            "javascript:alert(1)",
+            "http://",
+        ] {
             assert!(parse_base_url(bad).is_err(), "{bad}");
         }
     }

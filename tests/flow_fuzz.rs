@@ -123,11 +123,8 @@ fn value() -> impl Strategy<Value = String> {
 }
 
 fn table_body() -> impl Strategy<Value = String> {
-    proptest::collection::vec((key(), value()), 0..5).prop_map(|kv| {
-        kv.into_iter()
-            .map(|(k, v)| format!("{k} = {v}\n"))
-            .collect::<String>()
-    })
+    proptest::collection::vec((key(), value()), 0..5)
+        .prop_map(|kv| kv.into_iter().map(|(k, v)| format!("{k} = {v}\n")).collect::<String>())
 }
 
 /// A TOML document shaped like a flow: a head, params/secrets/handlers, steps with actions.
@@ -142,17 +139,13 @@ fn flowish() -> impl Strategy<Value = String> {
         Just("[secrets.password]"),
         Just("[steps]"),
     ];
-    (
-        table_body(),
-        proptest::collection::vec((header, table_body()), 0..8),
-    )
-        .prop_map(|(head, tables)| {
-            let mut s = format!("name = \"f\"\ntitle = \"F\"\n{head}");
-            for (h, body) in tables {
-                s.push_str(&format!("{h}\n{body}"));
-            }
-            s
-        })
+    (table_body(), proptest::collection::vec((header, table_body()), 0..8)).prop_map(|(head, tables)| {
+        let mut s = format!("name = \"f\"\ntitle = \"F\"\n{head}");
+        for (h, body) in tables {
+            s.push_str(&format!("{h}\n{body}"));
+        }
+        s
+    })
 }
 
 /// A step of valid actions, each with hostile modifiers and companions: reaches the checks that
@@ -193,7 +186,11 @@ fn steps() -> impl Strategy<Value = String> {
 fn params() -> impl Strategy<Value = Vec<(String, String)>> {
     proptest::collection::vec(
         (
-            prop_oneof![Just("klantnummer".to_string()), Just("password".to_string()), "\\PC{0,6}"],
+            prop_oneof![
+                Just("klantnummer".to_string()),
+                Just("password".to_string()),
+                "\\PC{0,6}"
+            ],
             "\\PC{0,10}",
         ),
         0..3,

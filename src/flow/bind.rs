@@ -10,8 +10,8 @@ use std::fmt;
 use std::path::PathBuf;
 
 use crate::browser::query::{Query, TextQuery};
-use crate::flow::model::{By, Flow, Locator, Piece, SecretDecl, Span, Template, TextMatch};
 use crate::flow::lang;
+use crate::flow::model::{By, Flow, Locator, Piece, SecretDecl, Span, Template, TextMatch};
 
 /// A secret value; `Debug` prints `***`, and there is no `Display`.
 #[derive(Clone, PartialEq, Eq)]
@@ -328,10 +328,11 @@ fn literal_secrets(flow: &Flow, vars: &Vars, given: &BTreeMap<&str, &str>) -> Ve
         if value.chars().count() < MIN_LITERAL_SECRET_CHARS {
             continue;
         }
-        let found = flow
-            .sources
-            .iter()
-            .find_map(|src| src.text.find(value).map(|at| (src, Span::from_range(&src.text, at..at))));
+        let found = flow.sources.iter().find_map(|src| {
+            src.text
+                .find(value)
+                .map(|at| (src, Span::from_range(&src.text, at..at)))
+        });
         if let Some((src, span)) = found {
             out.push(BindProblem::LiteralSecret {
                 name: name.to_string(),
@@ -515,8 +516,8 @@ fn attach_within(mut q: Query, outer: Query) -> Query {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::flow::model::{MatchMode, Span};
     use crate::flow::load::parse_str;
+    use crate::flow::model::{MatchMode, Span};
     use std::path::Path;
 
     fn flow() -> Flow {

@@ -14,7 +14,11 @@ pub fn check(paths: &[PathBuf]) -> (String, bool) {
         match load_any(path) {
             Ok(flow) if flow.steps.is_empty() => {
                 let n = flow.handlers.len();
-                out.push_str(&format!("ok: {} (handler file, {n} handler{})\n", path.display(), plural(n)));
+                out.push_str(&format!(
+                    "ok: {} (handler file, {n} handler{})\n",
+                    path.display(),
+                    plural(n)
+                ));
             }
             Ok(flow) => {
                 let steps = flow.steps.len();

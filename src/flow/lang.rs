@@ -279,7 +279,10 @@ mod tests {
         for bad in [f64::NAN, f64::INFINITY, -1.0, 1e19, 1e300, MAX_SECONDS + 0.001] {
             assert_eq!(duration_in_range(bad, 0.0, false), None, "{bad}");
         }
-        assert_eq!(duration_in_range(MAX_SECONDS, 0.0, false), Some(Duration::from_secs(86_400)));
+        assert_eq!(
+            duration_in_range(MAX_SECONDS, 0.0, false),
+            Some(Duration::from_secs(86_400))
+        );
     }
 
     #[test]

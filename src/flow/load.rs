@@ -35,9 +35,8 @@ pub fn load(path: &Path) -> Result<Flow, FlowErrors> {
 
 /// [`load`], accepting a handler file too (what `check` does).
 pub fn load_any(path: &Path) -> Result<Flow, FlowErrors> {
-    let text = read_flow_file(path).map_err(|reason| {
-        FlowErrors::from(FlowError::file(path, format!("cannot read flow file: {reason}")))
-    })?;
+    let text = read_flow_file(path)
+        .map_err(|reason| FlowErrors::from(FlowError::file(path, format!("cannot read flow file: {reason}"))))?;
     parse_str(path, &text)
 }
 
@@ -137,7 +136,7 @@ fn normalize(path: &Path) -> PathBuf {
 
 /// Why an include failed: a problem at the `include` line, or the included file's own errors.
 enum IncludeError {
-    Here(FlowError),
+    Here(Box<FlowError>),
     There(Vec<FlowError>),
 }
 
@@ -184,7 +183,7 @@ impl Loader {
                 Err(e) => {
                     scope.complete = false;
                     match e {
-                        IncludeError::Here(e) => errors.push(e),
+                        IncludeError::Here(e) => errors.push(*e),
                         IncludeError::There(es) => included_errors.extend(es),
                     }
                     continue;
@@ -240,7 +239,7 @@ impl Loader {
         }
         for (i, step) in flow.steps.iter_mut().enumerate() {
             if let Some(sub) = subs.remove(&i) {
-                if let Err(e) = inline(step, sub.steps, path, &text) {
+                if let Some(e) = inline(step, sub.steps, path, &text) {
                     errors.push(e);
                 }
                 sources.extend(sub.sources);
@@ -263,7 +262,9 @@ impl Loader {
     /// Loads the sub-flow a step includes, enforcing the rules for included files.
     fn include(&mut self, from: &Path, from_text: &str, inc: &Include) -> Result<Flow, IncludeError> {
         let here = |message: String, help: Option<String>| {
-            IncludeError::Here(FlowError::at(from, from_text, inc.span, message).with_help_opt(help))
+            IncludeError::Here(Box::new(
+                FlowError::at(from, from_text, inc.span, message).with_help_opt(help),
+            ))
         };
         let root_shown = self.root_shown.display().to_string();
         let rel = Path::new(&inc.path);
@@ -292,7 +293,10 @@ impl Loader {
                 }
                 return Err(here(
                     format!("cannot read included file `{}`: {}", shown.display(), io_reason(&e)),
-                    Some(format!("paths are relative to the including file's folder ({})", base.display())),
+                    Some(format!(
+                        "paths are relative to the including file's folder ({})",
+                        base.display()
+                    )),
                 ));
             }
         };
@@ -326,14 +330,22 @@ impl Loader {
 /// Inlines a sub-flow's steps into the including `step`: all their actions, in order, before the
 /// step's own (a sub-flow step with a `when` becomes an `if`). The step takes the sub-flow's
 /// phase unless it sets one, and its `guide_url` unless it has one.
-fn inline(step: &mut Step, sub_steps: Vec<Step>, path: &Path, text: &str) -> Result<(), FlowError> {
-    let inc = step.include.clone().expect("only including steps are inlined");
-    let mut result = Ok(());
+/// Returns the problem when the step must set `phase` itself.
+fn inline(step: &mut Step, sub_steps: Vec<Step>, path: &Path, text: &str) -> Option<FlowError> {
+    let inc = step.include.clone()?;
+    let mut problem = None;
     if !inc.step_sets_phase {
         let phases: BTreeSet<u8> = sub_steps.iter().map(|s| s.phase as u8).collect();
         if phases.len() > 1 {
-            result = Err(FlowError::at(path, text, inc.span, "the included flow mixes `session` and `row` steps")
-                .with_help("set `phase` on this step"));
+            problem = Some(
+                FlowError::at(
+                    path,
+                    text,
+                    inc.span,
+                    "the included flow mixes `session` and `row` steps",
+                )
+                .with_help("set `phase` on this step"),
+            );
         } else if let Some(first) = sub_steps.first() {
             step.phase = first.phase;
         }
@@ -361,7 +373,7 @@ fn inline(step: &mut Step, sub_steps: Vec<Step>, path: &Path, text: &str) -> Res
     }
     actions.append(&mut step.actions);
     step.actions = actions;
-    result
+    problem
 }
 
 #[cfg(test)]

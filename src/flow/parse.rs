@@ -75,9 +75,10 @@ pub fn parse(path: &Path, text: &str, role: Role) -> Parsed {
 /// The error for a file that is not a flow file, or `None` when it looks like one.
 fn not_a_flow(path: &Path, text: &str, root: &DeTable, role: Role) -> Option<FlowError> {
     if text.contains('\0') {
-        return Some(FlowError::file(path, "not a flow file: it contains NUL bytes").with_help(
-            "a flow file is a TOML text file, see docs/flows.md".to_string(),
-        ));
+        return Some(
+            FlowError::file(path, "not a flow file: it contains NUL bytes")
+                .with_help("a flow file is a TOML text file, see docs/flows.md".to_string()),
+        );
     }
     let has = |k: &str| root.contains_key(k);
     let looks_like_flow = match role {
@@ -304,7 +305,12 @@ impl Reader<'_> {
 
     /// Reports keys of `t` not in `allowed` (with "did you mean"); returns the suggested keys, so
     /// that a misspelt required key is not reported a second time as missing.
-    fn check_keys(&mut self, t: &DeTable, allowed: &[&'static str], message: impl Fn(&str) -> String) -> Vec<&'static str> {
+    fn check_keys(
+        &mut self,
+        t: &DeTable,
+        allowed: &[&'static str],
+        message: impl Fn(&str) -> String,
+    ) -> Vec<&'static str> {
         let mut suggested = Vec::new();
         for (k, r, _) in entries(t) {
             if allowed.contains(&k) {
@@ -558,9 +564,7 @@ impl Reader<'_> {
             };
             let suggested = self.check_keys(t, lang::HANDLER_KEYS, |k| format!("unknown key `{k}` in handler"));
             let name = match entry(t, "name") {
-                Some((_, v)) => self
-                    .nonempty_string(v, "`name`")
-                    .map(|n| (n, self.span(v.span()))),
+                Some((_, v)) => self.nonempty_string(v, "`name`").map(|n| (n, self.span(v.span()))),
                 None => {
                     self.missing(hv.span(), &suggested, "name", "handler has no `name`".into());
                     None
@@ -700,9 +704,7 @@ impl Reader<'_> {
             .cloned()
             .collect();
         let known = |k: &str| {
-            lang::ACTIONS.contains(&k)
-                || lang::COMPANIONS.iter().any(|(c, _)| *c == k)
-                || lang::MODIFIERS.contains(&k)
+            lang::ACTIONS.contains(&k) || lang::COMPANIONS.iter().any(|(c, _)| *c == k) || lang::MODIFIERS.contains(&k)
         };
         let unknown: Vec<_> = all.iter().filter(|(k, _, _)| !known(k)).cloned().collect();
 
@@ -730,8 +732,7 @@ impl Reader<'_> {
                 .map(|(c, _)| *c)
                 .chain(lang::MODIFIERS.iter().copied())
                 .collect();
-            let s = lang::suggest(k, own.iter().copied())
-                .or_else(|| lang::suggest(k, lang::ACTIONS.iter().copied()));
+            let s = lang::suggest(k, own.iter().copied()).or_else(|| lang::suggest(k, lang::ACTIONS.iter().copied()));
             if let Some(s) = s {
                 suggested.push(s);
             }
@@ -817,7 +818,8 @@ impl Reader<'_> {
             "expect" => ActionKind::Expect(self.expectation(value)?),
             "wait_for" => {
                 let target = self.locator(value, &what);
-                let reload_every = entry(t, "reload_every").and_then(|(_, v)| self.seconds(v, "`reload_every`", lang::MIN_RELOAD_SECONDS, true));
+                let reload_every = entry(t, "reload_every")
+                    .and_then(|(_, v)| self.seconds(v, "`reload_every`", lang::MIN_RELOAD_SECONDS, true));
                 ActionKind::WaitFor {
                     target: target?,
                     reload_every,
@@ -1129,8 +1131,8 @@ impl Reader<'_> {
                     if lang::ROLES.contains(&r.as_str()) {
                         Some(r)
                     } else {
-                        let help = lang::suggest(&r, lang::ROLES.iter().copied())
-                            .map(|s| format!("did you mean `{s}`?"));
+                        let help =
+                            lang::suggest(&r, lang::ROLES.iter().copied()).map(|s| format!("did you mean `{s}`?"));
                         self.err(bv.span(), format!("unknown ARIA role `{r}`"), help);
                         None
                     }

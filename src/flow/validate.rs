@@ -141,9 +141,8 @@ impl<'a> Checker<'a> {
                     self.locator(f);
                 }
             }
-            ActionKind::Expect(Expectation::Visible(l)) | ActionKind::Expect(Expectation::Checked { target: l, .. }) => {
-                self.locator(l)
-            }
+            ActionKind::Expect(Expectation::Visible(l))
+            | ActionKind::Expect(Expectation::Checked { target: l, .. }) => self.locator(l),
             ActionKind::Expect(Expectation::Url(t)) => self.template(&t.text),
             ActionKind::Screenshot(name) => {
                 if name.contains("${") {

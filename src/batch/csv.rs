@@ -22,7 +22,11 @@ pub struct ParamSpec {
 
 impl ParamSpec {
     pub fn required(name: &str) -> ParamSpec {
-        ParamSpec { name: name.to_string(), secret: false, has_default: false }
+        ParamSpec {
+            name: name.to_string(),
+            secret: false,
+            has_default: false,
+        }
     }
 }
 
@@ -69,22 +73,43 @@ pub struct Batch {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Problem {
     /// A header column that is neither a parameter nor an allowed extra column.
-    UnknownColumn { name: String, suggestion: Option<String> },
+    UnknownColumn {
+        name: String,
+        suggestion: Option<String>,
+    },
     /// A header column naming a secret parameter.
-    SecretColumn { name: String },
+    SecretColumn {
+        name: String,
+    },
     /// A required parameter has no column.
-    MissingColumn { name: String },
-    DuplicateColumn { name: String },
+    MissingColumn {
+        name: String,
+    },
+    DuplicateColumn {
+        name: String,
+    },
     /// A header column without a name.
-    EmptyColumnName { position: usize },
+    EmptyColumnName {
+        position: usize,
+    },
     /// The row has fewer fields than the header.
-    MissingValues { expected: usize, found: usize },
+    MissingValues {
+        expected: usize,
+        found: usize,
+    },
     /// The row has more fields than the header.
-    TooManyValues { expected: usize, found: usize },
+    TooManyValues {
+        expected: usize,
+        found: usize,
+    },
     /// A required parameter is empty on this row.
-    EmptyValue { column: String },
+    EmptyValue {
+        column: String,
+    },
     /// The row has the same parameter values as an earlier row.
-    DuplicateRow { first_line: u64 },
+    DuplicateRow {
+        first_line: u64,
+    },
     /// A quoted field is never closed.
     UnclosedQuote,
     /// The file has a header but no rows.
@@ -104,7 +129,10 @@ impl fmt::Display for Problem {
                 }
             }
             Problem::SecretColumn { name } => {
-                write!(f, "column `{name}` is a secret parameter; secrets never come from a CSV")
+                write!(
+                    f,
+                    "column `{name}` is a secret parameter; secrets never come from a CSV"
+                )
             }
             Problem::MissingColumn { name } => write!(f, "missing column `{name}` (a parameter of the flow)"),
             Problem::DuplicateColumn { name } => write!(f, "column `{name}` appears more than once"),
@@ -142,24 +170,35 @@ pub enum CsvError {
 }
 
 fn render(path: &Path, problems: &[LineProblem]) -> String {
-    let lines: Vec<String> =
-        problems.iter().map(|p| format!("{}:{}: {}", path.display(), p.line, p.problem)).collect();
+    let lines: Vec<String> = problems
+        .iter()
+        .map(|p| format!("{}:{}: {}", path.display(), p.line, p.problem))
+        .collect();
     lines.join("\n")
 }
 
 /// Reads and checks the batch CSV at `path` against the flow's parameters.
 pub fn read_batch(path: &Path, params: &[ParamSpec]) -> Result<Batch, CsvError> {
-    let bytes = std::fs::read(path).map_err(|source| CsvError::Io { path: path.to_path_buf(), source })?;
+    let bytes = std::fs::read(path).map_err(|source| CsvError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
     parse_batch(path, &bytes, params)
 }
 
 /// Checks a batch CSV given as bytes; `path` is only used in messages and in [`Batch::path`].
 pub fn parse_batch(path: &Path, bytes: &[u8], params: &[ParamSpec]) -> Result<Batch, CsvError> {
-    let invalid = |problems| CsvError::Invalid { path: path.to_path_buf(), problems };
+    let invalid = |problems| CsvError::Invalid {
+        path: path.to_path_buf(),
+        problems,
+    };
     let (text, encoding) = decode(bytes);
     let delimiter = detect_delimiter(&text);
     if let Some(line) = unclosed_quote_line(&text, delimiter) {
-        return Err(invalid(vec![LineProblem { line, problem: Problem::UnclosedQuote }]));
+        return Err(invalid(vec![LineProblem {
+            line,
+            problem: Problem::UnclosedQuote,
+        }]));
     }
 
     let mut reader = ::csv::ReaderBuilder::new()
@@ -178,7 +217,10 @@ pub fn parse_batch(path: &Path, bytes: &[u8], params: &[ParamSpec]) -> Result<Ba
     }
     let mut records = records.into_iter();
     let Some((header_line, header)) = records.next() else {
-        return Err(invalid(vec![LineProblem { line: 1, problem: Problem::NoHeader }]));
+        return Err(invalid(vec![LineProblem {
+            line: 1,
+            problem: Problem::NoHeader,
+        }]));
     };
 
     let mut problems = Vec::new();
@@ -192,14 +234,25 @@ pub fn parse_batch(path: &Path, bytes: &[u8], params: &[ParamSpec]) -> Result<Ba
         }
         let mut report = |problem| problems.push(LineProblem { line, problem });
         if rec.len() < columns.len() {
-            report(Problem::MissingValues { expected: columns.len(), found: rec.len() });
+            report(Problem::MissingValues {
+                expected: columns.len(),
+                found: rec.len(),
+            });
             continue;
         }
         if rec.len() > columns.len() && rec.iter().skip(columns.len()).any(|f| !f.is_empty()) {
-            report(Problem::TooManyValues { expected: columns.len(), found: rec.len() });
+            report(Problem::TooManyValues {
+                expected: columns.len(),
+                found: rec.len(),
+            });
             continue;
         }
-        let mut row = BatchRow { line, params: BTreeMap::new(), extra: BTreeMap::new(), key: RowKey::of(&BTreeMap::new()) };
+        let mut row = BatchRow {
+            line,
+            params: BTreeMap::new(),
+            extra: BTreeMap::new(),
+            key: RowKey::of(&BTreeMap::new()),
+        };
         let mut ok = true;
         for (col, value) in columns.iter().zip(rec.iter()) {
             match col {
@@ -222,14 +275,19 @@ pub fn parse_batch(path: &Path, bytes: &[u8], params: &[ParamSpec]) -> Result<Ba
         }
         row.key = RowKey::of(&row.params);
         if let Some(first_line) = seen.get(&row.key) {
-            report(Problem::DuplicateRow { first_line: *first_line });
+            report(Problem::DuplicateRow {
+                first_line: *first_line,
+            });
             continue;
         }
         seen.insert(row.key.clone(), line);
         rows.push(row);
     }
     if rows.is_empty() && problems.is_empty() {
-        problems.push(LineProblem { line: header_line, problem: Problem::NoRows });
+        problems.push(LineProblem {
+            line: header_line,
+            problem: Problem::NoRows,
+        });
     }
     if !problems.is_empty() {
         problems.sort_by_key(|p| p.line);
@@ -238,7 +296,11 @@ pub fn parse_batch(path: &Path, bytes: &[u8], params: &[ParamSpec]) -> Result<Ba
 
     let param_columns = params
         .iter()
-        .filter(|p| columns.iter().any(|c| matches!(c, Column::Param { name, .. } if *name == p.name)))
+        .filter(|p| {
+            columns
+                .iter()
+                .any(|c| matches!(c, Column::Param { name, .. } if *name == p.name))
+        })
         .map(|p| p.name.clone())
         .collect();
     let extra_columns = columns
@@ -286,7 +348,10 @@ impl LineCounter {
 /// What a header column is.
 #[derive(Debug)]
 enum Column {
-    Param { name: String, has_default: bool },
+    Param {
+        name: String,
+        has_default: bool,
+    },
     Extra(String),
     /// A bad column (already reported); its values are not read.
     Ignored,
@@ -318,7 +383,10 @@ fn check_header(
                 report(Problem::SecretColumn { name: name.to_string() });
                 columns.push(Column::Ignored);
             } else {
-                columns.push(Column::Param { name: p.name.clone(), has_default: p.has_default });
+                columns.push(Column::Param {
+                    name: p.name.clone(),
+                    has_default: p.has_default,
+                });
             }
         } else if EXTRA_COLUMNS.iter().any(|x| x.eq_ignore_ascii_case(name)) {
             columns.push(Column::Extra(name.to_string()));
@@ -330,7 +398,10 @@ fn check_header(
                 .filter(|(score, _)| *score > 0.8)
                 .max_by(|a, b| a.0.total_cmp(&b.0))
                 .map(|(_, c)| c.to_string());
-            report(Problem::UnknownColumn { name: name.to_string(), suggestion });
+            report(Problem::UnknownColumn {
+                name: name.to_string(),
+                suggestion,
+            });
             columns.push(Column::Ignored);
         }
     }
@@ -420,8 +491,16 @@ mod tests {
         vec![
             ParamSpec::required("klantnummer"),
             ParamSpec::required("gebruiker"),
-            ParamSpec { name: "wachtwoord".into(), secret: true, has_default: false },
-            ParamSpec { name: "rol".into(), secret: false, has_default: true },
+            ParamSpec {
+                name: "wachtwoord".into(),
+                secret: true,
+                has_default: false,
+            },
+            ParamSpec {
+                name: "rol".into(),
+                secret: false,
+                has_default: true,
+            },
         ]
     }
 
@@ -488,14 +567,31 @@ mod tests {
         assert_eq!(
             p,
             vec![
-                LineProblem { line: 3, problem: Problem::MissingValues { expected: 2, found: 1 } },
-                LineProblem { line: 4, problem: Problem::EmptyValue { column: "klantnummer".into() } },
-                LineProblem { line: 5, problem: Problem::DuplicateRow { first_line: 2 } },
-                LineProblem { line: 6, problem: Problem::TooManyValues { expected: 2, found: 3 } },
+                LineProblem {
+                    line: 3,
+                    problem: Problem::MissingValues { expected: 2, found: 1 }
+                },
+                LineProblem {
+                    line: 4,
+                    problem: Problem::EmptyValue {
+                        column: "klantnummer".into()
+                    }
+                },
+                LineProblem {
+                    line: 5,
+                    problem: Problem::DuplicateRow { first_line: 2 }
+                },
+                LineProblem {
+                    line: 6,
+                    problem: Problem::TooManyValues { expected: 2, found: 3 }
+                },
             ]
         );
         let err = parse(csv).unwrap_err().to_string();
-        assert!(err.starts_with("lijst.csv:3: missing values: 1 of 2 columns\nlijst.csv:4: empty value for `klantnummer`"), "{err}");
+        assert!(
+            err.starts_with("lijst.csv:3: missing values: 1 of 2 columns\nlijst.csv:4: empty value for `klantnummer`"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -505,11 +601,32 @@ mod tests {
         assert_eq!(
             kinds,
             vec![
-                (1, Problem::UnknownColumn { name: "klantnumer".into(), suggestion: Some("klantnummer".into()) }),
-                (1, Problem::SecretColumn { name: "wachtwoord".into() }),
+                (
+                    1,
+                    Problem::UnknownColumn {
+                        name: "klantnumer".into(),
+                        suggestion: Some("klantnummer".into())
+                    }
+                ),
+                (
+                    1,
+                    Problem::SecretColumn {
+                        name: "wachtwoord".into()
+                    }
+                ),
                 (1, Problem::DuplicateColumn { name: "Ticket".into() }),
-                (1, Problem::MissingColumn { name: "klantnummer".into() }),
-                (1, Problem::MissingColumn { name: "gebruiker".into() }),
+                (
+                    1,
+                    Problem::MissingColumn {
+                        name: "klantnummer".into()
+                    }
+                ),
+                (
+                    1,
+                    Problem::MissingColumn {
+                        name: "gebruiker".into()
+                    }
+                ),
             ]
         );
         let msg = parse(b"klantnumer,gebruiker\n1,2\n").unwrap_err().to_string();
@@ -532,7 +649,13 @@ mod tests {
     #[test]
     fn empty_file_header_only_and_trailing_empty_rows() {
         assert_eq!(problems(b"")[0].problem, Problem::NoHeader);
-        assert_eq!(problems(b"klantnummer,gebruiker\r\n")[0], LineProblem { line: 1, problem: Problem::NoRows });
+        assert_eq!(
+            problems(b"klantnummer,gebruiker\r\n")[0],
+            LineProblem {
+                line: 1,
+                problem: Problem::NoRows
+            }
+        );
         let b = parse(b"klantnummer;gebruiker\r\n1;Jan\r\n;\r\n;\r\n").unwrap();
         assert_eq!(b.rows.len(), 1);
     }
@@ -540,7 +663,13 @@ mod tests {
     #[test]
     fn unclosed_quote_is_reported_at_its_line() {
         let p = problems(b"klantnummer,gebruiker\n1,Jan\n2,\"Piet\n3,Kees\n");
-        assert_eq!(p, vec![LineProblem { line: 3, problem: Problem::UnclosedQuote }]);
+        assert_eq!(
+            p,
+            vec![LineProblem {
+                line: 3,
+                problem: Problem::UnclosedQuote
+            }]
+        );
         // Quotes inside an unquoted field and escaped quotes are fine.
         assert!(parse(b"klantnummer,gebruiker\n1,Jan \"JJ\" Jansen\n2,\"a \"\"b\"\"\"\n").is_ok());
     }
@@ -554,6 +683,9 @@ mod tests {
     #[test]
     fn read_batch_names_the_file_when_missing() {
         let err = read_batch(Path::new("/nonexistent/lijst.csv"), &specs()).unwrap_err();
-        assert!(err.to_string().starts_with("/nonexistent/lijst.csv: cannot read:"), "{err}");
+        assert!(
+            err.to_string().starts_with("/nonexistent/lijst.csv: cannot read:"),
+            "{err}"
+        );
     }
 }

@@ -94,7 +94,11 @@ pub enum JournalError {
          start a new batch in another folder",
         path.display()
     )]
-    CsvChanged { path: PathBuf, expected: String, found: String },
+    CsvChanged {
+        path: PathBuf,
+        expected: String,
+        found: String,
+    },
     #[error("{}: journal layout version {found} is not supported (expected {VERSION})", path.display())]
     Version { path: PathBuf, found: u32 },
 }
@@ -112,9 +116,14 @@ pub struct Contents {
 
 /// Reads a journal; a torn last line is ignored, a bad line elsewhere is an error.
 pub fn read(path: &Path) -> Result<Contents, JournalError> {
-    let io_err = |source| JournalError::Io { path: path.to_path_buf(), source };
+    let io_err = |source| JournalError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
     let file = File::open(path).map_err(|e| match e.kind() {
-        io::ErrorKind::NotFound => JournalError::Missing { path: path.to_path_buf() },
+        io::ErrorKind::NotFound => JournalError::Missing {
+            path: path.to_path_buf(),
+        },
         _ => io_err(e),
     })?;
     let mut reader = io::BufReader::new(file);
@@ -142,7 +151,11 @@ pub fn read(path: &Path) -> Result<Contents, JournalError> {
             serde_json::from_str::<Entry>(text.trim_end()).map(|e| entries.push(e))
         };
         if let Err(e) = parsed {
-            return Err(JournalError::Corrupt { path: path.to_path_buf(), line: number, reason: e.to_string() });
+            return Err(JournalError::Corrupt {
+                path: path.to_path_buf(),
+                line: number,
+                reason: e.to_string(),
+            });
         }
         intact_len += n as u64;
     }
@@ -154,9 +167,17 @@ pub fn read(path: &Path) -> Result<Contents, JournalError> {
         });
     };
     if header.journal != VERSION {
-        return Err(JournalError::Version { path: path.to_path_buf(), found: header.journal });
+        return Err(JournalError::Version {
+            path: path.to_path_buf(),
+            found: header.journal,
+        });
     }
-    Ok(Contents { header, entries, intact_len, torn_tail })
+    Ok(Contents {
+        header,
+        entries,
+        intact_len,
+        torn_tail,
+    })
 }
 
 /// An open journal; appends are serialised, so workers may share it (`&Journal`).
@@ -170,15 +191,25 @@ impl Journal {
     /// Starts a new journal in `dir` (which must not hold one yet) and writes the header.
     pub fn create(dir: &Path, header: &Header) -> Result<Journal, JournalError> {
         let path = dir.join(FILE_NAME);
-        let io_err = |source| JournalError::Io { path: path.clone(), source };
-        let mut file = File::options().append(true).create_new(true).open(&path).map_err(|e| match e.kind() {
-            io::ErrorKind::AlreadyExists => JournalError::Exists { path: path.clone() },
-            _ => io_err(e),
-        })?;
+        let io_err = |source| JournalError::Io {
+            path: path.clone(),
+            source,
+        };
+        let mut file = File::options()
+            .append(true)
+            .create_new(true)
+            .open(&path)
+            .map_err(|e| match e.kind() {
+                io::ErrorKind::AlreadyExists => JournalError::Exists { path: path.clone() },
+                _ => io_err(e),
+            })?;
         let line = serde_json::to_string(header).expect("header serialises");
         durable::append_line(&mut file, &line).map_err(io_err)?;
         durable::sync_dir(dir).map_err(io_err)?;
-        Ok(Journal { path, file: Mutex::new(file) })
+        Ok(Journal {
+            path,
+            file: Mutex::new(file),
+        })
     }
 
     /// Reopens the journal in `dir` for a resumed batch over a CSV whose SHA-256 is
@@ -193,14 +224,23 @@ impl Journal {
                 found: csv_sha256.to_string(),
             });
         }
-        let io_err = |source| JournalError::Io { path: path.clone(), source };
+        let io_err = |source| JournalError::Io {
+            path: path.clone(),
+            source,
+        };
         if contents.torn_tail {
             let f = File::options().write(true).open(&path).map_err(io_err)?;
             f.set_len(contents.intact_len).map_err(io_err)?;
             f.sync_all().map_err(io_err)?;
         }
         let file = durable::open_append(&path).map_err(io_err)?;
-        Ok((Journal { path, file: Mutex::new(file) }, contents))
+        Ok((
+            Journal {
+                path,
+                file: Mutex::new(file),
+            },
+            contents,
+        ))
     }
 
     pub fn path(&self) -> &Path {
@@ -212,7 +252,10 @@ impl Journal {
     pub fn append(&self, entry: &Entry) -> Result<(), JournalError> {
         let line = serde_json::to_string(entry).expect("entry serialises");
         let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
-        durable::append_line(&mut file, &line).map_err(|source| JournalError::Io { path: self.path.clone(), source })
+        durable::append_line(&mut file, &line).map_err(|source| JournalError::Io {
+            path: self.path.clone(),
+            source,
+        })
     }
 }
 
@@ -247,7 +290,11 @@ pub fn plan_resume(rows: &[BatchRow], entries: &[Entry]) -> Vec<PlannedRow> {
     }
     let mut by_key: HashMap<&RowKey, Seen> = HashMap::new();
     for e in entries {
-        let s = by_key.entry(&e.key).or_insert(Seen { last: e.status, passed: false, committed: false });
+        let s = by_key.entry(&e.key).or_insert(Seen {
+            last: e.status,
+            passed: false,
+            committed: false,
+        });
         s.last = e.status;
         s.passed |= e.status == RowStatus::Passed;
         s.committed |= e.committed || e.status == RowStatus::Committing;
@@ -273,7 +320,12 @@ mod tests {
 
     fn row(line: u64, k: &str) -> BatchRow {
         let params: BTreeMap<_, _> = [("klantnummer".to_string(), k.to_string())].into();
-        BatchRow { line, key: RowKey::of(&params), params, extra: BTreeMap::new() }
+        BatchRow {
+            line,
+            key: RowKey::of(&params),
+            params,
+            extra: BTreeMap::new(),
+        }
     }
 
     fn entry(r: &BatchRow, status: RowStatus, committed: bool) -> Entry {
@@ -327,7 +379,12 @@ mod tests {
         drop(j);
         // A crash in the middle of writing b's line.
         let full = serde_json::to_string(&entry(&b, RowStatus::Passed, true)).unwrap();
-        std::fs::OpenOptions::new().append(true).open(&path).unwrap().write_all(&full.as_bytes()[..30]).unwrap();
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap()
+            .write_all(&full.as_bytes()[..30])
+            .unwrap();
 
         let c = read(&path).unwrap();
         assert!(c.torn_tail);
@@ -338,7 +395,10 @@ mod tests {
         j.append(&entry(&b, RowStatus::Failed, false)).unwrap();
         let c = read(&path).unwrap();
         assert!(!c.torn_tail);
-        assert_eq!(c.entries.iter().map(|e| e.status).collect::<Vec<_>>(), vec![RowStatus::Passed, RowStatus::Failed]);
+        assert_eq!(
+            c.entries.iter().map(|e| e.status).collect::<Vec<_>>(),
+            vec![RowStatus::Passed, RowStatus::Failed]
+        );
     }
 
     #[test]
@@ -348,7 +408,12 @@ mod tests {
         let r = row(2, "1001");
         Journal::create(dir.path(), &Header::new("f", Path::new("x.csv"), "sha")).unwrap();
         let full = serde_json::to_string(&entry(&r, RowStatus::Passed, true)).unwrap();
-        std::fs::OpenOptions::new().append(true).open(&path).unwrap().write_all(full.as_bytes()).unwrap();
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap()
+            .write_all(full.as_bytes())
+            .unwrap();
         let c = read(&path).unwrap();
         assert!(c.torn_tail);
         assert!(c.entries.is_empty());
@@ -363,8 +428,14 @@ mod tests {
         drop(j);
         let mut f = std::fs::OpenOptions::new().append(true).open(&path).unwrap();
         f.write_all(b"garbage\n").unwrap();
-        f.write_all(format!("{}\n", serde_json::to_string(&entry(&r, RowStatus::Passed, true)).unwrap()).as_bytes())
-            .unwrap();
+        f.write_all(
+            format!(
+                "{}\n",
+                serde_json::to_string(&entry(&r, RowStatus::Passed, true)).unwrap()
+            )
+            .as_bytes(),
+        )
+        .unwrap();
         let err = read(&path).unwrap_err();
         assert!(matches!(err, JournalError::Corrupt { line: 2, .. }), "{err}");
     }
@@ -372,10 +443,16 @@ mod tests {
     #[test]
     fn resume_refuses_a_changed_csv_and_a_missing_journal() {
         let dir = tempfile::tempdir().unwrap();
-        assert!(matches!(Journal::resume(dir.path(), "sha"), Err(JournalError::Missing { .. })));
+        assert!(matches!(
+            Journal::resume(dir.path(), "sha"),
+            Err(JournalError::Missing { .. })
+        ));
         Journal::create(dir.path(), &Header::new("f", Path::new("x.csv"), "sha-old")).unwrap();
         let err = Journal::resume(dir.path(), "sha-new").unwrap_err();
-        assert!(err.to_string().contains("the CSV changed since the batch started"), "{err}");
+        assert!(
+            err.to_string().contains("the CSV changed since the batch started"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -398,9 +475,15 @@ mod tests {
             plans,
             vec![
                 Plan::Skip,
-                Plan::Retry { last: RowStatus::Failed },
-                Plan::Recheck { last: RowStatus::Committing },
-                Plan::Recheck { last: RowStatus::Failed },
+                Plan::Retry {
+                    last: RowStatus::Failed
+                },
+                Plan::Recheck {
+                    last: RowStatus::Committing
+                },
+                Plan::Recheck {
+                    last: RowStatus::Failed
+                },
                 Plan::Skip,
                 Plan::Run,
             ]

@@ -48,7 +48,10 @@ pub fn write_results(
 ) -> Result<PathBuf, ResultsError> {
     let path = dir.join(FILE_NAME);
     let bytes = render(param_columns, extra_columns, delimiter, rows);
-    durable::write_atomic(&path, &bytes).map_err(|source| ResultsError { path: path.clone(), source })?;
+    durable::write_atomic(&path, &bytes).map_err(|source| ResultsError {
+        path: path.clone(),
+        source,
+    })?;
     Ok(path)
 }
 
@@ -58,17 +61,26 @@ pub fn render(param_columns: &[String], extra_columns: &[String], delimiter: u8,
         .delimiter(delimiter)
         .terminator(::csv::Terminator::CRLF)
         .from_writer(b"\xEF\xBB\xBF".to_vec());
-    let header = param_columns.iter().chain(extra_columns).map(String::as_str).chain(OUTCOME_COLUMNS.iter().copied());
+    let header = param_columns
+        .iter()
+        .chain(extra_columns)
+        .map(String::as_str)
+        .chain(OUTCOME_COLUMNS.iter().copied());
     w.write_record(header.map(neutralise)).expect("writing to memory");
     for row in rows {
         let cell = |map: &BTreeMap<String, String>, c: &String| map.get(c).cloned().unwrap_or_default();
         let mut record: Vec<String> = param_columns.iter().map(|c| cell(&row.params, c)).collect();
         record.extend(extra_columns.iter().map(|c| cell(&row.extra, c)));
         record.push(row.status.clone());
-        record.push(row.duration.map(|d| format!("{:.1}", d.as_secs_f64())).unwrap_or_default());
+        record.push(
+            row.duration
+                .map(|d| format!("{:.1}", d.as_secs_f64()))
+                .unwrap_or_default(),
+        );
         record.push(row.message.clone().unwrap_or_default());
         record.push(row.folder.clone().unwrap_or_default());
-        w.write_record(record.iter().map(|c| neutralise(c))).expect("writing to memory");
+        w.write_record(record.iter().map(|c| neutralise(c)))
+            .expect("writing to memory");
     }
     w.into_inner().expect("writing to memory")
 }
@@ -88,7 +100,11 @@ mod tests {
 
     fn row(gebruiker: &str, status: &str, message: Option<&str>) -> ResultRow {
         ResultRow {
-            params: [("klantnummer".into(), "1001".into()), ("gebruiker".into(), gebruiker.into())].into(),
+            params: [
+                ("klantnummer".into(), "1001".into()),
+                ("gebruiker".into(), gebruiker.into()),
+            ]
+            .into(),
             extra: [("ticket".into(), "INC-7".into())].into(),
             status: status.into(),
             duration: Some(Duration::from_millis(12_345)),
@@ -117,7 +133,11 @@ mod tests {
     fn writes_columns_quotes_and_escapes() {
         let rows = vec![
             row("Jan, \"JJ\" Jansen", "passed", None),
-            row("=cmd|' /C calc'!A0", "failed", Some("Stap 3: knop \"Opslaan\" niet gevonden\nna 10 s")),
+            row(
+                "=cmd|' /C calc'!A0",
+                "failed",
+                Some("Stap 3: knop \"Opslaan\" niet gevonden\nna 10 s"),
+            ),
         ];
         let bytes = render(&cols(&["klantnummer", "gebruiker"]), &cols(&["ticket"]), b',', &rows);
         assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
@@ -141,11 +161,29 @@ mod tests {
     #[test]
     fn write_is_atomic_and_replaces() {
         let dir = tempfile::tempdir().unwrap();
-        let p = write_results(dir.path(), &cols(&["klantnummer"]), &[], b',', &[row("a", "failed", None)]).unwrap();
-        let p2 = write_results(dir.path(), &cols(&["klantnummer"]), &[], b',', &[row("a", "passed", None)]).unwrap();
+        let p = write_results(
+            dir.path(),
+            &cols(&["klantnummer"]),
+            &[],
+            b',',
+            &[row("a", "failed", None)],
+        )
+        .unwrap();
+        let p2 = write_results(
+            dir.path(),
+            &cols(&["klantnummer"]),
+            &[],
+            b',',
+            &[row("a", "passed", None)],
+        )
+        .unwrap();
         assert_eq!(p, p2);
         let text = std::fs::read_to_string(&p).unwrap();
         assert!(text.contains("passed") && !text.contains("failed"), "{text}");
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file left");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temporary file left"
+        );
     }
 }

@@ -29,8 +29,15 @@ pub enum OutDirError {
 /// The leaf is made with `create_dir`, which fails when the folder exists, so concurrent runs
 /// (threads or processes) never get the same folder.
 pub fn unique_run_dir(base: &Path, flow_name: &str) -> Result<PathBuf, OutDirError> {
-    std::fs::create_dir_all(base).map_err(|source| OutDirError::Io { path: base.to_path_buf(), source })?;
-    let name = format!("{}-{}", chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ"), safe_name(flow_name));
+    std::fs::create_dir_all(base).map_err(|source| OutDirError::Io {
+        path: base.to_path_buf(),
+        source,
+    })?;
+    let name = format!(
+        "{}-{}",
+        chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ"),
+        safe_name(flow_name)
+    );
     create_unique(base, &name)
 }
 
@@ -44,10 +51,18 @@ fn create_unique(base: &Path, name: &str) -> Result<PathBuf, OutDirError> {
         match std::fs::create_dir(&candidate) {
             Ok(()) => return Ok(candidate),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
-            Err(source) => return Err(OutDirError::Io { path: candidate, source }),
+            Err(source) => {
+                return Err(OutDirError::Io {
+                    path: candidate,
+                    source,
+                })
+            }
         }
     }
-    Err(OutDirError::Exhausted { base: base.to_path_buf(), name: name.to_string() })
+    Err(OutDirError::Exhausted {
+        base: base.to_path_buf(),
+        name: name.to_string(),
+    })
 }
 
 /// Whether `name` looks like a folder made by [`unique_run_dir`] (`YYYYMMDDTHHMMSS.mmmZ-…`).
@@ -66,8 +81,16 @@ pub fn is_run_dir_name(name: &str) -> bool {
 /// The flow name made safe for a folder name: anything but ASCII letters, digits, `-`, `_`
 /// and `.` becomes `_`.
 fn safe_name(name: &str) -> String {
-    let s: String =
-        name.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' }).collect();
+    let s: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
     match s.trim_matches('.') {
         "" => "run".to_string(),
         t => t.to_string(),
@@ -78,14 +101,27 @@ fn safe_name(name: &str) -> String {
 /// non-empty folder is refused unless `force` or `resume`; a missing one is created; a probe
 /// file proves it is writable. Returns the folder's canonical path.
 pub fn prepare_out_dir(path: &Path, force: bool, resume: bool) -> Result<PathBuf, OutDirError> {
-    let io_err = |source| OutDirError::Io { path: path.to_path_buf(), source };
+    let io_err = |source| OutDirError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
     match std::fs::symlink_metadata(path) {
-        Ok(meta) if meta.file_type().is_symlink() => return Err(OutDirError::Symlink { path: path.to_path_buf() }),
-        Ok(meta) if !meta.is_dir() => return Err(OutDirError::NotADirectory { path: path.to_path_buf() }),
+        Ok(meta) if meta.file_type().is_symlink() => {
+            return Err(OutDirError::Symlink {
+                path: path.to_path_buf(),
+            })
+        }
+        Ok(meta) if !meta.is_dir() => {
+            return Err(OutDirError::NotADirectory {
+                path: path.to_path_buf(),
+            })
+        }
         Ok(_) => {
             let mut entries = std::fs::read_dir(path).map_err(io_err)?;
             if entries.next().is_some() && !force && !resume {
-                return Err(OutDirError::NotEmpty { path: path.to_path_buf() });
+                return Err(OutDirError::NotEmpty {
+                    path: path.to_path_buf(),
+                });
             }
         }
         Err(e) if e.kind() == io::ErrorKind::NotFound => std::fs::create_dir_all(path).map_err(io_err)?,
@@ -94,7 +130,10 @@ pub fn prepare_out_dir(path: &Path, force: bool, resume: bool) -> Result<PathBuf
     tempfile::Builder::new()
         .prefix(".write-probe-")
         .tempfile_in(path)
-        .map_err(|source| OutDirError::NotWritable { path: path.to_path_buf(), source })?;
+        .map_err(|source| OutDirError::NotWritable {
+            path: path.to_path_buf(),
+            source,
+        })?;
     std::fs::canonicalize(path).map_err(io_err)
 }
 
@@ -114,7 +153,11 @@ mod tests {
         assert!(dir.is_dir());
         let odd = unique_run_dir(base.path(), "../a b/c").unwrap();
         assert_eq!(odd.parent().unwrap(), base.path());
-        assert!(odd.file_name().unwrap().to_str().unwrap().ends_with("Z-_a_b_c"), "{}", odd.display());
+        assert!(
+            odd.file_name().unwrap().to_str().unwrap().ends_with("Z-_a_b_c"),
+            "{}",
+            odd.display()
+        );
     }
 
     #[test]
@@ -123,7 +166,10 @@ mod tests {
         let name = "20250301T081500.123Z-f";
         let made: Vec<_> = (0..4).map(|_| create_unique(base.path(), name).unwrap()).collect();
         let names: Vec<_> = made.iter().map(|p| p.file_name().unwrap().to_str().unwrap()).collect();
-        assert_eq!(names, vec![name, &format!("{name}-2"), &format!("{name}-3"), &format!("{name}-4")]);
+        assert_eq!(
+            names,
+            vec![name, &format!("{name}-2"), &format!("{name}-3"), &format!("{name}-4")]
+        );
     }
 
     #[test]
@@ -149,7 +195,13 @@ mod tests {
         assert_eq!(unique.len(), threads * 10);
         assert_eq!(std::fs::read_dir(base.path()).unwrap().count(), threads * 10);
         let same: HashSet<String> = (1..=threads * 5)
-            .map(|n| if n == 1 { "same".to_string() } else { format!("same-{n}") })
+            .map(|n| {
+                if n == 1 {
+                    "same".to_string()
+                } else {
+                    format!("same-{n}")
+                }
+            })
             .collect();
         let got: HashSet<String> = dirs
             .iter()
@@ -180,7 +232,10 @@ mod tests {
         prepare_out_dir(&missing, true, false).unwrap();
         prepare_out_dir(&missing, false, true).unwrap();
         let file = missing.join("report.html");
-        assert!(matches!(prepare_out_dir(&file, true, false), Err(OutDirError::NotADirectory { .. })));
+        assert!(matches!(
+            prepare_out_dir(&file, true, false),
+            Err(OutDirError::NotADirectory { .. })
+        ));
     }
 
     #[cfg(unix)]
@@ -192,14 +247,20 @@ mod tests {
         std::fs::create_dir(&real).unwrap();
         let link = base.path().join("link");
         std::os::unix::fs::symlink(&real, &link).unwrap();
-        assert!(matches!(prepare_out_dir(&link, true, false), Err(OutDirError::Symlink { .. })));
+        assert!(matches!(
+            prepare_out_dir(&link, true, false),
+            Err(OutDirError::Symlink { .. })
+        ));
 
         let ro = base.path().join("ro");
         std::fs::create_dir(&ro).unwrap();
         std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o555)).unwrap();
         // Root may write anywhere; only check when the permission bits are enforced.
         if std::fs::write(ro.join("t"), "x").is_err() {
-            assert!(matches!(prepare_out_dir(&ro, false, false), Err(OutDirError::NotWritable { .. })));
+            assert!(matches!(
+                prepare_out_dir(&ro, false, false),
+                Err(OutDirError::NotWritable { .. })
+            ));
         }
         std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o755)).unwrap();
     }

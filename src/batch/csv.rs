@@ -28,6 +28,21 @@ impl ParamSpec {
             has_default: false,
         }
     }
+
+    /// The CSV view of every parameter `flow` declares.
+    pub fn of_flow(flow: &crate::flow::Flow) -> Vec<ParamSpec> {
+        flow.params.iter().map(ParamSpec::from).collect()
+    }
+}
+
+impl From<&crate::flow::ParamDecl> for ParamSpec {
+    fn from(p: &crate::flow::ParamDecl) -> ParamSpec {
+        ParamSpec {
+            name: p.name.clone(),
+            secret: p.secret,
+            has_default: p.default.is_some(),
+        }
+    }
 }
 
 /// How the bytes were decoded.
@@ -678,6 +693,20 @@ mod tests {
     fn sha256_is_of_the_raw_bytes() {
         let bytes = b"klantnummer,gebruiker\n1,Jan\n";
         assert_eq!(parse(bytes).unwrap().sha256, sha256_hex(bytes));
+    }
+
+    #[test]
+    fn specs_of_the_shipped_flow_read_a_spreadsheet_export() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let flow = crate::flow::load(&root.join("flows/autoriseren-ecommerce-inzichten.toml")).unwrap();
+        let specs = ParamSpec::of_flow(&flow);
+        assert_eq!(
+            specs,
+            vec![ParamSpec::required("klantnummer"), ParamSpec::required("gebruiker")]
+        );
+        let csv = "klantnummer;gebruiker;ticket\r\n9401138;\"GATUser, PostNL (PostNL)\";INC-1\r\n";
+        let b = parse_batch(Path::new("lijst.csv"), csv.as_bytes(), &specs).unwrap();
+        assert_eq!(b.rows[0].params["gebruiker"], "GATUser, PostNL (PostNL)");
     }
 
     #[test]

@@ -93,8 +93,8 @@ pub struct Job {
 
 impl Job {
     /// The first time strictly after `after` at which the job is due, if it ever is again.
-    /// Daylight-saving changes are handled in the job's time zone (a skipped local time does
-    /// not fire; a repeated one fires once).
+    /// Daylight-saving changes are handled in the job's time zone: a local time skipped by the
+    /// change fires once right after it (02:30 → 03:00), a repeated one fires once.
     pub fn next_after(&self, after: DateTime<Utc>) -> Option<DateTime<Utc>> {
         match self.tz {
             JobTz::Local => self
@@ -568,12 +568,23 @@ params = { x = ["no"] }
             ams.next_after(t),
             Some(Utc.with_ymd_and_hms(2025, 3, 2, 6, 30, 0).unwrap())
         );
-        // 02:30 does not exist on 30 March 2025 in Amsterdam: the job is not fired twice nor
-        // at a wrong day; the next run is the following night.
+        // 02:30 does not exist on 30 March 2025 in Amsterdam: the run happens once, at the
+        // first moment after the gap (03:00 CEST = 01:00 UTC), and the next one the night after.
         let gap = job("0 30 2 * * *", "Europe/Amsterdam");
         let next = gap.next_after(before_dst).unwrap();
-        assert!(next > Utc.with_ymd_and_hms(2025, 3, 30, 0, 0, 0).unwrap(), "{next}");
-        assert!(next <= Utc.with_ymd_and_hms(2025, 3, 31, 0, 30, 0).unwrap(), "{next}");
+        assert_eq!(next, Utc.with_ymd_and_hms(2025, 3, 30, 1, 0, 0).unwrap());
+        assert_eq!(
+            gap.next_after(next),
+            Some(Utc.with_ymd_and_hms(2025, 3, 31, 0, 30, 0).unwrap())
+        );
+        // 02:30 happens twice on 26 October 2025 (clocks go back at 03:00 CEST): fired once.
+        let twice = job("0 30 2 * * *", "Europe/Amsterdam");
+        let first = twice
+            .next_after(Utc.with_ymd_and_hms(2025, 10, 25, 12, 0, 0).unwrap())
+            .unwrap();
+        assert_eq!(first, Utc.with_ymd_and_hms(2025, 10, 26, 0, 30, 0).unwrap());
+        let second = twice.next_after(first).unwrap();
+        assert_eq!(second, Utc.with_ymd_and_hms(2025, 10, 27, 1, 30, 0).unwrap());
     }
 
     #[test]

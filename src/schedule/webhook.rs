@@ -4,6 +4,7 @@ use super::file::Mode;
 use super::history::RunStatus;
 use chrono::{DateTime, Utc};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Tries per summary.
@@ -70,9 +71,15 @@ pub async fn post(url: &url::Url, summary: &Summary, backoff: Duration) -> Resul
 }
 
 fn post_once(url: &str, body: &[u8]) -> Result<(), String> {
+    // ureq takes no TLS crypto provider from crate features: name the one the WebDriver client
+    // already uses (aws-lc-rs), so only one is compiled in.
+    let tls = ureq::tls::TlsConfig::builder()
+        .unversioned_rustls_crypto_provider(Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
+        .build();
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_global(Some(REQUEST_TIMEOUT))
         .http_status_as_error(true)
+        .tls_config(tls)
         .build()
         .into();
     agent
@@ -88,7 +95,7 @@ fn post_once(url: &str, body: &[u8]) -> Result<(), String> {
 pub(crate) mod tests {
     use super::*;
     use axum::{extract::State, http::StatusCode, routing::post as route_post, Router};
-    use std::sync::{Arc, Mutex};
+    use std::sync::Mutex;
 
     /// A local receiver that answers 500 to the first `fail_first` requests, then 200, and
     /// keeps every body.
@@ -169,6 +176,22 @@ pub(crate) mod tests {
         assert_eq!(err.tries, 3);
         assert!(err.to_string().contains("500"), "{err}");
         assert_eq!(r.bodies.lock().unwrap().len(), 3);
+    }
+
+    #[tokio::test]
+    async fn https_sets_up_tls_and_reports_a_failed_handshake() {
+        // A server that accepts and hangs up: the TLS handshake fails (an error, not a panic
+        // about a missing crypto provider).
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().take(3) {
+                drop(stream);
+            }
+        });
+        let url: url::Url = format!("https://127.0.0.1:{port}/hook").parse().unwrap();
+        let err = post(&url, &summary(), Duration::from_millis(1)).await.unwrap_err();
+        assert_eq!(err.tries, 3);
     }
 
     #[tokio::test]

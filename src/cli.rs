@@ -125,6 +125,14 @@ pub struct PortalArgs {
     /// markup, timing and obstacles) or redesign (drift: a renamed label).
     #[arg(long, value_name = "NAME", default_value = "classic")]
     pub variant: crate::portal::Variant,
+    /// Show a label under another text, as a release that renamed it (repeatable), e.g.
+    /// --rename Notificaties=Meldingen. Pages only: forms submit and the state keeps the old name.
+    #[arg(long = "rename", value_name = "OLD=NEW")]
+    pub renames: Vec<crate::portal::Rename>,
+    /// Add N users "Tester 0001, Demo (PostNL)" … (tester0001@postnl.example …, the demo
+    /// password, no rights) to klantnummer 9401138, for batch runs.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub seed_users: u32,
 }
 
 /// Format of run.log.

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use postnl_robot::portal::{
-    self, parse_fail_rule, PortalConfig, PortalHandle, Variant, DEMO_ADMIN_EMAIL, DEMO_PASSWORD, ECOMMERCE,
+    self, parse_fail_rule, PortalConfig, PortalHandle, Rename, Variant, DEMO_ADMIN_EMAIL, DEMO_PASSWORD, ECOMMERCE,
 };
 use serde_json::{json, Value};
 
@@ -589,7 +589,12 @@ fn a_valid_save_changes_exactly_one_flag_and_is_audited() {
     // The same save again changes nothing.
     let r = grant_ecommerce(&mut c, &p, &csrf);
     assert_eq!(r.json()["gewijzigd"], 0);
-    assert_eq!(p.state()["audit"].as_array().unwrap().len(), 1);
+    // … but is recorded: every accepted save has its audit entry.
+    let audit = p.state()["audit"].as_array().unwrap().clone();
+    assert_eq!(audit.len(), 2);
+    assert!(audit[1]["what"].as_str().unwrap().ends_with("geen wijzigingen"));
+    assert_eq!(audit[1]["save"]["user"], "gatuser");
+    assert_eq!(audit[1]["save"]["granted"], json!([]));
     // Unknown authorisations are refused.
     let r = c.post_json(
         "/apex/api/autorisaties",
@@ -770,7 +775,7 @@ fn fail_on_answers_500_with_a_dutch_page() {
         assert_eq!(c.get("/apex/bpg_my_account").status, 200);
     }
     assert_eq!(c.get("/__state").status, 200);
-    assert_eq!(c.get("/").status, 200);
+    assert_eq!(p.client().get("/").status, 200);
     p.stop();
 }
 
@@ -915,5 +920,271 @@ fn alt_variant_keeps_the_guides_texts_and_paths_but_not_the_markup() {
     other.login_admin();
     assert_eq!(other.get(AUTH_PAGE).status, 500);
     assert_eq!(other.get(AUTH_PAGE).status, 200);
+    p.stop();
+}
+
+const VARIANTS: [Variant; 3] = [Variant::Classic, Variant::Redesign, Variant::Alt];
+
+#[test]
+fn root_shows_the_login_form_or_takes_a_logged_in_user_home_in_every_rendition() {
+    for variant in VARIANTS {
+        let p = Portal::start(PortalConfig {
+            variant,
+            ..Default::default()
+        });
+        let mut c = p.client();
+        let r = c.get("/");
+        assert_eq!(r.status, 200, "{variant}");
+        assert!(r.text().contains("Log in bij Mijn PostNL"), "{variant}");
+        let csrf = c.login_admin();
+        let r = c.get("/");
+        assert_eq!(r.status, 303, "{variant}");
+        assert_eq!(r.location.as_deref(), Some("/apex/BPG_Home"), "{variant}");
+        let home = c.get("/apex/BPG_Home");
+        assert_eq!(home.status, 200, "{variant}");
+        for text in ["GATUser, PostNL", "Zendingen", "Track &amp; Trace", "Retouren"] {
+            assert!(home.text().contains(text), "{variant}: home lacks {text}");
+        }
+        // Logged out, `/` is the login form again.
+        assert_eq!(c.post_form("/uitloggen", &[("csrf", &csrf)]).status, 303);
+        let r = c.get("/");
+        assert_eq!(r.status, 200, "{variant}");
+        assert!(r.text().contains("Log in bij Mijn PostNL"), "{variant}");
+        // A first login that must still set a new password goes to that page.
+        let mut anna = p.client();
+        assert_eq!(anna.login("anna.devries@postnl.example", DEMO_PASSWORD).status, 303);
+        let r = anna.get("/");
+        assert_eq!(
+            r.location.as_deref(),
+            Some("/apex/BPG_Wachtwoord_Wijzigen"),
+            "{variant}"
+        );
+        p.stop();
+    }
+}
+
+#[test]
+fn each_kind_of_visitor_gets_its_own_refusal() {
+    let p = Portal::default();
+    let before = p.state();
+    let users = "/apex/api/gebruikers?klantnummer=9401138";
+    let save = json!({ "klantnummer": "9401138", "gebruiker": "piet.jansen", "autorisaties": [] });
+    let fout = |r: &Resp| r.json()["fout"].as_str().unwrap_or_default().to_string();
+
+    // No session: pages go to the login page, the API answers 401.
+    let mut nobody = p.client();
+    assert_eq!(nobody.get(AUTH_PAGE).location.as_deref(), Some("/"));
+    let r = nobody.get(users);
+    assert_eq!((r.status, fout(&r).as_str()), (401, "Niet ingelogd."));
+
+    // Password change due: pages go to the password page, the API answers 403.
+    let mut anna = p.client();
+    anna.login("anna.devries@postnl.example", DEMO_PASSWORD);
+    for path in ["/apex/BPG_Home", AUTH_PAGE, "/apex/BPG_EcommerceInsights"] {
+        assert_eq!(
+            anna.get(path).location.as_deref(),
+            Some("/apex/BPG_Wachtwoord_Wijzigen"),
+            "{path}"
+        );
+    }
+    let r = anna.get(users);
+    assert_eq!(r.status, 403);
+    assert!(fout(&r).contains("nieuw wachtwoord"), "{}", fout(&r));
+
+    // Logged in without the rights: Mijn Account opens, the authorisations page explains, the
+    // API refuses (a wrong token is refused first, for what it is).
+    let mut piet = p.client();
+    piet.login("piet.jansen@postnl.example", DEMO_PASSWORD);
+    let csrf = csrf_of(&piet.get("/apex/BPG_Home").text());
+    assert_eq!(piet.get("/apex/bpg_my_account").status, 200);
+    let r = piet.get(AUTH_PAGE);
+    assert_eq!(r.status, 403);
+    assert!(r.text().contains("Je hebt geen toegang tot Autorisaties"));
+    let r = piet.get(users);
+    assert_eq!(r.status, 403);
+    assert!(fout(&r).contains("Klantnummerinstellingen"), "{}", fout(&r));
+    let r = piet.post_json("/apex/api/autorisaties", &save, Some("wrong"));
+    assert_eq!(r.status, 403);
+    assert!(fout(&r).contains("beveiligingstoken"), "{}", fout(&r));
+    let r = piet.post_json("/apex/api/autorisaties", &save, Some(&csrf));
+    assert_eq!(r.status, 403);
+    assert!(fout(&r).contains("Klantnummerinstellingen"), "{}", fout(&r));
+
+    // The admin gets through.
+    let mut admin = p.client();
+    admin.login_admin();
+    assert_eq!(admin.get(AUTH_PAGE).status, 200);
+    assert_eq!(admin.get(users).status, 200);
+    assert_eq!(p.state(), before);
+    p.stop();
+}
+
+#[test]
+fn rename_shows_labels_under_new_texts_in_every_rendition_and_keeps_the_keys() {
+    let renames: Vec<Rename> = [
+        "Notificaties=Meldingen",
+        "E-commerce inzichten=E-commerce Insights",
+        "Opslaan=Bewaren",
+        "Mijn Account=Mijn Gegevens",
+        "Klantnummerinstellingen=Klantnummers",
+        "Zendingen=Verzendingen",
+        "Pakketten & Vracht=Pakketten en vracht",
+        "Inloggen bij Mijn PostNL=Aanmelden",
+    ]
+    .iter()
+    .map(|s| s.parse().unwrap())
+    .collect();
+    for variant in VARIANTS {
+        let p = Portal::start(PortalConfig {
+            variant,
+            renames: renames.clone(),
+            ..Default::default()
+        });
+        let mut c = p.client();
+        let login = c.get("/").text();
+        assert!(
+            login.contains(">Aanmelden<") || login.contains(r#"value="Aanmelden""#),
+            "{variant}"
+        );
+        assert!(!login.contains("Inloggen bij Mijn PostNL"), "{variant}");
+        let csrf = c.login_admin();
+
+        let home = c.get("/apex/BPG_Home").text();
+        assert!(home.contains(">Verzendingen<"), "{variant}: tile");
+        assert!(home.contains(">Mijn Gegevens<"), "{variant}: menu item");
+        assert!(
+            !home.contains(">Zendingen<") && !home.contains(">Mijn Account<"),
+            "{variant}"
+        );
+        // Only whole texts: a sentence that mentions a label keeps it.
+        assert!(home.contains("Maak zendingen aan"), "{variant}");
+
+        let account = c.get("/apex/bpg_my_account");
+        let account = if account.status == 500 {
+            c.get("/apex/bpg_my_account") // the Alt rendition's one-off hiccup
+        } else {
+            account
+        };
+        let account = account.text();
+        assert!(account.contains(">Mijn Gegevens<"), "{variant}: heading");
+        assert!(account.contains("Klantnummers"), "{variant}: tab");
+        assert!(!account.contains(">Klantnummerinstellingen<"), "{variant}");
+
+        let page = c.get(AUTH_PAGE).text();
+        assert!(page.contains(">Meldingen<"), "{variant}");
+        assert!(page.contains(">Bewaren<"), "{variant}");
+        assert!(page.contains(">Pakketten en vracht<"), "{variant}");
+        assert!(
+            !page.contains(">Notificaties<") && !page.contains(">Opslaan<"),
+            "{variant}"
+        );
+        if variant != Variant::Redesign {
+            // The redesign labels it "E-commerce inzichten (rapportage)": not this label.
+            assert!(page.contains(">E-commerce Insights<"), "{variant}");
+        }
+        // The boxes still carry (and submit) the state's names.
+        let key = if variant == Variant::Alt { "data-name" } else { "value" };
+        for name in ["Notificaties", ECOMMERCE] {
+            assert!(
+                page.contains(&format!(r#"{key}="{name}""#)),
+                "{variant}: {key} of {name}"
+            );
+        }
+        let mut flags = admin_flags(&p.state(), "9401138");
+        flags.push(ECOMMERCE.into());
+        let r = c.post_json(
+            "/apex/api/autorisaties",
+            &json!({ "klantnummer": "9401138", "gebruiker": "gatuser", "autorisaties": flags }),
+            Some(&csrf),
+        );
+        assert_eq!(r.status, 200, "{variant}");
+        let state = p.state();
+        assert!(admin_flags(&state, "9401138").contains(&ECOMMERCE.to_string()));
+        assert!(admin_flags(&state, "9401138").contains(&"Notificaties".to_string()));
+        assert!(!state.to_string().contains("Meldingen") && !state.to_string().contains("Insights"));
+        p.stop();
+    }
+}
+
+#[test]
+fn seed_users_adds_numbered_testers_without_rights() {
+    let p = Portal::start(PortalConfig {
+        seed_users: 3,
+        ..Default::default()
+    });
+    let state = p.state();
+    let ids: Vec<&str> = state["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|u| u["id"].as_str())
+        .filter(|id| id.starts_with("tester"))
+        .collect();
+    assert_eq!(ids, ["tester0001", "tester0002", "tester0003"]);
+    let last = state["users"].as_array().unwrap().last().unwrap();
+    assert_eq!(last["name"], "Tester 0003, Demo (PostNL)");
+    assert_eq!(last["email"], "tester0003@postnl.example");
+    assert_eq!(last["rights"], json!([]));
+    assert_eq!(state["authorisations"]["9401138"]["tester0001"], json!([]));
+    assert!(state["authorisations"]["9401139"].get("tester0001").is_none());
+
+    // The admin sees them on 9401138 …
+    let mut admin = p.client();
+    admin.login_admin();
+    let list = admin.get("/apex/api/gebruikers?klantnummer=9401138").json();
+    let names: Vec<&str> = list["gebruikers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|u| u["naam"].as_str())
+        .collect();
+    assert!(names.contains(&"Tester 0002, Demo (PostNL)"), "{names:?}");
+    // … and they log in with the demo password, without access to the authorisations.
+    let mut t = p.client();
+    let r = t.login("tester0002@postnl.example", DEMO_PASSWORD);
+    assert_eq!(r.location.as_deref(), Some("/apex/BPG_Home"));
+    assert_eq!(t.get(AUTH_PAGE).status, 403);
+    assert_eq!(p.client().login("tester0004@postnl.example", DEMO_PASSWORD).status, 401);
+    p.stop();
+}
+
+#[test]
+fn every_accepted_save_is_audited_exactly_once() {
+    let p = Portal::start(PortalConfig {
+        seed_users: 3,
+        ..Default::default()
+    });
+    let mut c = p.client();
+    let csrf = c.login_admin();
+    let save = |c: &mut Client, gebruiker: &str, flags: &[&str], token: &str| {
+        c.post_json(
+            "/apex/api/autorisaties",
+            &json!({ "klantnummer": "9401138", "gebruiker": gebruiker, "autorisaties": flags }),
+            Some(token),
+        )
+    };
+    assert_eq!(save(&mut c, "tester0001", &[ECOMMERCE], &csrf).json()["gewijzigd"], 1);
+    assert_eq!(save(&mut c, "tester0002", &[], &csrf).json()["gewijzigd"], 0);
+    // Refused saves leave no trace.
+    assert_eq!(save(&mut c, "tester0003", &[ECOMMERCE], "wrong").status, 403);
+    assert_eq!(save(&mut c, "nobody", &[ECOMMERCE], &csrf).status, 404);
+    assert_eq!(save(&mut c, "tester0003", &["bogus"], &csrf).status, 422);
+
+    let state = p.state();
+    let audit = state["audit"].as_array().unwrap();
+    let saved: Vec<&str> = audit.iter().filter_map(|e| e["save"]["user"].as_str()).collect();
+    assert_eq!(saved, ["tester0001", "tester0002"]);
+    for e in audit {
+        assert_eq!(e["who"], "GATUser, PostNL (PostNL)");
+        assert!(e["when"].as_str().is_some_and(|w| w.ends_with('Z')), "{e}");
+        assert_eq!(e["save"]["klantnummer"], "9401138");
+    }
+    assert_eq!(audit[0]["save"]["granted"], json!([ECOMMERCE]));
+    assert_eq!(
+        audit[0]["what"],
+        "Autorisaties opgeslagen voor Tester 0001, Demo (PostNL) voor PostNL (9401138): 'E-commerce inzichten' toegekend"
+    );
+    assert_eq!(audit[1]["save"]["granted"], json!([]));
+    assert_eq!(audit[1]["save"]["revoked"], json!([]));
     p.stop();
 }

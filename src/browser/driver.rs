@@ -15,9 +15,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
-
 use super::error::BrowserError;
 
 /// How long chromedriver may take to answer `/status` with `ready: true`.
@@ -127,13 +124,17 @@ impl Driver {
     }
 
     fn kill_now(&mut self) {
-        // Closing our end of the pipe makes the watchdog kill the whole process group.
+        // Closing our end of the pipe makes the watchdog kill the whole process group; kill it
+        // here as well, so that it is gone before the caller removes the browser's profile.
         drop(self.child.stdin.take());
-        if let Ok(None) = self.child.try_wait() {
-            // The group kill is immediate; if the watchdog is somehow gone, kill the shell.
-            let _ = self.child.kill();
-            let _ = self.child.wait();
+        let pgid = self.child.id() as libc::pid_t;
+        // SAFETY: plain syscall; the group is the one `process_group(0)` created for the watchdog.
+        unsafe {
+            libc::killpg(pgid, libc::SIGKILL);
         }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        wait_group_gone(pgid, Duration::from_secs(3));
     }
 
     /// The last lines chromedriver wrote, for error messages.
@@ -156,6 +157,37 @@ impl Drop for Driver {
     fn drop(&mut self) {
         self.kill_now();
     }
+}
+
+/// Waits (bounded) until no live process of group `pgid` is left (zombies do not count: they
+/// hold no files open).
+fn wait_group_gone(pgid: libc::pid_t, limit: Duration) {
+    let deadline = Instant::now() + limit;
+    let mut pause = Duration::from_millis(5);
+    while group_alive(pgid) && Instant::now() < deadline {
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(Duration::from_millis(100));
+    }
+}
+
+/// Whether a process of group `pgid` is still running (from `/proc/<pid>/stat`).
+fn group_alive(pgid: libc::pid_t) -> bool {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return false;
+    };
+    dir.filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().bytes().all(|b| b.is_ascii_digit()))
+        .filter_map(|e| std::fs::read_to_string(e.path().join("stat")).ok())
+        .any(|stat| {
+            // pid (comm) state ppid pgrp …; comm may contain spaces and parentheses.
+            let Some(rest) = stat.rfind(')').map(|i| &stat[i + 1..]) else {
+                return false;
+            };
+            let mut f = rest.split_whitespace();
+            let state = f.next().unwrap_or("Z");
+            let group = f.nth(1).and_then(|g| g.parse::<libc::pid_t>().ok());
+            group == Some(pgid) && state != "Z" && state != "X"
+        })
 }
 
 /// `path` if given (must exist), else `chromedriver` on PATH.
@@ -190,43 +222,23 @@ fn free_port() -> std::io::Result<u16> {
     Ok(l.local_addr()?.port())
 }
 
-/// One `GET /status` over plain HTTP/1.1; true when the body says `"ready": true`.
+/// One `GET /status`; true when the body says `"ready": true`.
 pub(crate) async fn status_ready(port: u16) -> bool {
-    let attempt = async {
-        let mut s = TcpStream::connect(("127.0.0.1", port)).await.ok()?;
-        s.write_all(format!("GET /status HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n").as_bytes())
-            .await
+    let probe = move || -> Option<bool> {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .timeout_global(Some(Duration::from_secs(2)))
+            .proxy(None)
+            .build()
+            .into();
+        let body = agent
+            .get(format!("http://127.0.0.1:{port}/status"))
+            .call()
+            .ok()?
+            .body_mut()
+            .read_to_string()
             .ok()?;
-        // chromedriver keeps the connection open despite `Connection: close`: read until the
-        // body announced by Content-Length is complete.
-        let mut buf = Vec::new();
-        let mut chunk = [0u8; 4096];
-        let body = loop {
-            let n = s.read(&mut chunk).await.ok()?;
-            if n == 0 {
-                return None;
-            }
-            buf.extend_from_slice(&chunk[..n]);
-            let text = String::from_utf8_lossy(&buf).into_owned();
-            if let Some((head, body)) = text.split_once("\r\n\r\n") {
-                let len = head.lines().find_map(|l| {
-                    let (k, v) = l.split_once(':')?;
-                    k.trim()
-                        .eq_ignore_ascii_case("content-length")
-                        .then(|| v.trim().parse::<usize>().ok())
-                        .flatten()
-                })?;
-                if body.len() >= len {
-                    break body.get(..len)?.to_string();
-                }
-            }
-        };
         let v: serde_json::Value = serde_json::from_str(&body).ok()?;
         v["value"]["ready"].as_bool()
     };
-    tokio::time::timeout(Duration::from_secs(2), attempt)
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or(false)
+    tokio::task::spawn_blocking(probe).await.ok().flatten().unwrap_or(false)
 }

@@ -1,15 +1,44 @@
 //! Faults on demand: latency on every response and HTTP 500 on route prefixes (`--fail-on`).
 //! Internal routes (`/__…`) are exempt. Also marks every response `Cache-Control: no-store`.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 
-use super::routes::App;
-use super::{pages, FailRule};
+use super::FailRule;
+
+/// What the middleware needs: the knobs, its counters and the page it answers with.
+pub(crate) struct Faults {
+    latency: Duration,
+    rules: Vec<FailRule>,
+    /// How many HTTP 500s each rule has injected so far.
+    injected: Mutex<Vec<u32>>,
+    /// The rendition's HTTP 500 page.
+    error_page: String,
+}
+
+impl Faults {
+    pub fn new(latency: Duration, rules: Vec<FailRule>, error_page: String) -> Self {
+        Faults {
+            latency,
+            injected: Mutex::new(vec![0; rules.len()]),
+            rules,
+            error_page,
+        }
+    }
+
+    /// Counts one more injected failure for rule `i`; returns how many it had injected before.
+    fn count(&self, i: usize) -> u32 {
+        let mut counts = self.injected.lock().unwrap_or_else(|e| e.into_inner());
+        let before = counts[i];
+        counts[i] += 1;
+        before
+    }
+}
 
 /// Whether `rule` applies to `path` (case-insensitive prefix).
 pub(crate) fn matches(rule: &FailRule, path: &str) -> bool {
@@ -26,22 +55,18 @@ fn should_fail(rules: &[FailRule], path: &str, mut injected: impl FnMut(usize) -
 }
 
 /// The middleware.
-pub(crate) async fn inject(State(app): State<Arc<App>>, req: Request, next: Next) -> Response {
+pub(crate) async fn inject(State(faults): State<Arc<Faults>>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
     if path.starts_with("/__") {
         return next.run(req).await;
     }
-    if !app.cfg.latency.is_zero() {
+    if !faults.latency.is_zero() {
         // The simulated network/server delay is the point of this knob.
-        tokio::time::sleep(app.cfg.latency).await;
+        tokio::time::sleep(faults.latency).await;
     }
-    let mut resp = if should_fail(&app.cfg.fail_on, &path, |i| app.failures_injected(i)) {
+    let mut resp = if should_fail(&faults.rules, &path, |i| faults.count(i)) {
         tracing::info!(path = %path, "injected HTTP 500");
-        (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            Html(pages::server_error(app.cfg.variant)),
-        )
-            .into_response()
+        (StatusCode::INTERNAL_SERVER_ERROR, Html(faults.error_page.clone())).into_response()
     } else {
         next.run(req).await
     };

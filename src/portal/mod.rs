@@ -17,21 +17,30 @@
 //!   "klantnummers": [{ "number": "9401138", "name": "PostNL (9401138)" }],
 //!   "authorisations": { "9401138": { "gatuser": ["Zendingen importeren", "…"] } },
 //!   "granted_at": { "9401138": { "gatuser": { "E-commerce inzichten": "2026-…Z" } } },
-//!   "audit": [{ "who": "GATUser, PostNL (PostNL)", "what": "Autorisatie '…' toegekend aan …", "when": "…" }]
+//!   "audit": [{ "who": "GATUser, PostNL (PostNL)",
+//!               "what": "Autorisaties opgeslagen voor … voor PostNL (9401138): '…' toegekend",
+//!               "when": "…",
+//!               "save": { "klantnummer": "9401138", "user": "gatuser",
+//!                         "granted": ["E-commerce inzichten"], "revoked": [] } }]
 //! }
 //! ```
 //!
 //! `authorisations` lists, per klantnummer and user id, the names of the checkboxes that are
 //! ticked (catalog order). `granted_at` holds when a flag was granted through the portal (for
-//! the tile delay); seeded flags have none. No password material is ever part of the view.
+//! the tile delay); seeded flags have none. `audit` has one entry per accepted save of the
+//! authorisations page (with `save`, also when nothing changed), per password change and per
+//! deleted account. No password material is ever part of the view.
 
 mod alt;
 mod catalog;
+mod extract;
 mod faults;
 mod hash;
 mod html;
 mod pages;
 mod pdf;
+mod rename;
+mod rendition;
 mod routes;
 mod session;
 mod state;
@@ -47,11 +56,14 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use catalog::{ECOMMERCE, GROUPS, RIGHT_BEHEREN, RIGHT_KLANTNUMMERINSTELLINGEN};
+pub use rename::Rename;
 
 /// E-mail address of the seeded admin "GATUser, PostNL". Demo data only.
 pub const DEMO_ADMIN_EMAIL: &str = "gatuser@postnl.example";
 /// The password of every seeded user. Demo data only: never a real credential.
 pub const DEMO_PASSWORD: &str = "Demo-Wachtwoord-2026";
+/// The klantnummer `--seed-users` adds its users to.
+pub const SEED_USERS_KLANTNUMMER: &str = "9401138";
 
 /// How the replica looks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -162,6 +174,11 @@ pub struct PortalConfig {
     /// Every user who never logged in must set a new password at the first login.
     pub force_password_change: bool,
     pub variant: Variant,
+    /// Labels shown under another text (a release that renamed them); the state is unchanged.
+    pub renames: Vec<Rename>,
+    /// Extra users "Tester 0001, Demo (PostNL)" … on klantnummer 9401138, without rights or
+    /// authorisations, with the demo password (for batch benchmarks).
+    pub seed_users: u32,
 }
 
 impl Default for PortalConfig {
@@ -176,6 +193,8 @@ impl Default for PortalConfig {
             fail_on: Vec::new(),
             force_password_change: false,
             variant: Variant::Classic,
+            renames: Vec::new(),
+            seed_users: 0,
         }
     }
 }
@@ -245,6 +264,9 @@ impl PortalHandle {
 /// Starts the replica on `cfg.bind:cfg.port` and returns once it is listening.
 pub async fn start(cfg: PortalConfig) -> Result<PortalHandle, PortalError> {
     let mut store = state::Store::open(cfg.state_file.clone())?;
+    if cfg.seed_users > 0 {
+        store.data.seed_testers(SEED_USERS_KLANTNUMMER, cfg.seed_users);
+    }
     if cfg.force_password_change {
         store.data.force_password_change();
     }
@@ -259,14 +281,21 @@ pub async fn start(cfg: PortalConfig) -> Result<PortalHandle, PortalError> {
         addr: requested,
         source,
     })?;
+    let rendition = rendition::of(cfg.variant);
+    let renames = rename::Renames::new(&cfg.renames);
+    let faults = Arc::new(faults::Faults::new(
+        cfg.latency,
+        cfg.fail_on.clone(),
+        renames.apply(rendition.server_error()),
+    ));
     let app = Arc::new(routes::App {
         sessions: Mutex::new(session::Sessions::new(cfg.session_ttl)),
         store: Mutex::new(store),
-        alt: alt::AltState::default(),
-        injected: Mutex::new(Vec::new()),
+        rendition,
+        renames,
         cfg,
     });
-    let router = routes::router(app.clone());
+    let router = routes::router(app.clone(), faults);
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         let service = router.into_make_service_with_connect_info::<SocketAddr>();

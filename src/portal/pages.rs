@@ -1,12 +1,14 @@
-//! The content of each screen of the guide, with its exact Dutch texts, plus the page scripts.
-//! `Variant::Alt` has its own screens (`portal::alt`); each function here hands over to them.
+//! The classic portal and its redesign ([`Standard`]): the content of each screen of the
+//! guide, with its exact Dutch texts, plus the page scripts. `Variant::Alt` has its own screens
+//! (`portal::alt`).
 
 use serde_json::json;
 
 use super::catalog::{self, RIGHT_BEHEREN, RIGHT_KLANTNUMMERINSTELLINGEN};
 use super::html::{esc, HeaderUser, Layout};
+use super::rendition::Rendition;
 use super::state::{Klantnummer, User};
-use super::{alt, Variant};
+use super::Variant;
 
 /// Where the forced password change lives.
 pub(crate) const PASSWORD_PATH: &str = "/apex/BPG_Wachtwoord_Wijzigen";
@@ -19,11 +21,69 @@ pub(crate) const ECOMMERCE_PATH: &str = "/apex/BPG_EcommerceInsights";
 pub(crate) const LOGIN_ERROR: &str =
     "Onjuist e-mailadres of wachtwoord. Controleer je gegevens en probeer het opnieuw.";
 
-/// Stap 1: the login page.
-pub(crate) fn login(variant: Variant, error: Option<&str>) -> String {
-    if variant == Variant::Alt {
-        return alt::login(error);
+/// The server-rendered rendition: classic (as the guide shows it) or the redesign (same
+/// markup, other look, a renamed and moved checkbox, an interstitial on the home page).
+pub(crate) struct Standard {
+    variant: Variant,
+}
+
+impl Standard {
+    pub fn new(variant: Variant) -> Self {
+        Standard { variant }
     }
+}
+
+impl Rendition for Standard {
+    fn login(&self, error: Option<&str>) -> String {
+        login(self.variant, error)
+    }
+    fn password_change(&self, csrf: &str, errors: &[&str]) -> String {
+        password_change(self.variant, csrf, errors)
+    }
+    fn home(&self, user: &User, csrf: &str, ecommerce: bool, intro: bool) -> String {
+        home(self.variant, user, csrf, ecommerce, intro)
+    }
+    fn my_account(&self, user: &User, csrf: &str, klantnummer_tab: bool) -> String {
+        my_account(self.variant, user, csrf, klantnummer_tab)
+    }
+    fn no_rights(&self, user: &User, csrf: &str) -> String {
+        no_rights(self.variant, user, csrf)
+    }
+    fn authorisations(
+        &self,
+        user: &User,
+        csrf: &str,
+        klantnummers: &[&Klantnummer],
+        selected: &str,
+        selected_user: Option<&str>,
+    ) -> String {
+        authorisations(self.variant, user, csrf, klantnummers, selected, selected_user)
+    }
+    fn ecommerce(&self, user: &User, csrf: &str, klantnummers: &[&Klantnummer]) -> String {
+        ecommerce(self.variant, user, csrf, klantnummers)
+    }
+    fn ecommerce_no_access(&self, user: &User, csrf: &str) -> String {
+        ecommerce_no_access(self.variant, user, csrf)
+    }
+    fn info(&self, title: &str, user: Option<(&User, &str)>) -> String {
+        info(self.variant, title, user)
+    }
+    fn server_error(&self) -> String {
+        server_error(self.variant)
+    }
+    fn not_found(&self) -> String {
+        not_found(self.variant)
+    }
+    fn forbidden(&self) -> String {
+        forbidden(self.variant)
+    }
+    fn has_intro(&self) -> bool {
+        self.variant == Variant::Redesign
+    }
+}
+
+/// Stap 1: the login page.
+fn login(variant: Variant, error: Option<&str>) -> String {
     let error = error
         .map(|e| format!(r##"<div class="alert" role="alert">{}</div>"##, esc(e)))
         .unwrap_or_default();
@@ -53,10 +113,7 @@ pub(crate) fn login(variant: Variant, error: Option<&str>) -> String {
 }
 
 /// The forced, one-time password change after the first login.
-pub(crate) fn password_change(variant: Variant, csrf: &str, errors: &[&str]) -> String {
-    if variant == Variant::Alt {
-        return alt::password_change(csrf, errors);
-    }
+fn password_change(variant: Variant, csrf: &str, errors: &[&str]) -> String {
     let errors = if errors.is_empty() {
         String::new()
     } else {
@@ -101,10 +158,7 @@ fn tile(href: &str, icon: &str, title: &str, text: &str, extra_class: &str) -> S
 
 /// Stap 2: the home page with tiles. `ecommerce` shows the "E-commerce Inzichten" tile;
 /// `intro` shows the redesign's "Nieuw in Mijn PostNL" interstitial.
-pub(crate) fn home(variant: Variant, user: &User, csrf: &str, ecommerce: bool, intro: bool) -> String {
-    if variant == Variant::Alt {
-        return alt::home(user, csrf, ecommerce, intro);
-    }
+fn home(variant: Variant, user: &User, csrf: &str, ecommerce: bool, intro: bool) -> String {
     let mut tiles = vec![
         tile(
             "/apex/BPG_Info?titel=Zendingen",
@@ -212,10 +266,7 @@ fn mask_email(email: &str) -> String {
 }
 
 /// Stap 3: Mijn Account with the two tabs. `klantnummer_tab` opens the second tab.
-pub(crate) fn my_account(variant: Variant, user: &User, csrf: &str, klantnummer_tab: bool) -> String {
-    if variant == Variant::Alt {
-        return alt::my_account(user, csrf, klantnummer_tab);
-    }
+fn my_account(variant: Variant, user: &User, csrf: &str, klantnummer_tab: bool) -> String {
     let (sel_p, sel_k) = if klantnummer_tab {
         ("false", "true")
     } else {
@@ -290,10 +341,7 @@ const TABS_SCRIPT: &str = r##"
 "##;
 
 /// Stap 3 without the rights: the Dutch refusal (status 403 is set by the caller).
-pub(crate) fn no_rights(variant: Variant, user: &User, csrf: &str) -> String {
-    if variant == Variant::Alt {
-        return alt::no_rights(user, csrf);
-    }
+fn no_rights(variant: Variant, user: &User, csrf: &str) -> String {
     let body = format!(
         r##"<h1>Mijn Account</h1>
 <section class="card">
@@ -315,7 +363,7 @@ pub(crate) fn no_rights(variant: Variant, user: &User, csrf: &str) -> String {
 }
 
 /// Stap 4: the authorisations page. The user list loads asynchronously (see the script).
-pub(crate) fn authorisations(
+fn authorisations(
     variant: Variant,
     user: &User,
     csrf: &str,
@@ -323,9 +371,6 @@ pub(crate) fn authorisations(
     selected: &str,
     selected_user: Option<&str>,
 ) -> String {
-    if variant == Variant::Alt {
-        return alt::authorisations(user, csrf, klantnummers, selected, selected_user);
-    }
     let options: String = klantnummers
         .iter()
         .map(|k| {
@@ -559,10 +604,7 @@ const AUTHORISATIONS_SCRIPT: &str = r##"
 "##;
 
 /// Stap 5: choose a klantnummer, then a link downloads the PDF report.
-pub(crate) fn ecommerce(variant: Variant, user: &User, csrf: &str, klantnummers: &[&Klantnummer]) -> String {
-    if variant == Variant::Alt {
-        return alt::ecommerce(user, csrf, klantnummers);
-    }
+fn ecommerce(variant: Variant, user: &User, csrf: &str, klantnummers: &[&Klantnummer]) -> String {
     let options: String = klantnummers
         .iter()
         .map(|k| format!(r##"<option value="{}">{}</option>"##, esc(&k.number), esc(&k.name)))
@@ -604,10 +646,7 @@ const ECOMMERCE_SCRIPT: &str = r##"
 "##;
 
 /// Stap 5 without (visible) access to the report.
-pub(crate) fn ecommerce_no_access(variant: Variant, user: &User, csrf: &str) -> String {
-    if variant == Variant::Alt {
-        return alt::ecommerce_no_access(user, csrf);
-    }
+fn ecommerce_no_access(variant: Variant, user: &User, csrf: &str) -> String {
     let body = r##"<h1>E-commerce inzichten</h1>
 <section class="card narrow"><div class="alert" role="alert">Je hebt (nog) geen toegang tot dit rapport. Na het toekennen van de autorisatie kan het tot 60 minuten duren voordat je het rapport kunt openen.</div>
 <a class="back" href="/apex/BPG_Home">&larr; Terug naar home</a></section>"##
@@ -621,10 +660,7 @@ pub(crate) fn ecommerce_no_access(variant: Variant, user: &User, csrf: &str) -> 
 }
 
 /// A placeholder page for portal features outside the guide. `user` is None before login.
-pub(crate) fn info(variant: Variant, title: &str, user: Option<(&User, &str)>) -> String {
-    if variant == Variant::Alt {
-        return alt::info(title, user);
-    }
+fn info(variant: Variant, title: &str, user: Option<(&User, &str)>) -> String {
     let back = if user.is_some() {
         r##"<a class="back" href="/apex/BPG_Home">&larr; Terug naar home</a>"##
     } else {
@@ -643,10 +679,7 @@ pub(crate) fn info(variant: Variant, title: &str, user: Option<(&User, &str)>) -
 }
 
 /// The Dutch error page for HTTP 500 (also used by `--fail-on`).
-pub(crate) fn server_error(variant: Variant) -> String {
-    if variant == Variant::Alt {
-        return alt::server_error();
-    }
+fn server_error(variant: Variant) -> String {
     let body = r##"<section class="card narrow"><p class="error-code" aria-hidden="true">500</p><h1>Er is iets misgegaan</h1>
 <p>Door een technische storing kunnen we deze pagina nu niet tonen (foutcode 500). Probeer het over een paar minuten opnieuw.</p>
 <a class="back" href="/apex/BPG_Home">&larr; Naar de homepage</a></section>"##
@@ -655,10 +688,7 @@ pub(crate) fn server_error(variant: Variant) -> String {
 }
 
 /// 404.
-pub(crate) fn not_found(variant: Variant) -> String {
-    if variant == Variant::Alt {
-        return alt::not_found();
-    }
+fn not_found(variant: Variant) -> String {
     let body = r##"<section class="card narrow"><p class="error-code" aria-hidden="true">404</p><h1>Pagina niet gevonden</h1>
 <p>De pagina die je zoekt bestaat niet (meer).</p><a class="back" href="/apex/BPG_Home">&larr; Naar de homepage</a></section>"##
         .to_string();
@@ -666,10 +696,7 @@ pub(crate) fn not_found(variant: Variant) -> String {
 }
 
 /// A generic refusal (e.g. a form with an invalid CSRF token).
-pub(crate) fn forbidden(variant: Variant) -> String {
-    if variant == Variant::Alt {
-        return alt::forbidden();
-    }
+fn forbidden(variant: Variant) -> String {
     let body = r##"<section class="card narrow"><h1>Geen toegang</h1><div class="alert" role="alert">Deze actie is niet toegestaan. Herlaad de pagina en probeer het opnieuw.</div>
 <a class="back" href="/apex/BPG_Home">&larr; Naar de homepage</a></section>"##
         .to_string();

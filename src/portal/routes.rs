@@ -4,7 +4,8 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{ConnectInfo, Path, Query, Request, State};
+use axum::handler::Handler;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post, MethodRouter};
@@ -13,140 +14,67 @@ use chrono::Utc;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::pages::{self, ECOMMERCE_PATH, LOGIN_ERROR, PASSWORD_PATH};
-use super::session::{self, Session, Sessions, INTRO_COOKIE, SESSION_COOKIE};
-use super::state::{Store, User};
-use super::{catalog, faults, hash, pdf, PortalConfig, Variant};
+use super::extract::{Admin, ApiAdmin, ApiAdminWrite, LoggedIn, Rejection, Visitor};
+use super::faults::{self, Faults};
+use super::pages::{ECOMMERCE_PATH, LOGIN_ERROR, PASSWORD_PATH};
+use super::rename::Renames;
+use super::rendition::Rendition;
+use super::session::{self, Sessions, INTRO_COOKIE};
+use super::state::{Data, Store};
+use super::{catalog, hash, pdf, PortalConfig};
+
+/// The home page, where a logged-in visitor of `/` lands.
+const HOME_PATH: &str = "/apex/BPG_Home";
 
 /// Shared server state.
 pub(crate) struct App {
     pub cfg: PortalConfig,
-    /// State of the Alt rendition (its one-off HTTP 500 per session).
-    pub alt: super::alt::AltState,
+    /// How the pages look, chosen once from `cfg.variant`.
+    pub rendition: Box<dyn Rendition>,
+    /// `cfg.renames`, applied to every page.
+    pub renames: Renames,
     pub store: Mutex<Store>,
     pub sessions: Mutex<Sessions>,
-    /// How many HTTP 500s each `--fail-on` rule has injected so far.
-    pub injected: Mutex<Vec<u32>>,
 }
 
 impl App {
-    /// Counts one more injected failure for rule `i`; returns how many it had injected before.
-    pub fn failures_injected(&self, i: usize) -> u32 {
-        let mut counts = self.injected.lock().unwrap_or_else(|e| e.into_inner());
-        if counts.len() <= i {
-            counts.resize(i + 1, 0);
-        }
-        counts[i] += 1;
-        counts[i] - 1
-    }
-
     pub fn store(&self) -> MutexGuard<'_, Store> {
         self.store.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn sessions(&self) -> MutexGuard<'_, Sessions> {
+    pub fn sessions(&self) -> MutexGuard<'_, Sessions> {
         self.sessions.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn variant(&self) -> Variant {
-        self.cfg.variant
+    /// A page of the rendition, renamed, with `status`.
+    pub fn page(&self, status: StatusCode, draw: impl FnOnce(&dyn Rendition) -> String) -> Response {
+        let html = self.renames.apply(draw(self.rendition.as_ref()));
+        (status, Html(html)).into_response()
     }
 
-    /// Applies `change` to the data and persists it. A failed write is logged and reported.
-    fn commit<R>(&self, change: impl FnOnce(&mut super::state::Data) -> R) -> Result<R, Rejection> {
+    fn server_error(&self) -> Response {
+        self.page(StatusCode::INTERNAL_SERVER_ERROR, |r| r.server_error())
+    }
+
+    /// Applies `change` to the data and persists it. A failed write is logged and answered
+    /// with the HTTP 500 page.
+    fn commit<R>(&self, change: impl FnOnce(&mut Data) -> R) -> Result<R, Rejection> {
         let mut store = self.store();
         let r = change(&mut store.data);
         match store.persist() {
             Ok(()) => Ok(r),
             Err(e) => {
                 tracing::error!(error = %e, "could not write the state file");
-                Err(Box::new(self.server_error()))
+                drop(store);
+                Err(self.server_error().into())
             }
         }
     }
-
-    fn server_error(&self) -> Response {
-        (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            Html(pages::server_error(self.variant())),
-        )
-            .into_response()
-    }
-
-    /// The logged-in session and its user, if any.
-    fn current(&self, headers: &HeaderMap) -> Option<Current> {
-        let token = session::cookie(headers, SESSION_COOKIE)?;
-        let session = self.sessions().get(&token)?;
-        let user = self.store().data.user(&session.user_id)?.clone();
-        Some(Current { token, session, user })
-    }
-
-    /// For pages: a fully logged-in user, or the redirect to take.
-    fn page_user(&self, headers: &HeaderMap) -> Result<Current, Rejection> {
-        match self.current(headers) {
-            None => Err(Box::new(Redirect::to("/").into_response())),
-            Some(c) if c.session.must_change_password => Err(Box::new(Redirect::to(PASSWORD_PATH).into_response())),
-            Some(c) => Ok(c),
-        }
-    }
-
-    /// For the JSON API: a fully logged-in user, or 401/403.
-    fn api_user(&self, headers: &HeaderMap) -> Result<Current, Rejection> {
-        match self.current(headers) {
-            None => Err(api_reject(StatusCode::UNAUTHORIZED, "Niet ingelogd.")),
-            Some(c) if c.session.must_change_password => {
-                Err(api_reject(StatusCode::FORBIDDEN, "Stel eerst een nieuw wachtwoord in."))
-            }
-            Some(c) => Ok(c),
-        }
-    }
-
-    /// For API calls that change something: the user must manage authorisations and send the
-    /// session's CSRF token in `X-CSRF-Token`.
-    fn api_admin_write(&self, headers: &HeaderMap) -> Result<Current, Rejection> {
-        let c = self.api_user(headers)?;
-        let sent = headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
-        if !hash::same(sent, &c.session.csrf) {
-            return Err(api_reject(
-                StatusCode::FORBIDDEN,
-                "Ongeldig of ontbrekend beveiligingstoken.",
-            ));
-        }
-        require_rights(c)
-    }
 }
 
-/// A response that ends a request early (boxed: responses are large).
-type Rejection = Box<Response>;
-
-/// A request's session.
-struct Current {
-    token: String,
-    session: Session,
-    user: User,
-}
-
-fn require_rights(c: Current) -> Result<Current, Rejection> {
-    if c.user.may_manage_authorisations() {
-        Ok(c)
-    } else {
-        Err(api_reject(
-            StatusCode::FORBIDDEN,
-            "Hiervoor heb je de autorisaties 'Klantnummerinstellingen' en 'Instellingen voor uw klantnummer beheren' nodig.",
-        ))
-    }
-}
-
-fn api_reject(status: StatusCode, message: &str) -> Rejection {
-    Box::new(api_error(status, message))
-}
-
-fn api_error(status: StatusCode, message: &str) -> Response {
+/// A Dutch JSON error: `{"fout": message}`.
+pub(crate) fn api_error(status: StatusCode, message: &str) -> Response {
     (status, Json(json!({ "fout": message }))).into_response()
-}
-
-fn html(status: StatusCode, body: String) -> Response {
-    (status, Html(body)).into_response()
 }
 
 fn redirect_with_cookie(to: &str, cookie: &str) -> Response {
@@ -168,8 +96,8 @@ fn route_ci(router: Router<Arc<App>>, path: &str, method: MethodRouter<Arc<App>>
     }
 }
 
-/// All routes, with the fault middleware.
-pub(crate) fn router(app: Arc<App>) -> Router {
+/// All routes, with the fault middleware (which has its own state).
+pub(crate) fn router(app: Arc<App>, faults: Arc<Faults>) -> Router {
     let mut r: Router<Arc<App>> = Router::new()
         .route("/", get(login_page).post(login))
         .route("/uitloggen", post(logout))
@@ -177,7 +105,7 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         .route("/__state", get(state_json));
     for (path, method) in [
         (PASSWORD_PATH, get(password_page).post(password_change)),
-        ("/apex/BPG_Home", get(home)),
+        (HOME_PATH, get(home)),
         ("/apex/BPG_My_Account", get(my_account)),
         (ECOMMERCE_PATH, get(ecommerce)),
         ("/apex/BPG_Info", get(info)),
@@ -192,16 +120,22 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         r = route_ci(r, path, method);
     }
     r.fallback(not_found)
-        .layer(axum::middleware::from_fn_with_state(app.clone(), faults::inject))
+        .layer(axum::middleware::from_fn_with_state(faults, faults::inject))
         .with_state(app)
 }
 
 async fn not_found(State(app): State<Arc<App>>) -> Response {
-    html(StatusCode::NOT_FOUND, pages::not_found(app.variant()))
+    app.page(StatusCode::NOT_FOUND, |r| r.not_found())
 }
 
-async fn login_page(State(app): State<Arc<App>>) -> Response {
-    html(StatusCode::OK, pages::login(app.variant(), None))
+/// `/`: the login form; a logged-in visitor goes on to the home page (or to the password page
+/// while the first-login password change is due), as on mijn.postnl.nl.
+async fn login_page(State(app): State<Arc<App>>, Visitor(visitor): Visitor) -> Response {
+    match visitor {
+        None => app.page(StatusCode::OK, |r| r.login(None)),
+        Some(c) if c.session.must_change_password => Redirect::to(PASSWORD_PATH).into_response(),
+        Some(_) => Redirect::to(HOME_PATH).into_response(),
+    }
 }
 
 #[derive(Deserialize)]
@@ -225,13 +159,13 @@ async fn login(State(app): State<Arc<App>>, Form(form): Form<LoginForm>) -> Resp
     };
     let Some((user_id, must_change)) = found else {
         tracing::info!("login failed");
-        return html(StatusCode::UNAUTHORIZED, pages::login(app.variant(), Some(LOGIN_ERROR)));
+        return app.page(StatusCode::UNAUTHORIZED, |r| r.login(Some(LOGIN_ERROR)));
     };
     if let Err(resp) = app.commit(|d| d.record_login(&user_id, Utc::now())) {
-        return *resp;
+        return resp.into_response();
     }
     let token = app.sessions().create(&user_id, must_change);
-    let to = if must_change { PASSWORD_PATH } else { "/apex/BPG_Home" };
+    let to = if must_change { PASSWORD_PATH } else { HOME_PATH };
     redirect_with_cookie(to, &session::session_cookie(&token, form.remember.is_some()))
 }
 
@@ -241,24 +175,21 @@ struct CsrfForm {
     csrf: String,
 }
 
-async fn logout(State(app): State<Arc<App>>, headers: HeaderMap, Form(form): Form<CsrfForm>) -> Response {
-    if let Some(c) = app.current(&headers) {
-        if !hash::same(&form.csrf, &c.session.csrf) {
-            return html(StatusCode::FORBIDDEN, pages::forbidden(app.variant()));
+async fn logout(State(app): State<Arc<App>>, Visitor(visitor): Visitor, Form(form): Form<CsrfForm>) -> Response {
+    if let Some(c) = visitor {
+        if !hash::same(&form.csrf, c.csrf()) {
+            return app.page(StatusCode::FORBIDDEN, |r| r.forbidden());
         }
         app.sessions().remove(&c.token);
     }
     redirect_with_cookie("/", &session::clear_session_cookie())
 }
 
-async fn password_page(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
-    match app.current(&headers) {
+async fn password_page(State(app): State<Arc<App>>, Visitor(visitor): Visitor) -> Response {
+    match visitor {
         None => Redirect::to("/").into_response(),
-        Some(c) if !c.session.must_change_password => Redirect::to("/apex/BPG_Home").into_response(),
-        Some(c) => html(
-            StatusCode::OK,
-            pages::password_change(app.variant(), &c.session.csrf, &[]),
-        ),
+        Some(c) if !c.session.must_change_password => Redirect::to(HOME_PATH).into_response(),
+        Some(c) => app.page(StatusCode::OK, |r| r.password_change(c.csrf(), &[])),
     }
 }
 
@@ -275,14 +206,18 @@ struct PasswordForm {
 /// Minimum length of a new password.
 const MIN_PASSWORD_LEN: usize = 8;
 
-async fn password_change(State(app): State<Arc<App>>, headers: HeaderMap, Form(form): Form<PasswordForm>) -> Response {
-    let c = match app.current(&headers) {
+async fn password_change(
+    State(app): State<Arc<App>>,
+    Visitor(visitor): Visitor,
+    Form(form): Form<PasswordForm>,
+) -> Response {
+    let c = match visitor {
         None => return Redirect::to("/").into_response(),
-        Some(c) if !c.session.must_change_password => return Redirect::to("/apex/BPG_Home").into_response(),
+        Some(c) if !c.session.must_change_password => return Redirect::to(HOME_PATH).into_response(),
         Some(c) => c,
     };
-    if !hash::same(&form.csrf, &c.session.csrf) {
-        return html(StatusCode::FORBIDDEN, pages::forbidden(app.variant()));
+    if !hash::same(&form.csrf, c.csrf()) {
+        return app.page(StatusCode::FORBIDDEN, |r| r.forbidden());
     }
     let mut errors = Vec::new();
     if form.new_password.chars().count() < MIN_PASSWORD_LEN {
@@ -295,34 +230,25 @@ async fn password_change(State(app): State<Arc<App>>, headers: HeaderMap, Form(f
         errors.push("Het nieuwe wachtwoord moet anders zijn dan je huidige wachtwoord.");
     }
     if !errors.is_empty() {
-        return html(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            pages::password_change(app.variant(), &c.session.csrf, &errors),
-        );
+        return app.page(StatusCode::UNPROCESSABLE_ENTITY, |r| {
+            r.password_change(c.csrf(), &errors)
+        });
     }
     if let Err(resp) = app.commit(|d| d.change_password(&c.user.id, &form.new_password, Utc::now())) {
-        return *resp;
+        return resp.into_response();
     }
     app.sessions().password_changed(&c.token);
-    Redirect::to("/apex/BPG_Home").into_response()
+    Redirect::to(HOME_PATH).into_response()
 }
 
-async fn home(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
-    let c = match app.page_user(&headers) {
-        Ok(c) => c,
-        Err(r) => return *r,
-    };
+async fn home(State(app): State<Arc<App>>, LoggedIn(c): LoggedIn, headers: HeaderMap) -> Response {
     let ecommerce = !app
         .store()
         .data
         .ecommerce_klantnummers(&c.user.id, app.cfg.tile_delay, Utc::now())
         .is_empty();
-    let intro =
-        matches!(app.variant(), Variant::Redesign | Variant::Alt) && session::cookie(&headers, INTRO_COOKIE).is_none();
-    html(
-        StatusCode::OK,
-        pages::home(app.variant(), &c.user, &c.session.csrf, ecommerce, intro),
-    )
+    let intro = app.rendition.has_intro() && session::cookie(&headers, INTRO_COOKIE).is_none();
+    app.page(StatusCode::OK, |r| r.home(&c.user, c.csrf(), ecommerce, intro))
 }
 
 #[derive(Deserialize)]
@@ -334,28 +260,36 @@ struct AccountQuery {
     gebruiker: Option<String>,
 }
 
-async fn my_account(State(app): State<Arc<App>>, headers: HeaderMap, Query(q): Query<AccountQuery>) -> Response {
-    let c = match app.page_user(&headers) {
-        Ok(c) => c,
-        Err(r) => return *r,
-    };
-    let v = app.variant();
-    // The Alt rendition's portal hiccup: the first visit of a session answers HTTP 500.
-    if v == Variant::Alt && app.alt.hiccup(&c.token) {
-        tracing::info!("alt: one-off HTTP 500 on /apex/bpg_my_account");
+impl AccountQuery {
+    fn is_authorisations(&self) -> bool {
+        self.page_tile
+            .as_deref()
+            .is_some_and(|t| t.eq_ignore_ascii_case("ShowMyAuthorizations"))
+    }
+}
+
+/// `/apex/BPG_My_Account`: Mijn Account, or with `PageTile=ShowMyAuthorizations` the
+/// authorisations page (admins only).
+async fn my_account(
+    State(app): State<Arc<App>>,
+    LoggedIn(c): LoggedIn,
+    Query(q): Query<AccountQuery>,
+    req: Request,
+) -> Response {
+    // A rendition may answer the first visit of a session with HTTP 500 (the Alt hiccup).
+    if app.rendition.hiccup(&c.token) {
+        tracing::info!("one-off HTTP 500 on /apex/bpg_my_account");
         return app.server_error();
     }
-    let is_authorisations = q
-        .page_tile
-        .as_deref()
-        .is_some_and(|t| t.eq_ignore_ascii_case("ShowMyAuthorizations"));
-    if !is_authorisations {
+    if q.is_authorisations() {
+        authorisations.call(req, app).await
+    } else {
         let tab = q.tab.as_deref() == Some("klantnummer");
-        return html(StatusCode::OK, pages::my_account(v, &c.user, &c.session.csrf, tab));
+        app.page(StatusCode::OK, |r| r.my_account(&c.user, c.csrf(), tab))
     }
-    if !c.user.may_manage_authorisations() {
-        return html(StatusCode::FORBIDDEN, pages::no_rights(v, &c.user, &c.session.csrf));
-    }
+}
+
+async fn authorisations(State(app): State<Arc<App>>, Admin(c): Admin, Query(q): Query<AccountQuery>) -> Response {
     let store = app.store();
     let kns = store.data.klantnummers_of(&c.user.id);
     let selected = q
@@ -365,10 +299,9 @@ async fn my_account(State(app): State<Arc<App>>, headers: HeaderMap, Query(q): Q
         .or(kns.first())
         .map(|k| k.number.clone())
         .unwrap_or_default();
-    html(
-        StatusCode::OK,
-        pages::authorisations(v, &c.user, &c.session.csrf, &kns, &selected, q.gebruiker.as_deref()),
-    )
+    app.page(StatusCode::OK, |r| {
+        r.authorisations(&c.user, c.csrf(), &kns, &selected, q.gebruiker.as_deref())
+    })
 }
 
 #[derive(Deserialize)]
@@ -376,16 +309,9 @@ struct InfoQuery {
     titel: Option<String>,
 }
 
-async fn info(State(app): State<Arc<App>>, headers: HeaderMap, Query(q): Query<InfoQuery>) -> Response {
-    let c = match app.page_user(&headers) {
-        Ok(c) => c,
-        Err(r) => return *r,
-    };
+async fn info(State(app): State<Arc<App>>, LoggedIn(c): LoggedIn, Query(q): Query<InfoQuery>) -> Response {
     let title = q.titel.unwrap_or_else(|| "Mijn PostNL".into());
-    html(
-        StatusCode::OK,
-        pages::info(app.variant(), &title, Some((&c.user, &c.session.csrf))),
-    )
+    app.page(StatusCode::OK, |r| r.info(&title, Some((&c.user, c.csrf()))))
 }
 
 async fn public_info(State(app): State<Arc<App>>, Path(onderwerp): Path<String>) -> Response {
@@ -397,37 +323,23 @@ async fn public_info(State(app): State<Arc<App>>, Path(onderwerp): Path<String>)
         "privacy" => "Privacy",
         "cookies" => "Cookies",
         "voorwaarden" => "Algemene voorwaarden",
-        _ => return html(StatusCode::NOT_FOUND, pages::not_found(app.variant())),
+        _ => return app.page(StatusCode::NOT_FOUND, |r| r.not_found()),
     };
-    html(StatusCode::OK, pages::info(app.variant(), title, None))
+    app.page(StatusCode::OK, |r| r.info(title, None))
 }
 
-async fn ecommerce(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
-    let c = match app.page_user(&headers) {
-        Ok(c) => c,
-        Err(r) => return *r,
-    };
+async fn ecommerce(State(app): State<Arc<App>>, LoggedIn(c): LoggedIn) -> Response {
     let store = app.store();
     let kns = store
         .data
         .ecommerce_klantnummers(&c.user.id, app.cfg.tile_delay, Utc::now());
     if kns.is_empty() {
-        return html(
-            StatusCode::FORBIDDEN,
-            pages::ecommerce_no_access(app.variant(), &c.user, &c.session.csrf),
-        );
+        return app.page(StatusCode::FORBIDDEN, |r| r.ecommerce_no_access(&c.user, c.csrf()));
     }
-    html(
-        StatusCode::OK,
-        pages::ecommerce(app.variant(), &c.user, &c.session.csrf, &kns),
-    )
+    app.page(StatusCode::OK, |r| r.ecommerce(&c.user, c.csrf(), &kns))
 }
 
-async fn report(State(app): State<Arc<App>>, headers: HeaderMap, Path(bestand): Path<String>) -> Response {
-    let c = match app.page_user(&headers) {
-        Ok(c) => c,
-        Err(r) => return *r,
-    };
+async fn report(State(app): State<Arc<App>>, LoggedIn(c): LoggedIn, Path(bestand): Path<String>) -> Response {
     let number = bestand
         .strip_prefix("e-commerce-inzichten-")
         .and_then(|s| s.strip_suffix(".pdf"))
@@ -440,7 +352,7 @@ async fn report(State(app): State<Arc<App>>, headers: HeaderMap, Path(bestand): 
         .find(|k| k.number == number)
         .cloned();
     let Some(kn) = found else {
-        return html(StatusCode::NOT_FOUND, pages::not_found(app.variant()));
+        return app.page(StatusCode::NOT_FOUND, |r| r.not_found());
     };
     let bytes = pdf::ecommerce_report(&kn.number, &kn.name, Utc::now().date_naive());
     let disposition = format!("attachment; filename=\"e-commerce-inzichten-{}.pdf\"", kn.number);
@@ -460,11 +372,7 @@ struct UsersQuery {
     klantnummer: String,
 }
 
-async fn api_users(State(app): State<Arc<App>>, headers: HeaderMap, Query(q): Query<UsersQuery>) -> Response {
-    let c = match app.api_user(&headers).and_then(require_rights) {
-        Ok(c) => c,
-        Err(r) => return *r,
-    };
+async fn api_users(State(app): State<Arc<App>>, ApiAdmin(c): ApiAdmin, Query(q): Query<UsersQuery>) -> Response {
     let store = app.store();
     let d = &store.data;
     if !d.klantnummers_of(&c.user.id).iter().any(|k| k.number == q.klantnummer) {
@@ -494,13 +402,9 @@ struct AuthQuery {
 
 async fn api_get_authorisations(
     State(app): State<Arc<App>>,
-    headers: HeaderMap,
+    ApiAdmin(c): ApiAdmin,
     Query(q): Query<AuthQuery>,
 ) -> Response {
-    let c = match app.api_user(&headers).and_then(require_rights) {
-        Ok(c) => c,
-        Err(r) => return *r,
-    };
     let store = app.store();
     let d = &store.data;
     if !d.klantnummers_of(&c.user.id).iter().any(|k| k.number == q.klantnummer) {
@@ -525,11 +429,11 @@ struct SaveBody {
     autorisaties: Vec<String>,
 }
 
-async fn api_save_authorisations(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
-    let c = match app.api_admin_write(&headers) {
-        Ok(c) => c,
-        Err(r) => return *r,
-    };
+async fn api_save_authorisations(
+    State(app): State<Arc<App>>,
+    ApiAdminWrite(c): ApiAdminWrite,
+    body: Bytes,
+) -> Response {
     let Ok(body) = serde_json::from_slice::<SaveBody>(&body) else {
         return api_error(StatusCode::BAD_REQUEST, "Ongeldig verzoek.");
     };
@@ -558,7 +462,7 @@ async fn api_save_authorisations(State(app): State<Arc<App>>, headers: HeaderMap
         )
     });
     match changed {
-        Err(resp) => *resp,
+        Err(resp) => resp.into_response(),
         Ok(None) => api_error(StatusCode::NOT_FOUND, "Onbekende gebruiker."),
         Ok(Some(n)) => {
             tracing::info!(changed = n, "authorisations saved");
@@ -572,11 +476,7 @@ struct DeleteBody {
     gebruiker: String,
 }
 
-async fn api_delete_user(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
-    let c = match app.api_admin_write(&headers) {
-        Ok(c) => c,
-        Err(r) => return *r,
-    };
+async fn api_delete_user(State(app): State<Arc<App>>, ApiAdminWrite(c): ApiAdminWrite, body: Bytes) -> Response {
     let Ok(body) = serde_json::from_slice::<DeleteBody>(&body) else {
         return api_error(StatusCode::BAD_REQUEST, "Ongeldig verzoek.");
     };
@@ -594,7 +494,7 @@ async fn api_delete_user(State(app): State<Arc<App>>, headers: HeaderMap, body: 
         return api_error(StatusCode::NOT_FOUND, "Onbekende gebruiker.");
     }
     match app.commit(|d| d.delete_user(&c.user.name, &body.gebruiker, Utc::now())) {
-        Err(resp) => *resp,
+        Err(resp) => resp.into_response(),
         Ok(_) => {
             app.sessions().remove_user(&body.gebruiker);
             tracing::warn!("user account deleted through the portal");

@@ -4,12 +4,15 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use axum::http::HeaderMap;
+use cookie::{Cookie, SameSite};
 use rand::Rng;
 
 /// Name of the session cookie.
 pub(crate) const SESSION_COOKIE: &str = "mijnpostnl_sessie";
 /// Set when the redesign's "Nieuw" interstitial was closed.
 pub(crate) const INTRO_COOKIE: &str = "intro_gezien";
+/// How long "Onthoud mij" keeps the session cookie.
+const REMEMBER: cookie::time::Duration = cookie::time::Duration::days(30);
 
 /// One logged-in browser.
 #[derive(Debug, Clone)]
@@ -104,21 +107,33 @@ pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .get_all(axum::http::header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_string())
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == name)
+        .map(|c| c.value().to_string())
+}
+
+/// The session cookie: HttpOnly, SameSite=Lax, for the whole site.
+fn session_cookie_builder(token: &str) -> cookie::CookieBuilder<'static> {
+    Cookie::build((SESSION_COOKIE, token.to_string()))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
 }
 
 /// Set-Cookie value for a new session; `remember` keeps it for 30 days.
 pub(crate) fn session_cookie(token: &str, remember: bool) -> String {
-    let age = if remember { "; Max-Age=2592000" } else { "" };
-    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{age}")
+    let c = session_cookie_builder(token);
+    let c = if remember { c.max_age(REMEMBER) } else { c };
+    c.build().to_string()
 }
 
 /// Set-Cookie value that removes the session cookie.
 pub(crate) fn clear_session_cookie() -> String {
-    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
+    session_cookie_builder("")
+        .max_age(cookie::time::Duration::ZERO)
+        .build()
+        .to_string()
 }
 
 #[cfg(test)]
@@ -134,6 +149,19 @@ mod tests {
         );
         assert_eq!(cookie(&h, SESSION_COOKIE).as_deref(), Some("abc"));
         assert_eq!(cookie(&h, "c"), None);
+    }
+
+    #[test]
+    fn set_cookie_values() {
+        let c = session_cookie("abc", false);
+        assert!(c.starts_with("mijnpostnl_sessie=abc"), "{c}");
+        assert!(
+            c.contains("HttpOnly") && c.contains("SameSite=Lax") && c.contains("Path=/"),
+            "{c}"
+        );
+        assert!(!c.contains("Max-Age"), "{c}");
+        assert!(session_cookie("abc", true).contains("Max-Age=2592000"));
+        assert!(clear_session_cookie().contains("Max-Age=0"));
     }
 
     #[test]

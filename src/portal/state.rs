@@ -71,6 +71,21 @@ pub(crate) struct AuditEntry {
     pub who: String,
     pub what: String,
     pub when: DateTime<Utc>,
+    /// For a save of the authorisations page: what was saved (also when nothing changed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub save: Option<SaveRecord>,
+}
+
+/// One accepted save of a user's authorisations on a klantnummer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct SaveRecord {
+    pub klantnummer: String,
+    /// The user id whose authorisations were saved.
+    pub user: String,
+    /// Flags newly ticked and unticked by this save (catalog order); both empty when the save
+    /// changed nothing.
+    pub granted: Vec<String>,
+    pub revoked: Vec<String>,
 }
 
 /// Seeded authorisations: klantnummer -> (user id -> names).
@@ -324,11 +339,32 @@ impl Data {
             who: who.to_string(),
             what,
             when,
+            save: None,
         });
     }
 
-    /// Replaces the user's authorisations on the klantnummer; records one audit entry per
-    /// changed flag. Returns how many flags changed. Unknown names are ignored.
+    /// Adds `n` users "Tester 0001, Demo (PostNL)" … (ids `tester0001` …, e-mail
+    /// `tester0001@postnl.example`, the demo password, no rights) to klantnummer `number`
+    /// without authorisations. Users that already exist (a loaded state file) are kept as they are.
+    pub fn seed_testers(&mut self, number: &str, n: u32) {
+        for i in 1..=n {
+            let id = format!("tester{i:04}");
+            if self.users.iter().any(|u| u.id == id) {
+                continue;
+            }
+            let name = format!("Tester {i:04}, Demo (PostNL)");
+            let email = format!("{id}@postnl.example");
+            self.users.push(seed_user(&id, &name, &email, &[], false));
+            self.authorisations
+                .entry(number.to_string())
+                .or_default()
+                .insert(id, Vec::new());
+        }
+    }
+
+    /// Replaces the user's authorisations on the klantnummer and records the save in the audit
+    /// log: one entry per accepted save, also when it changed nothing. Returns how many flags
+    /// changed. Unknown names are ignored.
     pub fn set_authorisations(
         &mut self,
         actor: &str,
@@ -357,21 +393,29 @@ impl Data {
             times.remove(n);
         }
         self.tidy_grants();
-        for n in &granted {
-            self.audit(
-                actor,
-                format!("Autorisatie '{n}' toegekend aan {target} voor {kn_name}"),
-                now,
-            );
-        }
-        for n in &revoked {
-            self.audit(
-                actor,
-                format!("Autorisatie '{n}' ingetrokken voor {target} voor {kn_name}"),
-                now,
-            );
-        }
-        Some(granted.len() + revoked.len())
+        let changes: Vec<String> = granted
+            .iter()
+            .map(|n| format!("'{n}' toegekend"))
+            .chain(revoked.iter().map(|n| format!("'{n}' ingetrokken")))
+            .collect();
+        let changes = if changes.is_empty() {
+            "geen wijzigingen".to_string()
+        } else {
+            changes.join(", ")
+        };
+        let count = granted.len() + revoked.len();
+        self.audit.push(AuditEntry {
+            who: actor.to_string(),
+            what: format!("Autorisaties opgeslagen voor {target} voor {kn_name}: {changes}"),
+            when: now,
+            save: Some(SaveRecord {
+                klantnummer: number.to_string(),
+                user: user_id.to_string(),
+                granted,
+                revoked,
+            }),
+        });
+        Some(count)
     }
 
     fn tidy_grants(&mut self) {
@@ -509,6 +553,14 @@ mod tests {
         assert_eq!(d.set_authorisations("X", "9401138", "gatuser", &names, now), Some(1));
         assert_eq!(d.audit.len(), 1);
         assert!(d.audit[0].what.contains(ECOMMERCE));
+        assert_eq!(d.audit[0].save.as_ref().unwrap().granted, [ECOMMERCE]);
+        // A save that changes nothing is recorded too.
+        assert_eq!(d.set_authorisations("X", "9401138", "gatuser", &names, now), Some(0));
+        assert_eq!(d.audit.len(), 2);
+        assert!(d.audit[1].what.ends_with("geen wijzigingen"), "{}", d.audit[1].what);
+        let save = d.audit[1].save.as_ref().unwrap();
+        assert_eq!((save.klantnummer.as_str(), save.user.as_str()), ("9401138", "gatuser"));
+        assert!(save.granted.is_empty() && save.revoked.is_empty());
         let hour = Duration::from_secs(3600);
         assert!(d.ecommerce_klantnummers("gatuser", hour, now).is_empty());
         let later = now + chrono::Duration::hours(2);
@@ -518,6 +570,24 @@ mod tests {
             d.ecommerce_klantnummers("mohamed.elamrani", hour, now)[0].number,
             "9401139"
         );
+    }
+
+    #[test]
+    fn seed_testers_are_plain_members_of_the_klantnummer() {
+        let mut d = Data::seed();
+        let before = d.users.len();
+        d.seed_testers("9401138", 3);
+        d.seed_testers("9401138", 3);
+        assert_eq!(d.users.len(), before + 3);
+        let t = d.user_by_email("tester0002@postnl.example").unwrap();
+        assert_eq!(
+            (t.id.as_str(), t.name.as_str()),
+            ("tester0002", "Tester 0002, Demo (PostNL)")
+        );
+        assert!(t.password_matches(DEMO_PASSWORD));
+        assert!(t.rights.is_empty() && !t.must_change_password);
+        assert_eq!(d.authorisations_of("9401138", "tester0003").map(Vec::len), Some(0));
+        assert_eq!(d.klantnummers_of("tester0001").len(), 1);
     }
 
     #[test]

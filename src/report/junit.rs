@@ -8,99 +8,110 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use super::text::{escape, seconds, status_mark, status_word};
+use quick_xml::events::{BytesDecl, BytesText, Event};
+use quick_xml::Writer;
+
+use super::text::{seconds, status_mark, status_word};
 use super::{write_file, Redactor, ReportError, JUNIT_FILE};
 use crate::run::result::{ActionResult, ErrorInfo, RunResult, Status, StepResult};
 
 /// Name of the extra test case that reports a run-level error.
 pub const RUN_CASE: &str = "Run";
 
+type Xml = Writer<Vec<u8>>;
+
+// Writing into a Vec<u8> cannot fail: the io results below are ignored on purpose.
+
 /// The JUnit XML document for a run, redacted.
 pub fn to_junit(result: &RunResult, redactor: &Redactor) -> String {
-    let x = |s: &str| escape(&redactor.redact(s));
+    let x = |s: &str| xml_chars(&redactor.redact(s));
     let suite = x(&result.flow.name);
-    let step_failed = result.steps.iter().any(|s| s.status == Status::Failed);
+    let step_failed = result.steps.iter().any(|s| s.status.is_failure());
     let run_case = result.error.as_ref().filter(|_| !step_failed);
 
-    let tests = result.steps.len() + usize::from(run_case.is_some());
-    let failures = result.steps.iter().filter(|s| s.status == Status::Failed).count() + usize::from(run_case.is_some());
-    let skipped = result.steps.iter().filter(|s| s.status == Status::Skipped).count();
+    let tests = (result.steps.len() + usize::from(run_case.is_some())).to_string();
+    let failures =
+        (result.steps.iter().filter(|s| s.status.is_failure()).count() + usize::from(run_case.is_some())).to_string();
+    let skipped = result
+        .steps
+        .iter()
+        .filter(|s| s.status == Status::Skipped)
+        .count()
+        .to_string();
     let time = seconds(result.duration_ms);
-    let timestamp = result.started.format("%Y-%m-%dT%H:%M:%S");
+    let timestamp = result.started.format("%Y-%m-%dT%H:%M:%S").to_string();
+    let counts = [
+        ("tests", tests.as_str()),
+        ("failures", failures.as_str()),
+        ("errors", "0"),
+        ("skipped", skipped.as_str()),
+        ("time", time.as_str()),
+    ];
 
-    let mut out = String::new();
-    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let _ = writeln!(
-        out,
-        "<testsuites name=\"postnl-robot\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" \
-         skipped=\"{skipped}\" time=\"{time}\">"
-    );
-    let _ = writeln!(
-        out,
-        "  <testsuite name=\"{suite}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" \
-         skipped=\"{skipped}\" time=\"{time}\" timestamp=\"{timestamp}\">"
-    );
-
-    out.push_str("    <properties>\n");
-    let mut prop = |name: &str, value: &str| {
-        let _ = writeln!(out, "      <property name=\"{}\" value=\"{}\"/>", x(name), x(value));
-    };
-    prop("flow.title", &result.flow.title);
-    prop("flow.file", &result.flow.file);
-    prop("base_url", &result.base_url);
-    prop(
-        "browser",
-        format!("{} {}", result.browser.name, result.browser.version).trim(),
-    );
-    prop("mode", &result.mode);
-    prop("status", status_word(result.status));
-    prop("started_utc", &result.started.to_rfc3339());
-    for p in &result.params {
-        let value = if p.secret { super::MASK } else { &p.value };
-        prop(&format!("param.{}", p.name), value);
-    }
-    out.push_str("    </properties>\n");
-
-    for step in &result.steps {
-        write_step(&mut out, step, &suite, &x);
-    }
-    if let Some(err) = run_case {
-        let _ = writeln!(
-            out,
-            "    <testcase name=\"{RUN_CASE}\" classname=\"{suite}\" time=\"0.000\">"
-        );
-        write_failure(&mut out, err, &x);
-        out.push_str("    </testcase>\n");
-    }
-    out.push_str("  </testsuite>\n</testsuites>\n");
+    let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
+    let _ = w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)));
+    let _ = w
+        .create_element("testsuites")
+        .with_attribute(("name", "postnl-robot"))
+        .with_attributes(counts)
+        .write_inner_content(|w| {
+            w.create_element("testsuite")
+                .with_attribute(("name", suite.as_str()))
+                .with_attributes(counts)
+                .with_attribute(("timestamp", timestamp.as_str()))
+                .write_inner_content(|w| {
+                    write_properties(w, result, &x);
+                    for step in &result.steps {
+                        write_step(w, step, &suite, &x);
+                    }
+                    if let Some(err) = run_case {
+                        let _ = w
+                            .create_element("testcase")
+                            .with_attributes([("name", RUN_CASE), ("classname", suite.as_str()), ("time", "0.000")])
+                            .write_inner_content(|w| {
+                                write_failure(w, err, &x);
+                                Ok(())
+                            });
+                    }
+                    Ok(())
+                })
+                .map(|_| ())
+        });
+    let mut out = String::from_utf8_lossy(&w.into_inner()).into_owned();
+    out.push('\n');
     redactor.redact_string(out)
 }
 
-fn write_step(out: &mut String, step: &StepResult, suite: &str, x: &dyn Fn(&str) -> String) {
-    let _ = writeln!(
-        out,
-        "    <testcase name=\"{}\" classname=\"{suite}\" time=\"{}\">",
-        x(&step.title),
-        seconds(step.duration_ms)
-    );
-    match step.status {
-        Status::Failed => {
-            let fallback = ErrorInfo {
-                message: "step failed".into(),
-                ..Default::default()
-            };
-            let mut err = step.error.clone().unwrap_or(fallback);
-            if err.url.is_none() {
-                err.url.clone_from(&step.url);
-            }
-            write_failure(out, &err, x);
-        }
-        Status::Skipped => {
-            let reason = step.skip_reason.as_deref().unwrap_or("skipped");
-            let _ = writeln!(out, "      <skipped message=\"{}\"/>", x(reason));
-        }
-        Status::Passed => {}
+fn write_properties(w: &mut Xml, result: &RunResult, x: &dyn Fn(&str) -> String) {
+    let mut props: Vec<(String, String)> = vec![
+        ("flow.title".into(), result.flow.title.clone()),
+        ("flow.file".into(), result.flow.file.clone()),
+        ("base_url".into(), result.base_url.clone()),
+        (
+            "browser".into(),
+            format!("{} {}", result.browser.name, result.browser.version)
+                .trim()
+                .to_string(),
+        ),
+        ("mode".into(), result.mode.clone()),
+        ("status".into(), status_word(result.status).to_string()),
+        ("started_utc".into(), result.started.to_rfc3339()),
+    ];
+    for p in &result.params {
+        let value = if p.secret { super::MASK } else { &p.value };
+        props.push((format!("param.{}", p.name), value.to_string()));
     }
+    let _ = w.create_element("properties").write_inner_content(|w| {
+        for (name, value) in &props {
+            w.create_element("property")
+                .with_attributes([("name", x(name).as_str()), ("value", x(value).as_str())])
+                .write_empty()?;
+        }
+        Ok(())
+    });
+}
+
+fn write_step(w: &mut Xml, step: &StepResult, suite: &str, x: &dyn Fn(&str) -> String) {
     let mut log = String::new();
     for a in &step.actions {
         log.push_str(&action_line(a));
@@ -112,20 +123,60 @@ fn write_step(out: &mut String, step: &StepResult, suite: &str, x: &dyn Fn(&str)
     if let Some(shot) = &step.screenshot {
         let _ = writeln!(log, "Screenshot: {shot}");
     }
-    if !log.is_empty() {
-        let _ = writeln!(out, "      <system-out>{}</system-out>", x(&log));
-    }
-    out.push_str("    </testcase>\n");
+    let time = seconds(step.duration_ms);
+    let _ = w
+        .create_element("testcase")
+        .with_attributes([
+            ("name", x(&step.title).as_str()),
+            ("classname", suite),
+            ("time", time.as_str()),
+        ])
+        .write_inner_content(|w| {
+            match step.status {
+                Status::Failed | Status::Interrupted | Status::CommittedUnknown => {
+                    let fallback = ErrorInfo {
+                        message: "step failed".into(),
+                        ..Default::default()
+                    };
+                    let mut err = step.error.clone().unwrap_or(fallback);
+                    if err.url.is_none() {
+                        err.url.clone_from(&step.url);
+                    }
+                    write_failure(w, &err, x);
+                }
+                Status::Skipped => {
+                    let reason = step.skip_reason.as_deref().unwrap_or("skipped");
+                    w.create_element("skipped")
+                        .with_attribute(("message", x(reason).as_str()))
+                        .write_empty()?;
+                }
+                Status::Passed => {}
+            }
+            if !log.is_empty() {
+                w.create_element("system-out")
+                    .write_text_content(BytesText::new(&x(&log)))?;
+            }
+            Ok(())
+        });
 }
 
-fn write_failure(out: &mut String, err: &ErrorInfo, x: &dyn Fn(&str) -> String) {
+fn write_failure(w: &mut Xml, err: &ErrorInfo, x: &dyn Fn(&str) -> String) {
     let first_line = err.message.lines().next().unwrap_or("failed");
-    let _ = writeln!(
-        out,
-        "      <failure message=\"{}\" type=\"StepFailure\">{}</failure>",
-        x(first_line),
-        x(&failure_details(err))
-    );
+    let _ = w
+        .create_element("failure")
+        .with_attributes([("message", x(first_line).as_str()), ("type", "StepFailure")])
+        .write_text_content(BytesText::new(&x(&failure_details(err))));
+}
+
+/// `s` with the characters XML 1.0 forbids replaced (escaping is the writer's job).
+fn xml_chars(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\t' | '\n' | '\r' => c,
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => '\u{FFFD}',
+            c => c,
+        })
+        .collect()
 }
 
 /// The plain-text explanation of a failure: error, locator, alternatives, URL, screenshot.

@@ -23,17 +23,64 @@ mod views;
 use std::collections::HashSet;
 use std::sync::Mutex;
 
-pub(crate) use views::*;
+use super::rendition::Rendition;
+use super::state::{Klantnummer, User};
 
-/// Per-instance state of the Alt rendition: which sessions already had their hiccup.
+/// The Alt rendition, with its per-instance state: which sessions already had their hiccup.
 #[derive(Debug, Default)]
-pub(crate) struct AltState {
+pub(crate) struct Alt {
     hiccups: Mutex<HashSet<String>>,
 }
 
-impl AltState {
+impl Rendition for Alt {
+    fn login(&self, error: Option<&str>) -> String {
+        views::login(error)
+    }
+    fn password_change(&self, csrf: &str, errors: &[&str]) -> String {
+        views::password_change(csrf, errors)
+    }
+    fn home(&self, user: &User, csrf: &str, ecommerce: bool, intro: bool) -> String {
+        views::home(user, csrf, ecommerce, intro)
+    }
+    fn my_account(&self, user: &User, csrf: &str, klantnummer_tab: bool) -> String {
+        views::my_account(user, csrf, klantnummer_tab)
+    }
+    fn no_rights(&self, user: &User, csrf: &str) -> String {
+        views::no_rights(user, csrf)
+    }
+    fn authorisations(
+        &self,
+        user: &User,
+        csrf: &str,
+        klantnummers: &[&Klantnummer],
+        selected: &str,
+        selected_user: Option<&str>,
+    ) -> String {
+        views::authorisations(user, csrf, klantnummers, selected, selected_user)
+    }
+    fn ecommerce(&self, user: &User, csrf: &str, klantnummers: &[&Klantnummer]) -> String {
+        views::ecommerce(user, csrf, klantnummers)
+    }
+    fn ecommerce_no_access(&self, user: &User, csrf: &str) -> String {
+        views::ecommerce_no_access(user, csrf)
+    }
+    fn info(&self, title: &str, user: Option<(&User, &str)>) -> String {
+        views::info(title, user)
+    }
+    fn server_error(&self) -> String {
+        views::server_error()
+    }
+    fn not_found(&self) -> String {
+        views::not_found()
+    }
+    fn forbidden(&self) -> String {
+        views::forbidden()
+    }
+    fn has_intro(&self) -> bool {
+        true
+    }
     /// True exactly once per session token: this request gets the one-off HTTP 500.
-    pub fn hiccup(&self, session_token: &str) -> bool {
+    fn hiccup(&self, session_token: &str) -> bool {
         let mut seen = self.hiccups.lock().unwrap_or_else(|e| e.into_inner());
         seen.insert(session_token.to_string())
     }
@@ -45,7 +92,7 @@ mod tests {
 
     #[test]
     fn one_hiccup_per_session() {
-        let s = AltState::default();
+        let s = Alt::default();
         assert!(s.hiccup("a"));
         assert!(!s.hiccup("a"));
         assert!(s.hiccup("b"));

@@ -46,7 +46,7 @@ impl Header {
 
 /// A row's state as recorded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "kebab-case")]
 pub enum RowStatus {
     /// Written just before the row's committing action (the save) is sent; a journal that ends
     /// here for a row means the process stopped before the outcome was known.
@@ -55,8 +55,9 @@ pub enum RowStatus {
     Failed,
     /// Stopped by Ctrl-C/SIGTERM or a batch stop before finishing.
     Interrupted,
-    /// The outcome could not be determined (e.g. the browser died after the save was sent).
-    Unknown,
+    /// The committing action was sent, then the row failed or was cancelled before its outcome
+    /// was confirmed (the run's `committed-unknown`).
+    CommittedUnknown,
 }
 
 /// One row outcome (or the `committing` marker).
@@ -362,6 +363,12 @@ mod tests {
         let text = std::fs::read_to_string(dir.path().join(FILE_NAME)).unwrap();
         assert_eq!(text.lines().count(), 3);
         assert!(text.lines().nth(2).unwrap().contains(r#""status":"passed""#), "{text}");
+        j.append(&entry(&r, RowStatus::CommittedUnknown, true)).unwrap();
+        let text = std::fs::read_to_string(dir.path().join(FILE_NAME)).unwrap();
+        assert!(
+            text.lines().nth(3).unwrap().contains(r#""status":"committed-unknown""#),
+            "{text}"
+        );
         // A second batch in the same folder is refused.
         assert!(matches!(
             Journal::create(dir.path(), &Header::new("autoriseren", Path::new("lijst.csv"), "abc")),
@@ -457,12 +464,13 @@ mod tests {
 
     #[test]
     fn resume_plan_skips_passed_retries_failed_and_rechecks_committed() {
-        let rows: Vec<_> = (0..6).map(|i| row(i + 2, &format!("100{i}"))).collect();
+        let rows: Vec<_> = (0..7).map(|i| row(i + 2, &format!("100{i}"))).collect();
         let entries = vec![
             entry(&rows[0], RowStatus::Passed, true),
             entry(&rows[1], RowStatus::Failed, false),
             // Committed, then the process died: no outcome.
             entry(&rows[2], RowStatus::Committing, true),
+            entry(&rows[5], RowStatus::CommittedUnknown, true),
             // Failed after the save was sent.
             entry(&rows[3], RowStatus::Committing, true),
             entry(&rows[3], RowStatus::Failed, true),
@@ -485,6 +493,9 @@ mod tests {
                     last: RowStatus::Failed
                 },
                 Plan::Skip,
+                Plan::Recheck {
+                    last: RowStatus::CommittedUnknown
+                },
                 Plan::Run,
             ]
         );

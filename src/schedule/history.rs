@@ -11,10 +11,12 @@ pub const STATUS_FILE: &str = "status.json";
 
 /// How a scheduled run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "kebab-case")]
 pub enum RunStatus {
     Passed,
     Failed,
+    /// A committing action was sent, then the run ended before its outcome was confirmed.
+    CommittedUnknown,
     /// The run could not start or ended in an error of its own (no browser, bad flow, I/O).
     Error,
     /// Stopped by SIGTERM/SIGINT.

@@ -255,7 +255,10 @@ impl Finish<'_> {
                 Err(e) => tracing::error!(job = %job.name, error = %e, "could not delete old run folders"),
             }
         }
-        let failed = matches!(entry.status, RunStatus::Failed | RunStatus::Error);
+        let failed = matches!(
+            entry.status,
+            RunStatus::Failed | RunStatus::CommittedUnknown | RunStatus::Error
+        );
         if let (Some(url), true) = (&job.webhook, failed || job.notify == Notify::Always) {
             let body = webhook::Summary {
                 event: "run.finished".into(),

@@ -121,6 +121,12 @@ pub(crate) fn home(look: Look, user: &User, csrf: &str, ecommerce: bool) -> Stri
             "Beheer je vaste ontvangers en afzenders.",
             false,
         ),
+        card(
+            "/apex/BPG_Info?titel=Retouren",
+            "Retouren",
+            "Regel retourlabels voor je klanten.",
+            false,
+        ),
     ];
     if ecommerce {
         cards.insert(

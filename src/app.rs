@@ -1,16 +1,17 @@
 //! The commands: wiring between the command line, the flow, the browser, the runner and the reports.
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::browser::{Browser, BrowserOptions};
 use crate::cli::{BrowserArgs, Cli, Command, LogFormatArg, OutputArgs, PortalArgs, RunArgs};
 use crate::error::CliError;
-use crate::flow::{self, bind::Vars, Flow};
+use crate::flow;
 use crate::portal::{self, PortalConfig};
-use crate::report::{self, console::Progress, redact::Redactor};
-use crate::run::executor::{self, Executor, Mode, Observer, RunOptions};
-use crate::run::result::*;
+use crate::report::{self, console::Progress, logging::LogFormat, redact::Redactor};
+use crate::run::result::{ErrorInfo, RunResult, Status, StepResult};
+use crate::run::{self, Failure, FailureKind, Mode, Observer, Plan, RunOptions};
+use crate::signals::Interrupt;
 
 /// The shipped flow and its login sub-flow, embedded so that `demo` always runs exactly them.
 const SHIPPED_FLOWS: [(&str, &str); 2] = [
@@ -35,11 +36,18 @@ pub fn main(cli: Cli) -> Result<(), CliError> {
     rt.block_on(async move {
         match cli.command {
             Command::Check { flows } => check(&flows),
-            Command::Run(args) => run_command(args).await,
-            Command::Demo(args) => demo(args.browser, args.output).await,
+            Command::Run(args) => run_command(args, &listen()?).await,
+            Command::Demo(args) => demo(args.browser, args.output, &listen()?).await,
             Command::Portal(args) => serve_portal(args).await,
         }
     })
+}
+
+/// From here on SIGINT, SIGTERM and SIGHUP stop the run (and the report is still written).
+fn listen() -> Result<Interrupt, CliError> {
+    let interrupt = Interrupt::new();
+    interrupt.listen().map_err(|e| CliError::Other(e.into()))?;
+    Ok(interrupt)
 }
 
 fn check(paths: &[PathBuf]) -> Result<(), CliError> {
@@ -52,21 +60,22 @@ fn check(paths: &[PathBuf]) -> Result<(), CliError> {
     }
 }
 
-async fn run_command(args: RunArgs) -> Result<(), CliError> {
+async fn run_command(args: RunArgs, interrupt: &Interrupt) -> Result<(), CliError> {
     let env = |name: &str| std::env::var(name).ok();
     let req = RunRequest {
         flow: args.flow,
         base_url: args.base_url,
         params: args.params,
         prompt: !args.no_prompt,
-        browser: args.browser,
-        output: args.output,
+        browser: args.browser.into(),
+        output: args.output.into(),
         mode: Mode::Run,
     };
-    run_flow(req, &env).await.map(|_| ())
+    run_flow(req, &env, interrupt).await.map(|_| ())
 }
 
-async fn demo(browser: BrowserArgs, output: OutputArgs) -> Result<(), CliError> {
+async fn demo(browser: BrowserArgs, output: OutputArgs, interrupt: &Interrupt) -> Result<(), CliError> {
+    let output = OutputSettings::from(output);
     init_logging(&output);
     let portal = portal::start(PortalConfig::default())
         .await
@@ -92,14 +101,14 @@ async fn demo(browser: BrowserArgs, output: OutputArgs) -> Result<(), CliError> 
             ("gebruiker".into(), DEMO_GEBRUIKER.into()),
         ],
         prompt: false,
-        browser,
-        output: OutputArgs {
+        browser: browser.into(),
+        output: OutputSettings {
             out: Some(out),
             ..output
         },
         mode: Mode::Run,
     };
-    let result = run_flow(req, &env).await;
+    let result = run_flow(req, &env, interrupt).await;
     portal.shutdown().await;
     if let Ok(outcome) = &result {
         println!(
@@ -147,9 +156,58 @@ pub struct RunRequest {
     pub params: Vec<(String, String)>,
     /// Prompt on the terminal for missing secrets.
     pub prompt: bool,
-    pub browser: BrowserArgs,
-    pub output: OutputArgs,
+    pub browser: BrowserSettings,
+    pub output: OutputSettings,
     pub mode: Mode,
+}
+
+/// Which browser a run uses and how long it waits.
+#[derive(Debug, Clone)]
+pub struct BrowserSettings {
+    /// A running WebDriver server; `None`: start our own chromedriver.
+    pub webdriver: Option<String>,
+    /// The chromedriver to start; `None`: the one on PATH.
+    pub driver: Option<PathBuf>,
+    pub headed: bool,
+    /// Default time an action waits for its element.
+    pub timeout: Duration,
+    /// Cap on long waits the flow asks for.
+    pub max_wait: Option<Duration>,
+}
+
+/// Where a run's folder goes and how it talks.
+#[derive(Debug, Clone)]
+pub struct OutputSettings {
+    /// The run folder; `None`: `runs/<UTC timestamp>-<flow name>/`.
+    pub out: Option<PathBuf>,
+    /// Plain progress lines only.
+    pub quiet: bool,
+    pub log_format: LogFormat,
+}
+
+impl From<BrowserArgs> for BrowserSettings {
+    fn from(a: BrowserArgs) -> Self {
+        BrowserSettings {
+            webdriver: a.webdriver,
+            driver: a.driver,
+            headed: a.headed,
+            timeout: Duration::from_secs_f64(a.timeout),
+            max_wait: a.max_wait.map(Duration::from_secs_f64),
+        }
+    }
+}
+
+impl From<OutputArgs> for OutputSettings {
+    fn from(a: OutputArgs) -> Self {
+        OutputSettings {
+            out: a.out,
+            quiet: a.quiet,
+            log_format: match a.log_format {
+                LogFormatArg::Text => LogFormat::Text,
+                LogFormatArg::Json => LogFormat::Json,
+            },
+        }
+    }
 }
 
 /// A finished run: its facts and where its folder is.
@@ -158,24 +216,25 @@ pub struct RunOutcome {
     pub out_dir: PathBuf,
 }
 
-fn init_logging(output: &OutputArgs) {
-    let format = match output.log_format {
-        LogFormatArg::Text => report::logging::LogFormat::Text,
-        LogFormatArg::Json => report::logging::LogFormat::Json,
-    };
+fn init_logging(output: &OutputSettings) {
     // The subscriber stays installed; the guard only detaches a run log, and none is attached yet.
-    drop(report::logging::init(format, output.quiet));
+    drop(report::logging::init(output.log_format, output.quiet));
 }
 
 fn default_out_dir(flow_name: &str) -> PathBuf {
     PathBuf::from("runs").join(format!("{}-{flow_name}", chrono::Utc::now().format("%Y%m%dT%H%M%SZ")))
 }
 
-/// Loads, binds and runs one flow; writes the run folder and its reports.
-pub async fn run_flow(req: RunRequest, env: &dyn Fn(&str) -> Option<String>) -> Result<RunOutcome, CliError> {
+/// Loads, binds and runs one flow; writes the run folder and its reports. When `interrupt`
+/// fires, the run stops, the browser is closed and the reports are still written.
+pub async fn run_flow(
+    req: RunRequest,
+    env: &dyn Fn(&str) -> Option<String>,
+    interrupt: &Interrupt,
+) -> Result<RunOutcome, CliError> {
     init_logging(&req.output);
     let flow = flow::parse::load(&req.flow).map_err(|e| CliError::Invalid(e.render()))?;
-    let mut vars = flow::bind::bind(&flow, &req.params, env, req.prompt && is_terminal())
+    let vars = flow::bind::bind(&flow, &req.params, env, req.prompt && is_terminal())
         .map_err(|e| CliError::Invalid(e.to_string()))?;
     let base_url = req.base_url.clone().or_else(|| flow.base_url.clone()).ok_or_else(|| {
         CliError::Invalid(format!(
@@ -197,12 +256,7 @@ pub async fn run_flow(req: RunRequest, env: &dyn Fn(&str) -> Option<String>) -> 
     }
     tracing::info!(flow = %flow.name, base_url = %base_url, out = %out_dir.display(), "run starts");
 
-    let started = chrono::Utc::now();
-    let clock = Instant::now();
-    let mut progress = Collector {
-        progress: Progress::new(req.output.quiet),
-        steps: vec![],
-    };
+    let mut progress = Progress::new(req.output.quiet);
     let browser_opts = BrowserOptions {
         webdriver: req.browser.webdriver.clone(),
         driver_path: req.browser.driver.clone(),
@@ -210,89 +264,57 @@ pub async fn run_flow(req: RunRequest, env: &dyn Fn(&str) -> Option<String>) -> 
         download_dir: out_dir.join("downloads"),
         ..BrowserOptions::default()
     };
-    let mut result = RunResult {
-        schema_version: SCHEMA_VERSION,
-        flow: FlowInfo {
-            name: flow.name.clone(),
-            title: flow.title.clone(),
-            file: req.flow.display().to_string(),
-        },
-        params: params_for_report(&flow, &vars),
-        base_url: base_url.clone(),
-        browser: BrowserInfo::default(),
-        started,
-        duration_ms: 0,
-        status: Status::Failed,
-        mode: match req.mode {
-            Mode::Run => "run".into(),
-            Mode::Verify => "verify".into(),
-        },
-        steps: vec![],
-        downloads: vec![],
-        error: None,
-    };
-
-    let browser = match Browser::launch(&browser_opts).await {
-        Ok(b) => b,
-        Err(e) => {
-            let msg = e.to_string();
-            result.error = Some(ErrorInfo {
-                message: msg.clone(),
-                ..ErrorInfo::default()
-            });
-            result.steps = flow
-                .steps
-                .iter()
-                .enumerate()
-                .map(|(i, s)| executor::skipped(i + 1, s, "Niet uitgevoerd: geen browser beschikbaar.".into()))
-                .collect();
-            finish(&mut result, clock, &out_dir, &redactor, &progress.progress)?;
-            return Err(CliError::NoBrowser(redactor.redact(&msg).into_owned()));
-        }
-    };
-    let info = browser.info();
-    result.browser = BrowserInfo {
-        name: info.name.clone(),
-        version: info.version.clone(),
-        webdriver: info.webdriver.clone(),
-    };
     let opts = RunOptions {
         out_dir: out_dir.clone(),
         base_url,
-        timeout: Duration::from_secs_f64(req.browser.timeout),
-        max_wait: req.browser.max_wait.map(Duration::from_secs_f64),
+        timeout: req.browser.timeout,
+        max_wait: req.browser.max_wait,
         mode: req.mode,
     };
-    let interrupted = {
-        let mut exec = Executor::new(&flow, &browser, &mut vars, &opts);
-        let interrupted = tokio::select! {
-            _ = exec.run_steps(&mut progress) => false,
-            _ = tokio::signal::ctrl_c() => true,
-        };
-        result.downloads = exec.downloads().to_vec();
-        interrupted
+    let plan = Plan {
+        flow: &flow,
+        file: req.flow.display().to_string(),
+        vars,
     };
-    browser.close().await;
-    result.steps = std::mem::take(&mut progress.steps);
-    if interrupted {
-        tracing::warn!("interrupted by Ctrl-C");
-        result.error = Some(ErrorInfo {
-            message: "Onderbroken (Ctrl-C).".into(),
-            ..ErrorInfo::default()
-        });
-        complete_with_skipped(&mut result.steps, &flow, "Niet uitgevoerd: de run is onderbroken.");
-    }
-    finish(&mut result, clock, &out_dir, &redactor, &progress.progress)?;
+    let cancel = interrupt.token();
+    // Dropping a half-done launch (cancelled) stops its driver and removes its profile.
+    let launched = tokio::select! {
+        biased;
+        _ = cancel.cancelled() => Err(Failure::interrupted()),
+        b = Browser::launch(&browser_opts) => b.map_err(Failure::from),
+    };
+    let mut result = match launched {
+        Ok(browser) => {
+            let result = run::run(plan, &browser, &opts, &mut progress, cancel).await;
+            browser.close().await;
+            result
+        }
+        Err(f) => run::not_started(plan, &opts, f),
+    };
+    let signal = interrupt.signal();
+    let no_browser = result.error.as_ref().is_some_and(|e| e.kind == FailureKind::NoBrowser);
+    result.exit_code = crate::error::exit_code_of(result.status, no_browser, signal);
+    let written = report::write_all(&result, &out_dir, &redactor);
+    progress.finish(&result, &out_dir);
     report::logging::clear_run_log();
-    if interrupted {
-        return Err(CliError::Interrupted);
-    }
+    written.map_err(|e| CliError::Other(e.into()))?;
     match result.status {
-        Status::Failed => {
-            let failed = result.steps.iter().find(|s| s.status == Status::Failed);
+        Status::Interrupted => Err(CliError::Interrupted(signal.unwrap_or(crate::error::Signal::Int))),
+        _ if no_browser => Err(CliError::NoBrowser(
+            redactor
+                .redact(&result.error.as_ref().map(|e| e.message.clone()).unwrap_or_default())
+                .into_owned(),
+        )),
+        Status::Failed | Status::CommittedUnknown => {
+            let failed = result.steps.iter().find(|s| s.status.is_failure());
             let msg = match failed {
+                Some(s) if s.status == Status::CommittedUnknown => format!(
+                    "{} stopped after a committing action was sent (outcome unknown): {}",
+                    s.title,
+                    describe_error(s.error.as_ref())
+                ),
                 Some(s) => format!("{} failed: {}", s.title, describe_error(s.error.as_ref())),
-                None => "the run failed".into(),
+                None => describe_error(result.error.as_ref()),
             };
             Err(CliError::Failed(
                 redactor
@@ -300,7 +322,7 @@ pub async fn run_flow(req: RunRequest, env: &dyn Fn(&str) -> Option<String>) -> 
                     .into_owned(),
             ))
         }
-        _ => Ok(RunOutcome { result, out_dir }),
+        Status::Passed | Status::Skipped => Ok(RunOutcome { result, out_dir }),
     }
 }
 
@@ -324,43 +346,6 @@ fn describe_error(e: Option<&ErrorInfo>) -> String {
     s
 }
 
-fn complete_with_skipped(steps: &mut Vec<StepResult>, flow: &Flow, reason: &str) {
-    for (i, s) in flow.steps.iter().enumerate().skip(steps.len()) {
-        steps.push(executor::skipped(i + 1, s, reason.into()));
-    }
-}
-
-fn finish(
-    result: &mut RunResult,
-    clock: Instant,
-    out_dir: &Path,
-    redactor: &Redactor,
-    progress: &Progress,
-) -> Result<(), CliError> {
-    result.duration_ms = clock.elapsed().as_millis() as u64;
-    let any_failed = result.error.is_some() || result.steps.iter().any(|s| s.status == Status::Failed);
-    result.status = if any_failed { Status::Failed } else { Status::Passed };
-    tracing::info!(status = ?result.status, duration_ms = result.duration_ms, "run finished");
-    report::write_all(result, out_dir, redactor).map_err(|e| CliError::Other(e.into()))?;
-    progress.finish(result, out_dir);
-    Ok(())
-}
-
-fn params_for_report(flow: &Flow, vars: &Vars) -> Vec<Param> {
-    flow.params
-        .iter()
-        .map(|p| Param {
-            name: p.name.clone(),
-            value: if p.secret {
-                "***".into()
-            } else {
-                vars.get(&p.name).unwrap_or_default()
-            },
-            secret: p.secret,
-        })
-        .collect()
-}
-
 /// With a remote WebDriver (Selenium in another container) the browser writes downloads into
 /// this same folder through a shared volume, as another user: let it.
 fn share_downloads_dir(dir: &Path) {
@@ -378,18 +363,12 @@ fn is_terminal() -> bool {
     std::io::stdin().is_terminal()
 }
 
-/// Forwards progress to the console and keeps the finished steps (so an interrupted run keeps them).
-struct Collector {
-    progress: Progress,
-    steps: Vec<StepResult>,
-}
-
-impl Observer for Collector {
+/// The console shows progress as the run goes.
+impl Observer for Progress {
     fn step_started(&mut self, index: usize, total: usize, title: &str) {
-        self.progress.step_started(index, total, title);
+        Progress::step_started(self, index, total, title);
     }
     fn step_finished(&mut self, step: &StepResult) {
-        self.progress.step_finished(step);
-        self.steps.push(step.clone());
+        Progress::step_finished(self, step);
     }
 }

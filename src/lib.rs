@@ -13,3 +13,4 @@ pub mod markup;
 pub mod portal;
 pub mod report;
 pub mod run;
+pub mod signals;

@@ -7,9 +7,7 @@ fn main() -> ExitCode {
     match postnl_robot::app::main(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            if !matches!(e, postnl_robot::error::CliError::Interrupted) {
-                eprintln!("{e}");
-            }
+            eprintln!("{e}");
             e.exit_code()
         }
     }

@@ -541,6 +541,64 @@ async fn clicks_settle_after_requests_and_navigations() {
 }
 
 #[tokio::test]
+async fn the_page_script_is_installed_once_per_document() {
+    let w = World::new().await;
+    let b = &w.browser;
+    let in_page = async || {
+        b.client()
+            .execute("return window.__postnlRobotInstalls", vec![])
+            .await
+            .unwrap()
+    };
+    let start = b.script_installs();
+
+    // Many operations on one page: the script is sent once.
+    w.open("settle.html").await;
+    assert!(b.probe_visible(&Query::text("Nog niet opgeslagen")).await.unwrap());
+    assert_eq!(b.page_status().await.unwrap(), Some(200));
+    assert!(b.failed_requests().await.unwrap().is_empty());
+    b.click(&Query::role("button", Some("Opslaan")), &wait()).await.unwrap();
+    assert_eq!(
+        b.text_of(&Query::css("#status"), &wait()).await.unwrap(),
+        "Opgeslagen: 42"
+    );
+    b.wait_visible(&Query::text("Bewaren via XHR"), &wait()).await.unwrap();
+    assert!(b.wait_until_idle(Duration::from_secs(5)).await.unwrap());
+    assert_eq!(b.mark_open_popups().await.unwrap(), 0);
+    assert_eq!(b.script_installs() - start, 1);
+    assert_eq!(in_page().await, 1);
+
+    // Installed: a call is one WebDriver round trip.
+    let before = b.round_trips();
+    assert!(b.probe_visible(&Query::text("Opgeslagen: 42")).await.unwrap());
+    assert_eq!(b.round_trips() - before, 1);
+
+    // A click that navigates: the new document gets the script (while settling), once.
+    b.click(&Query::role("link", Some("Volgende pagina")), &wait())
+        .await
+        .unwrap();
+    assert!(b.probe_visible(&Query::text("Pagina twee")).await.unwrap());
+    assert!(b.messages().await.unwrap().is_empty());
+    assert_eq!(b.script_installs() - start, 2);
+    assert_eq!(in_page().await, 1);
+
+    // A reload is a new document too.
+    b.reload().await.unwrap();
+    assert!(b.probe_visible(&Query::text("Pagina twee")).await.unwrap());
+    assert_eq!(b.script_installs() - start, 3);
+
+    // A document holding another version of the script gets this one.
+    b.client()
+        .execute("window.__postnlRobot = { version: 'older' }", vec![])
+        .await
+        .unwrap();
+    assert!(b.probe_visible(&Query::text("Pagina twee")).await.unwrap());
+    assert_eq!(b.script_installs() - start, 4);
+    assert_eq!(in_page().await, 2);
+    w.close().await;
+}
+
+#[tokio::test]
 async fn download_lands_in_the_download_dir() {
     let w = World::new().await;
     w.open("download.html").await;

@@ -205,7 +205,8 @@ async fn ctrl_c_stops_the_run_writes_the_partial_report_and_exits_130() {
     assert_eq!(o.status.code(), Some(130), "{}", stderr(&o));
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
-    assert_eq!(report["status"], "failed");
+    assert_eq!(report["status"], "interrupted");
+    assert_eq!(report["exit_code"], 130);
     assert_eq!(report["steps"][0]["status"], "passed");
     assert_eq!(
         report["steps"].as_array().unwrap().len(),

@@ -10,7 +10,7 @@ use chrono::TimeZone;
 use postnl_robot::browser::{Browser, BrowserOptions};
 use postnl_robot::report::{self, logging, LogFormat, Progress, Redactor};
 use postnl_robot::run::result::{
-    ActionResult, BrowserInfo, ErrorInfo, FlowInfo, Param, RunResult, Status, StepResult, SCHEMA_VERSION,
+    ActionResult, BrowserInfo, ErrorInfo, FailureKind, FlowInfo, Param, RunResult, Status, StepResult, SCHEMA_VERSION,
 };
 use serde_json::json;
 
@@ -321,6 +321,7 @@ fn fixture(dir: &Path, failing: bool) -> RunResult {
             let shot = "failure-04.png".to_string();
             std::fs::write(dir.join(&shot), mock_screenshot(4, true)).unwrap();
             ErrorInfo {
+                kind: FailureKind::ElementAbsent,
                 message: format!(
                     "no option \"GATUser, PostNL (PostNL)\" in the list \"Gebruiker\" (logged in as {EMAIL})"
                 ),
@@ -379,6 +380,7 @@ fn fixture(dir: &Path, failing: bool) -> RunResult {
     };
     RunResult {
         schema_version: SCHEMA_VERSION,
+        tool_version: env!("CARGO_PKG_VERSION").into(),
         flow: FlowInfo {
             name: "autoriseren-ecommerce-inzichten".into(),
             title: "Gebruiker autoriseren voor E-commerce inzichten".into(),
@@ -418,8 +420,10 @@ fn fixture(dir: &Path, failing: bool) -> RunResult {
             webdriver: "http://127.0.0.1:9515 (own chromedriver)".into(),
         },
         started: chrono::Utc.with_ymd_and_hms(2025, 3, 14, 9, 26, 53).unwrap(),
+        finished: chrono::Utc.with_ymd_and_hms(2025, 3, 14, 9, 27, 4).unwrap(),
         duration_ms: if failing { 11_060 } else { 9_164 },
         status: if failing { Status::Failed } else { Status::Passed },
+        exit_code: u8::from(failing),
         mode: "run".into(),
         steps,
         downloads,
@@ -1084,6 +1088,7 @@ fn missing_screenshot_and_run_level_error_are_reported() {
         s.url = None;
     }
     result.error = Some(ErrorInfo {
+        kind: FailureKind::NoBrowser,
         message: format!("chromedriver not found on PATH (user {EMAIL})"),
         ..Default::default()
     });

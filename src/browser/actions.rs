@@ -14,31 +14,9 @@ use super::error::BrowserError;
 use super::query::{Query, TextQuery};
 use super::{Found, Selected, Wait};
 
-/// Sets a native `<select>` to the option at `index` and fires `input` + `change` like a user's
-/// choice would.
-const SELECT_JS: &str = r#"
-const sel = arguments[0], index = arguments[1];
-const o = sel.options[index];
-if (!o.selected) {
-  sel.focus();
-  o.selected = true;
-  sel.dispatchEvent(new Event('input', { bubbles: true }));
-  sel.dispatchEvent(new Event('change', { bubbles: true }));
-}
-return o.selected;
-"#;
-
 /// How often `select` opens a dropdown (that closed again, or keeps its option hidden) before
 /// it gives up.
 const MAX_DROPDOWN_OPENS: usize = 3;
-
-/// Focuses a field and selects its content, so typed text replaces it; true when it has focus.
-const FOCUS_SELECT_JS: &str = r#"
-const el = arguments[0];
-el.focus();
-if (typeof el.select === 'function') el.select();
-return document.activeElement === el;
-"#;
 
 impl Browser {
     fn element_of(&self, hit: &Hit) -> Result<Element, BrowserError> {
@@ -49,6 +27,7 @@ impl Browser {
 
     /// Clicks through WebDriver; a transient failure (intercepted, stale) means "poll on".
     async fn click_element(&self, el: &Element) -> Result<Step<()>, BrowserError> {
+        self.round_trip();
         match el.click().await {
             Ok(()) => Ok(Step::Done(())),
             Err(e) if is_transient(&e) => Ok(Step::Retry(transient_reason(&e))),
@@ -67,8 +46,9 @@ impl Browser {
     /// Clicks the one visible, actionable element `q` finds (an interactive ancestor of matched
     /// text is preferred), then settles.
     pub async fn click(&self, q: &Query, w: &Wait) -> Result<Found, BrowserError> {
+        let _trace = self.trace_op("click");
         let req = Request::new(Op::Click, q, w);
-        let mut p = Poller::new(&self.client, &req, Subject::Query(q), w.timeout);
+        let mut p = Poller::new(self, &req, Subject::Query(q), w.timeout);
         let hit = loop {
             let hit = p.next_hit().await?;
             let el = self.element_of(&hit)?;
@@ -84,8 +64,9 @@ impl Browser {
     /// Types `value` into the one editable control `q` finds (cleared first). The value is
     /// never logged or put in errors.
     pub async fn fill(&self, q: &Query, value: &str, w: &Wait) -> Result<Found, BrowserError> {
+        let _trace = self.trace_op("fill");
         let req = Request::new(Op::Fill, q, w);
-        let mut p = Poller::new(&self.client, &req, Subject::Query(q), w.timeout);
+        let mut p = Poller::new(self, &req, Subject::Query(q), w.timeout);
         // Something that pops up while typing (a cookie banner taking focus) can swallow keys:
         // read the value back and type again, a few times at most (masked inputs may differ).
         let mut mismatches = 0;
@@ -94,6 +75,7 @@ impl Browser {
             let el = self.element_of(&hit)?;
             let typed = async {
                 self.type_into(&el, value).await?;
+                self.round_trip();
                 el.prop("value").await
             };
             match typed.await {
@@ -114,18 +96,18 @@ impl Browser {
     async fn type_into(&self, el: &Element, value: &str) -> Result<(), CmdError> {
         if !value.is_empty() {
             let arg = serde_json::to_value(el).map_err(CmdError::Json)?;
-            let focused = self.client.execute(FOCUS_SELECT_JS, vec![arg]).await?;
-            if focused.as_bool() == Some(true)
-                && self
-                    .client
-                    .issue_cmd(super::cdp::InsertText(value.to_string()))
-                    .await
-                    .is_ok()
-            {
-                return Ok(());
+            let focused = self.call("focusSelect", vec![arg]).await?;
+            if focused.as_bool() == Some(true) {
+                self.round_trip();
+                let inserted = self.client.issue_cmd(super::cdp::InsertText(value.to_string())).await;
+                if inserted.is_ok() {
+                    return Ok(());
+                }
             }
         }
+        self.round_trip();
         el.clear().await?;
+        self.round_trip();
         el.send_keys(value).await
     }
 
@@ -137,6 +119,7 @@ impl Browser {
     /// exactly one option may match. Already selected (including a closed dropdown that shows
     /// it) → nothing is done. Not found → the error lists all options available.
     pub async fn select(&self, from: Option<&Query>, option: &TextQuery, w: &Wait) -> Result<Selected, BrowserError> {
+        let _trace = self.trace_op("select");
         let req = Request {
             op: Op::Select,
             query: None,
@@ -146,7 +129,7 @@ impl Browser {
             want: None,
         };
         let subject = Subject::Option { option, from };
-        let mut p = Poller::new(&self.client, &req, subject, w.timeout);
+        let mut p = Poller::new(self, &req, subject, w.timeout);
         let mut opened = 0;
         let (hit, already) = loop {
             let hit = p.next_hit().await?;
@@ -178,7 +161,7 @@ impl Browser {
             let step = match hit.index {
                 Some(index) => {
                     let el = serde_json::to_value(&el).map_err(|e| BrowserError::WebDriver(e.into()))?;
-                    match self.client.execute(SELECT_JS, vec![el, index.into()]).await {
+                    match self.call("selectOption", vec![el, index.into()]).await {
                         Ok(_) => Step::Done(()),
                         Err(e) if is_transient(&e) => Step::Retry(transient_reason(&e)),
                         Err(e) => return Err(e.into()),
@@ -205,9 +188,10 @@ impl Browser {
     /// label) only when its state differs, settles, and verifies the new state. Returns
     /// whether it changed anything.
     pub async fn set_checked(&self, q: &Query, checked: bool, w: &Wait) -> Result<bool, BrowserError> {
+        let _trace = self.trace_op("set_checked");
         let mut req = Request::new(Op::Check, q, w);
         req.want = Some(checked);
-        let mut p = Poller::new(&self.client, &req, Subject::Query(q), w.timeout);
+        let mut p = Poller::new(self, &req, Subject::Query(q), w.timeout);
         let token = loop {
             let hit = p.next_hit().await?;
             if hit.checked == Some(checked) {
@@ -223,7 +207,7 @@ impl Browser {
         // Verify: the state must now be the wanted one.
         let no_obstacles = Wait::new(w.timeout);
         let verify = Request::new(Op::Checked, q, &no_obstacles);
-        let mut p = Poller::new(&self.client, &verify, Subject::Query(q), w.timeout);
+        let mut p = Poller::new(self, &verify, Subject::Query(q), w.timeout);
         let state_word = if checked { "unticked" } else { "ticked" };
         loop {
             let hit = p.next_hit().await?;
@@ -236,27 +220,26 @@ impl Browser {
 
     /// Whether the checkbox `q` finds is ticked (waits for it to be there).
     pub async fn is_checked(&self, q: &Query, w: &Wait) -> Result<bool, BrowserError> {
+        let _trace = self.trace_op("is_checked");
         let req = Request::new(Op::Checked, q, w);
-        let hit = Poller::new(&self.client, &req, Subject::Query(q), w.timeout)
-            .next_hit()
-            .await?;
+        let hit = Poller::new(self, &req, Subject::Query(q), w.timeout).next_hit().await?;
         Ok(hit.checked.unwrap_or(false))
     }
 
     /// Waits until `q` finds exactly one visible element.
     pub async fn wait_visible(&self, q: &Query, w: &Wait) -> Result<Found, BrowserError> {
+        let _trace = self.trace_op("wait_visible");
         let req = Request::new(Op::Visible, q, w);
-        let hit = Poller::new(&self.client, &req, Subject::Query(q), w.timeout)
-            .next_hit()
-            .await?;
+        let hit = Poller::new(self, &req, Subject::Query(q), w.timeout).next_hit().await?;
         Ok(Found { description: hit.desc })
     }
 
     /// One look, no waiting, no obstacles: does `q` find at least one visible element?
     pub async fn probe_visible(&self, q: &Query) -> Result<bool, BrowserError> {
+        let _trace = self.trace_op("probe_visible");
         let w = Wait::new(Duration::ZERO);
         let req = Request::new(Op::Probe, q, &w);
-        match engine::attempt(&self.client, &req).await? {
+        match engine::attempt(self, &req).await? {
             engine::Verdict::Ok(hit) => Ok(hit.found.unwrap_or(false)),
             engine::Verdict::Transient(_) => Ok(false),
             v => Err(v.into_error(Subject::Query(q))),
@@ -266,16 +249,16 @@ impl Browser {
     /// The visible text (whitespace-normalised) of the one element `q` finds; for form fields,
     /// their value.
     pub async fn text_of(&self, q: &Query, w: &Wait) -> Result<String, BrowserError> {
+        let _trace = self.trace_op("text_of");
         let req = Request::new(Op::Visible, q, w);
-        let hit = Poller::new(&self.client, &req, Subject::Query(q), w.timeout)
-            .next_hit()
-            .await?;
+        let hit = Poller::new(self, &req, Subject::Query(q), w.timeout).next_hit().await?;
         Ok(hit.text.unwrap_or_default())
     }
 
     /// Clicks `q` and waits (bounded by `w.timeout`) until a new file has completely arrived
     /// in the download directory; returns its path.
     pub async fn download(&self, q: &Query, w: &Wait) -> Result<PathBuf, BrowserError> {
+        let _trace = self.trace_op("download");
         let before = download::snapshot(&self.download_dir);
         self.click(q, w).await?;
         download::wait_for_new_file(&self.download_dir, &before, w.timeout).await

@@ -7,8 +7,9 @@ use std::time::Duration;
 use tempfile::TempDir;
 
 use super::driver::Driver;
-use super::engine::Attempts;
+use super::engine::{is_transient, Attempts};
 use super::error::BrowserError;
+use super::script::Counters;
 use super::{session, BrowserInfo, BrowserOptions};
 
 /// A browser session. Owns the fantoccini client, the chromedriver it started (if any) and the
@@ -19,6 +20,7 @@ pub struct Browser {
     pub(crate) client: fantoccini::Client,
     pub(crate) download_dir: PathBuf,
     pub(crate) page_load_timeout: Duration,
+    pub(crate) counters: Counters,
     info: BrowserInfo,
     // Field order is drop order: the driver (and its browsers) go before the profile directory.
     driver: Option<Driver>,
@@ -74,6 +76,7 @@ impl Browser {
             client,
             download_dir,
             page_load_timeout: opts.page_load_timeout,
+            counters: Counters::default(),
             info,
             driver,
             profile,
@@ -97,18 +100,23 @@ impl Browser {
 
     /// Opens `url` and waits until the page has loaded (`document.readyState == "complete"`).
     pub async fn goto(&self, url: &str) -> Result<(), BrowserError> {
+        let _trace = self.trace_op("goto");
+        self.round_trip();
         self.client.goto(url).await?;
         self.wait_loaded().await
     }
 
     /// Reloads the current page and waits until it has loaded.
     pub async fn reload(&self) -> Result<(), BrowserError> {
+        let _trace = self.trace_op("reload");
+        self.round_trip();
         self.client.refresh().await?;
         self.wait_loaded().await
     }
 
     /// The address of the current page.
     pub async fn current_url(&self) -> Result<String, BrowserError> {
+        self.round_trip();
         Ok(self.client.current_url().await?.to_string())
     }
 
@@ -116,11 +124,9 @@ impl Browser {
     /// `responseStatus`), e.g. 500 for a server error page; `None` when the browser does not
     /// know it (`about:blank`, a document from the cache, an older browser).
     pub async fn page_status(&self) -> Result<Option<u16>, BrowserError> {
-        const JS: &str = "const n = performance.getEntriesByType('navigation')[0]; \
-                          return n && n.responseStatus ? n.responseStatus : null;";
-        match self.client.execute(JS, vec![]).await {
+        match self.call("pageStatus", vec![]).await {
             Ok(v) => Ok(v.as_u64().and_then(|s| u16::try_from(s).ok())),
-            Err(e) if super::engine::is_transient(&e) => Ok(None),
+            Err(e) if is_transient(&e) => Ok(None),
             Err(e) => Err(e.into()),
         }
     }
@@ -128,12 +134,9 @@ impl Browser {
     /// The messages the page shows a person right now (`role=alert`/`status`, `aria-live`),
     /// e.g. "Onjuist e-mailadres of wachtwoord.", to explain a failure.
     pub async fn messages(&self) -> Result<Vec<String>, BrowserError> {
-        const JS: &str = "return [...document.querySelectorAll('[role=alert], [role=status], [aria-live]')]\
-            .filter((e) => e.getClientRects().length && getComputedStyle(e).visibility !== 'hidden')\
-            .map((e) => e.innerText.replace(/\\s+/g, ' ').trim()).filter((t) => t).slice(0, 5);";
-        match self.client.execute(JS, vec![]).await {
+        match self.call("messages", vec![]).await {
             Ok(v) => Ok(serde_json::from_value(v).unwrap_or_default()),
-            Err(e) if super::engine::is_transient(&e) => Ok(vec![]),
+            Err(e) if is_transient(&e) => Ok(vec![]),
             Err(e) => Err(e.into()),
         }
     }
@@ -141,19 +144,16 @@ impl Browser {
     /// The data requests (fetch/XHR) of the current page that answered HTTP 5xx, as (path,
     /// status), from Resource Timing: a page that shows nothing because its data did not load.
     pub async fn failed_requests(&self) -> Result<Vec<(String, u16)>, BrowserError> {
-        const JS: &str = "return performance.getEntriesByType('resource')\
-            .filter((e) => ['fetch', 'xmlhttprequest'].includes(e.initiatorType) && e.responseStatus >= 500)\
-            .map((e) => [new URL(e.name).pathname, e.responseStatus])\
-            .concat((window.__robotSettle && window.__robotSettle.failed) || []);";
-        match self.client.execute(JS, vec![]).await {
+        match self.call("failedRequests", vec![]).await {
             Ok(v) => Ok(serde_json::from_value(v).unwrap_or_default()),
-            Err(e) if super::engine::is_transient(&e) => Ok(vec![]),
+            Err(e) if is_transient(&e) => Ok(vec![]),
             Err(e) => Err(e.into()),
         }
     }
 
     /// A PNG of the viewport.
     pub async fn screenshot_png(&self) -> Result<Vec<u8>, BrowserError> {
+        self.round_trip();
         Ok(self.client.screenshot().await?)
     }
 
@@ -161,10 +161,10 @@ impl Browser {
     pub(crate) async fn wait_loaded(&self) -> Result<(), BrowserError> {
         let mut attempts = Attempts::new(self.page_load_timeout);
         loop {
-            match self.client.execute("return document.readyState", vec![]).await {
+            match self.call("readyState", vec![]).await {
                 Ok(v) if v.as_str() == Some("complete") => return Ok(()),
                 Ok(_) => {}
-                Err(e) if super::engine::is_transient(&e) => {}
+                Err(e) if is_transient(&e) => {}
                 Err(e) => return Err(e.into()),
             }
             if !attempts.next().await {
@@ -178,6 +178,11 @@ impl Browser {
 
     /// Ends the session (the browser quits), stops our chromedriver and removes the profile.
     pub async fn close(self) {
+        tracing::debug!(
+            round_trips = self.round_trips(),
+            script_installs = self.script_installs(),
+            "closing the browser session"
+        );
         let Browser {
             client,
             driver,

@@ -10,8 +10,11 @@ use super::engine::Attempts;
 use super::error::BrowserError;
 
 /// File names Chromium uses while a download is in progress.
+/// Chromium writes a download under a temporary name first: `*.crdownload`, or a hidden
+/// `.org.chromium.Chromium.*` / `.com.google.Chrome.*` file that is renamed when complete.
+/// Hidden files are never a finished download.
 fn is_partial(name: &str) -> bool {
-    name.ends_with(".crdownload") || name.ends_with(".tmp") || name.starts_with(".com.google.Chrome")
+    name.ends_with(".crdownload") || name.ends_with(".tmp") || name.ends_with(".part") || name.starts_with('.')
 }
 
 /// The names in `dir` now.
@@ -65,5 +68,19 @@ pub(crate) async fn wait_for_new_file(
                 )
             }));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_partial;
+
+    #[test]
+    fn temporary_download_names_are_partial() {
+        assert!(is_partial("report.pdf.crdownload"));
+        assert!(is_partial(".org.chromium.Chromium.AbCdEf"));
+        assert!(is_partial(".com.google.Chrome.xyz"));
+        assert!(is_partial("report.pdf.part"));
+        assert!(!is_partial("e-commerce-inzichten-9401138.pdf"));
     }
 }

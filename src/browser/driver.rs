@@ -124,13 +124,17 @@ impl Driver {
     }
 
     fn kill_now(&mut self) {
-        // Closing our end of the pipe makes the watchdog kill the whole process group.
+        // Closing our end of the pipe makes the watchdog kill the whole process group; kill it
+        // here as well, so that it is gone before the caller removes the browser's profile.
         drop(self.child.stdin.take());
-        if let Ok(None) = self.child.try_wait() {
-            // The group kill is immediate; if the watchdog is somehow gone, kill the shell.
-            let _ = self.child.kill();
-            let _ = self.child.wait();
+        let pgid = self.child.id() as libc::pid_t;
+        // SAFETY: plain syscall; the group is the one `process_group(0)` created for the watchdog.
+        unsafe {
+            libc::killpg(pgid, libc::SIGKILL);
         }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        wait_group_gone(pgid, Duration::from_secs(3));
     }
 
     /// The last lines chromedriver wrote, for error messages.
@@ -153,6 +157,37 @@ impl Drop for Driver {
     fn drop(&mut self) {
         self.kill_now();
     }
+}
+
+/// Waits (bounded) until no live process of group `pgid` is left (zombies do not count: they
+/// hold no files open).
+fn wait_group_gone(pgid: libc::pid_t, limit: Duration) {
+    let deadline = Instant::now() + limit;
+    let mut pause = Duration::from_millis(5);
+    while group_alive(pgid) && Instant::now() < deadline {
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(Duration::from_millis(100));
+    }
+}
+
+/// Whether a process of group `pgid` is still running (from `/proc/<pid>/stat`).
+fn group_alive(pgid: libc::pid_t) -> bool {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return false;
+    };
+    dir.filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().bytes().all(|b| b.is_ascii_digit()))
+        .filter_map(|e| std::fs::read_to_string(e.path().join("stat")).ok())
+        .any(|stat| {
+            // pid (comm) state ppid pgrp …; comm may contain spaces and parentheses.
+            let Some(rest) = stat.rfind(')').map(|i| &stat[i + 1..]) else {
+                return false;
+            };
+            let mut f = rest.split_whitespace();
+            let state = f.next().unwrap_or("Z");
+            let group = f.nth(1).and_then(|g| g.parse::<libc::pid_t>().ok());
+            group == Some(pgid) && state != "Z" && state != "X"
+        })
 }
 
 /// `path` if given (must exist), else `chromedriver` on PATH.

@@ -1,5 +1,6 @@
-//! The Rust side of `locate.js`: one request per attempt, its JSON verdict, and the poll loop
-//! (back-off, deadline, obstacles) shared by every element operation.
+//! The Rust side of the page script's `locate` (`js/locate.js`): one request per attempt, its
+//! JSON verdict, and the poll loop (back-off, deadline, obstacles) shared by every element
+//! operation.
 
 use std::time::{Duration, Instant};
 
@@ -8,17 +9,15 @@ use fantoccini::error::{CmdError, ErrorStatus};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::client::Browser;
 use super::error::BrowserError;
 use super::query::{Query, TextQuery};
 use super::Wait;
 
-/// The locate engine, embedded.
-pub(crate) const LOCATE_JS: &str = include_str!("locate.js");
-
 /// The W3C key of an element reference in JSON.
 const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 
-/// What `locate.js` should do.
+/// What `locate` should do.
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub(crate) enum Op {
@@ -31,7 +30,7 @@ pub(crate) enum Op {
     Select,
 }
 
-/// One request to `locate.js`.
+/// One request to `locate`.
 #[derive(Debug, Serialize)]
 pub(crate) struct Request<'a> {
     pub op: Op,
@@ -243,10 +242,10 @@ pub(crate) fn transient_reason(e: &CmdError) -> String {
     }
 }
 
-/// Runs one attempt of `locate.js`.
-pub(crate) async fn attempt(client: &fantoccini::Client, req: &Request<'_>) -> Result<Verdict, BrowserError> {
+/// Runs one attempt of `locate`.
+pub(crate) async fn attempt(browser: &Browser, req: &Request<'_>) -> Result<Verdict, BrowserError> {
     let arg = serde_json::to_value(req).map_err(CmdError::Json)?;
-    match client.execute_async(LOCATE_JS, vec![arg]).await {
+    match browser.call_async("locate", vec![arg]).await {
         Ok(v) => serde_json::from_value(v).map_err(|e| BrowserError::WebDriver(CmdError::Json(e))),
         Err(e) if is_transient(&e) => Ok(Verdict::Transient(transient_reason(&e))),
         Err(e) => Err(e.into()),
@@ -293,7 +292,7 @@ pub(crate) enum Step<T> {
 /// The poll loop, driven by each operation:
 ///
 /// ```ignore
-/// let mut p = Poller::new(client, &req, subject, timeout);
+/// let mut p = Poller::new(browser, &req, subject, timeout);
 /// loop {
 ///     let hit = p.next_hit().await?;        // attempts until an `ok` verdict
 ///     match act(hit).await? { Step::Done(t) => return Ok(t), Step::Retry(r) => p.retry(r) }
@@ -303,7 +302,7 @@ pub(crate) enum Step<T> {
 /// Anything but an obstacle or a broken query is retried with back-off until the deadline;
 /// then the last failure becomes the error.
 pub(crate) struct Poller<'a> {
-    client: &'a fantoccini::Client,
+    browser: &'a Browser,
     req: &'a Request<'a>,
     subject: Subject<'a>,
     attempts: Attempts,
@@ -311,9 +310,9 @@ pub(crate) struct Poller<'a> {
 }
 
 impl<'a> Poller<'a> {
-    pub fn new(client: &'a fantoccini::Client, req: &'a Request<'a>, subject: Subject<'a>, timeout: Duration) -> Self {
+    pub fn new(browser: &'a Browser, req: &'a Request<'a>, subject: Subject<'a>, timeout: Duration) -> Self {
         Poller {
-            client,
+            browser,
             req,
             subject,
             attempts: Attempts::new(timeout),
@@ -329,7 +328,7 @@ impl<'a> Poller<'a> {
                     return Err(last.into_error(self.subject));
                 }
             }
-            match attempt(self.client, self.req).await? {
+            match attempt(self.browser, self.req).await? {
                 Verdict::Ok(hit) => return Ok(hit),
                 Verdict::Obstacle { index } => return Err(BrowserError::Obstacle { index }),
                 v @ Verdict::Error { .. } => return Err(v.into_error(self.subject)),

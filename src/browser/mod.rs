@@ -1,8 +1,13 @@
 //! The browser: a WebDriver session (own chromedriver or a remote endpoint) and the element
 //! operations the runner needs, each with auto-wait and Playwright-style actionability checks.
 //!
+//! All JavaScript lives in one page script (`js/`, split by concern: roles and accessible names,
+//! visibility and actionability, obstacles, locate, select, settle, popups, forms), installed
+//! once per document as the global `window.__postnlRobot` and called by name (`script.rs`): one
+//! small WebDriver call normally, two on the first call in a new document.
+//!
 //! Every element operation polls (25 ms → 100 ms back-off, bounded by [`Wait::timeout`]) one
-//! fused in-page script call (`locate.js`) that checks the obstacle triggers, resolves the
+//! fused call of the script's `locate` that checks the obstacle triggers, resolves the
 //! [`Query`] to exactly one visible element and checks it is actionable (attached, visible,
 //! enabled, stable across two animation frames, receiving events at its centre). Clicks,
 //! selections and ticks then *settle*: they return only once a navigation they caused has loaded,
@@ -28,6 +33,7 @@ mod engine;
 pub mod error;
 mod popups;
 pub mod query;
+mod script;
 mod session;
 mod settle;
 

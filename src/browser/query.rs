@@ -1,10 +1,10 @@
-//! A resolved locator (placeholders filled in), as sent to the in-page locate script.
+//! A resolved locator (placeholders filled in), as sent to the page script's `locate`.
 //!
 //! [`Query`] is what the flow layer produces from a `Locator` once `${…}` placeholders are bound.
-//! It is serialised to JSON for `locate.js` and displayed to people in errors, e.g.
-//! `role button "Opslaan" within role dialog`.
+//! It is serialised to JSON for the page script's `locate` (`js/locate.js`) and displayed to
+//! people in errors, e.g. `role button "Opslaan" within role dialog`.
 //!
-//! How `locate.js` matches (texts are always whitespace-normalised and case-insensitive; `exact`
+//! How `locate` matches (texts are always whitespace-normalised and case-insensitive; `exact`
 //! compares the whole text, `contains` a part; only visible elements count — no `display:none`,
 //! `visibility:hidden`, zero opacity, ≤1 px boxes or boxes pushed off the page):
 //! - `text`: the innermost elements whose rendered text matches (plus button-type inputs by
@@ -33,7 +33,16 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::flow::model::MatchMode;
+/// How a text is compared (always whitespace-normalised and case-insensitive).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MatchMode {
+    /// The whole text equals the wanted text.
+    #[default]
+    Exact,
+    /// The text contains the wanted text.
+    Contains,
+}
 
 /// A text to match, whitespace-normalised and case-insensitive.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

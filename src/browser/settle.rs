@@ -1,8 +1,9 @@
 //! Settling after an action: wait until the navigation it caused has loaded, or the fetch/XHR
 //! requests it started have finished — no fixed sleeps.
 //!
-//! Before acting, `locate.js` installs in the page a request tracker (wrapping `fetch`, the
-//! `Response` body readers and `XMLHttpRequest.send`) and a fresh token. Afterwards we poll: a
+//! The page script tracks the page's requests from the moment it is installed (wrapping `fetch`,
+//! the `Response` body readers and `XMLHttpRequest.send`); before acting, `locate` arms it with
+//! a fresh token (`js/settle.js`). Afterwards we poll the script's `settle`: a
 //! missing or different token means a new document (navigation) and we wait for
 //! `readyState == "complete"`; otherwise we wait until no request started since the token is
 //! in flight and the page no longer says it is busy: no busy indicator that appeared since the
@@ -23,52 +24,6 @@ use super::error::BrowserError;
 
 /// How long after an action a disabled or busy target element still means "busy", in ms.
 pub(crate) const TARGET_BUSY_GRACE_MS: u64 = 3000;
-
-const SETTLE_JS: &str = r#"
-const token = arguments[0], grace = arguments[1];
-const done = arguments[arguments.length - 1];
-const shown = (e) => {
-  if (!e.isConnected) return false;
-  if (typeof e.checkVisibility === 'function' && !e.checkVisibility({ opacityProperty: true, visibilityProperty: true })) return false;
-  const r = e.getBoundingClientRect();
-  return r.width * r.height > 1;
-};
-const busy = (s) => {
-  const t = s.target;
-  if (t && t.isConnected && performance.now() - s.at < grace &&
-      (t.disabled === true || t.getAttribute('aria-disabled') === 'true' || t.getAttribute('aria-busy') === 'true')) {
-    return 'the element acted on is disabled or busy';
-  }
-  for (const e of document.querySelectorAll('[aria-busy=true], [role=progressbar]:not([aria-valuenow])')) {
-    if (s.busyBefore && s.busyBefore.has(e)) continue;
-    if (shown(e)) return 'a busy indicator is showing (' + (e.getAttribute('aria-label') || e.id || e.tagName.toLowerCase()) + ')';
-  }
-  return null;
-};
-const finish = () => {
-  const s = window.__robotSettle;
-  const ready = document.readyState === 'complete';
-  if (!s || s.token !== token) return done({ navigated: true, ready, pending: 0, busy: null });
-  let pending = 0;
-  for (const id of s.pending.keys()) if (id > s.startSeq) pending++;
-  done({ navigated: false, ready, pending, busy: busy(s) });
-};
-let fired = false;
-const go = () => { if (!fired) { fired = true; setTimeout(finish, 0); } };
-requestAnimationFrame(go);
-setTimeout(go, 50);
-"#;
-
-/// True when the document has loaded and no busy indicator is visible.
-const IDLE_JS: &str = r#"
-if (document.readyState !== 'complete') return false;
-for (const e of document.querySelectorAll('[aria-busy=true], [role=progressbar]:not([aria-valuenow])')) {
-  if (typeof e.checkVisibility === 'function' && !e.checkVisibility({ opacityProperty: true, visibilityProperty: true })) continue;
-  const r = e.getBoundingClientRect();
-  if (r.width * r.height > 1) return false;
-}
-return true;
-"#;
 
 #[derive(Debug, Deserialize)]
 struct State {
@@ -99,11 +54,7 @@ impl Browser {
         let mut last = None;
         loop {
             match self
-                .client
-                .execute_async(
-                    SETTLE_JS,
-                    vec![serde_json::Value::from(token), TARGET_BUSY_GRACE_MS.into()],
-                )
+                .call_async("settle", vec![token.into(), TARGET_BUSY_GRACE_MS.into()])
                 .await
             {
                 Ok(v) => {
@@ -135,9 +86,10 @@ impl Browser {
     /// moments a person would wait for the page to finish: before judging what it shows, before
     /// a screenshot. Running out of time is not an error (a page may keep a spinner forever).
     pub async fn wait_until_idle(&self, timeout: Duration) -> Result<bool, BrowserError> {
+        let _trace = self.trace_op("wait_until_idle");
         let mut attempts = Attempts::new(timeout);
         loop {
-            match self.client.execute(IDLE_JS, vec![]).await {
+            match self.call("idle", vec![]).await {
                 Ok(v) if v.as_bool() == Some(true) => return Ok(true),
                 Ok(_) => {}
                 Err(e) if is_transient(&e) => {}

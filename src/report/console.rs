@@ -127,7 +127,7 @@ impl Progress {
                 let _ = write!(text, " ({})", duration(step.duration_ms));
             }
         }
-        if step.status == Status::Failed {
+        if step.status.is_failure() {
             if let Some(err) = &step.error {
                 for line in error_lines(err) {
                     let _ = write!(text, "\n      {line}");
@@ -158,22 +158,27 @@ impl Progress {
         let outcome = match result.status {
             Status::Passed => "Passed".to_string(),
             Status::Skipped => "Skipped".to_string(),
-            Status::Failed => match result.steps.iter().find(|s| s.status == Status::Failed) {
+            Status::Failed => match result.steps.iter().find(|s| s.status.is_failure()) {
                 Some(s) => format!("Failed at {}", s.title),
                 None => "Failed".to_string(),
             },
+            Status::Interrupted => match result.steps.iter().find(|s| s.status.is_failure()) {
+                Some(s) => format!("Interrupted at {}", s.title),
+                None => "Interrupted".to_string(),
+            },
+            Status::CommittedUnknown => "Committed, outcome unknown".to_string(),
         };
         let mut text = format!(
             "\n{} {outcome} — {} steps: {} passed, {} failed, {} skipped — {}",
             self.mark(result.status),
             result.steps.len(),
             count(Status::Passed),
-            count(Status::Failed),
+            result.steps.iter().filter(|x| x.status.is_failure()).count(),
             count(Status::Skipped),
             duration(result.duration_ms),
         );
         if let Some(err) = &result.error {
-            if !result.steps.iter().any(|s| s.status == Status::Failed) {
+            if !result.steps.iter().any(|s| s.status.is_failure()) {
                 for line in error_lines(err) {
                     let _ = write!(text, "\n  {line}");
                 }
@@ -194,7 +199,7 @@ impl Progress {
         }
         let code = match status {
             Status::Passed => "32",
-            Status::Failed => "31",
+            Status::Failed | Status::Interrupted | Status::CommittedUnknown => "31",
             Status::Skipped => "2",
         };
         format!("\x1b[{code}m{mark}\x1b[0m")

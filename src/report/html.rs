@@ -145,15 +145,22 @@ impl Page<'_> {
             ),
             (
                 "Steps",
-                [Status::Passed, Status::Failed, Status::Skipped]
-                    .iter()
-                    .map(|&st| {
-                        let n = count(st);
-                        let class = if n > 0 { status_word(st) } else { "none" };
-                        format!("<span class=\"n-{class}\">{n} {}</span>", status_word(st))
-                    })
-                    .collect::<Vec<_>>()
-                    .join(" · "),
+                [
+                    Status::Passed,
+                    Status::Failed,
+                    Status::Interrupted,
+                    Status::CommittedUnknown,
+                    Status::Skipped,
+                ]
+                .iter()
+                .filter(|&&st| count(st) > 0 || matches!(st, Status::Passed | Status::Failed | Status::Skipped))
+                .map(|&st| {
+                    let n = count(st);
+                    let class = if n > 0 { status_word(st) } else { "none" };
+                    format!("<span class=\"n-{class}\">{n} {}</span>", status_word(st))
+                })
+                .collect::<Vec<_>>()
+                .join(" · "),
             ),
             (
                 "Mode",
@@ -265,7 +272,7 @@ impl Page<'_> {
             self.out.push_str("<div class=\"failure\">\n<h3>What went wrong</h3>\n");
             self.failure_body(err, s.url.as_deref());
             self.out.push_str("</div>\n");
-        } else if s.status == Status::Failed {
+        } else if s.status.is_failure() {
             self.out.push_str(
                 "<div class=\"failure\">\n<h3>What went wrong</h3>\n<p class=\"err-msg\">The step failed.</p>\n</div>\n",
             );
@@ -395,7 +402,7 @@ fn verdict(res: &RunResult) -> String {
     let total = res.steps.len();
     let count = |s: Status| res.steps.iter().filter(|x| x.status == s).count();
     let first_line = |e: &ErrorInfo| e.message.lines().next().unwrap_or_default().to_string();
-    if let Some(step) = res.steps.iter().find(|s| s.status == Status::Failed) {
+    if let Some(step) = res.steps.iter().find(|s| s.status.is_failure()) {
         let why = step.error.as_ref().map(first_line).unwrap_or_default();
         return if why.is_empty() {
             format!("The run stopped at {}.", step.title)
@@ -415,6 +422,8 @@ fn verdict(res: &RunResult) -> String {
         ),
         (Status::Skipped, _) => "The run was skipped.".to_string(),
         (Status::Failed, _) => "The run failed.".to_string(),
+        (Status::Interrupted, _) => "The run was interrupted.".to_string(),
+        (Status::CommittedUnknown, _) => "A committing action was sent; its outcome is unknown.".to_string(),
     }
 }
 
@@ -423,6 +432,8 @@ fn outcome_label(status: Status) -> &'static str {
         Status::Passed => "Passed",
         Status::Failed => "Failed",
         Status::Skipped => "Skipped",
+        Status::Interrupted => "Interrupted",
+        Status::CommittedUnknown => "Committed, outcome unknown",
     }
 }
 

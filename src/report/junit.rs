@@ -26,13 +26,12 @@ type Xml = Writer<Vec<u8>>;
 pub fn to_junit(result: &RunResult, redactor: &Redactor) -> String {
     let x = |s: &str| xml_chars(&redactor.redact(s));
     let suite = x(&result.flow.name);
-    let step_failed = result.steps.iter().any(|s| s.status == Status::Failed);
+    let step_failed = result.steps.iter().any(|s| s.status.is_failure());
     let run_case = result.error.as_ref().filter(|_| !step_failed);
 
     let tests = (result.steps.len() + usize::from(run_case.is_some())).to_string();
-    let failures = (result.steps.iter().filter(|s| s.status == Status::Failed).count()
-        + usize::from(run_case.is_some()))
-    .to_string();
+    let failures =
+        (result.steps.iter().filter(|s| s.status.is_failure()).count() + usize::from(run_case.is_some())).to_string();
     let skipped = result
         .steps
         .iter()
@@ -134,7 +133,7 @@ fn write_step(w: &mut Xml, step: &StepResult, suite: &str, x: &dyn Fn(&str) -> S
         ])
         .write_inner_content(|w| {
             match step.status {
-                Status::Failed => {
+                Status::Failed | Status::Interrupted | Status::CommittedUnknown => {
                     let fallback = ErrorInfo {
                         message: "step failed".into(),
                         ..Default::default()

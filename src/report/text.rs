@@ -20,21 +20,19 @@ pub(crate) fn seconds(ms: u64) -> String {
     format!("{}.{:03}", ms / 1000, ms % 1000)
 }
 
-/// `passed` / `failed` / `skipped`.
+/// `passed` / `failed` / `skipped` / `interrupted` / `committed-unknown`.
 pub(crate) fn status_word(status: Status) -> &'static str {
-    match status {
-        Status::Passed => "passed",
-        Status::Failed => "failed",
-        Status::Skipped => "skipped",
-    }
+    status.as_str()
 }
 
-/// The mark shown for a status: ✓ ✗ –.
+/// The mark shown for a status: ✓ ✗ – ⏹ ?.
 pub(crate) fn status_mark(status: Status) -> &'static str {
     match status {
         Status::Passed => "✓",
         Status::Failed => "✗",
         Status::Skipped => "–",
+        Status::Interrupted => "⏹",
+        Status::CommittedUnknown => "?",
     }
 }
 

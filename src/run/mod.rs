@@ -1,6 +1,165 @@
-//! Running a bound flow in a browser session.
+//! Running a bound flow on a page: [`run`] takes the flow, its variables, a [`Page`] and a
+//! cancellation token and returns the whole [`RunResult`] — every step, including the one in
+//! progress when the run was cancelled.
 
 pub mod executor;
+pub mod failure;
+pub mod page;
+pub mod query;
 pub mod result;
 
+use std::time::Instant;
+
+use chrono::Utc;
+use tokio_util::sync::CancellationToken;
+
+pub use executor::{Mode, Observer, RunOptions, Silent};
+pub use failure::{Failure, FailureKind};
+pub use page::Page;
 pub use result::{RunResult, Status, StepResult};
+
+use crate::flow::bind::Vars;
+use crate::flow::Flow;
+use executor::Executor;
+use result::{BrowserInfo, ErrorInfo, FlowInfo, Param, SCHEMA_VERSION};
+
+/// What to run: a loaded flow, its file (for the report) and its bound variables.
+pub struct Plan<'a> {
+    pub flow: &'a Flow,
+    /// The flow file as given, for the report.
+    pub file: String,
+    pub vars: Vars,
+}
+
+/// Runs every step of the plan on `page` and returns what happened. When `cancel` fires, the
+/// step in progress stops promptly (also inside long waits) and is reported as interrupted with
+/// its actions so far and a screenshot of the moment; the remaining steps as skipped.
+pub async fn run<P: Page>(
+    plan: Plan<'_>,
+    page: &P,
+    opts: &RunOptions,
+    observer: &mut dyn Observer,
+    cancel: &CancellationToken,
+) -> RunResult {
+    let Plan { flow, file, mut vars } = plan;
+    let clock = Instant::now();
+    let mut result = header(flow, file, &vars, opts, page.info());
+    let mut exec = Executor::new(flow, page, &mut vars, opts, cancel.clone());
+    result.steps = exec.run_steps(observer).await;
+    result.downloads = exec.downloads().to_vec();
+    if exec.was_interrupted() {
+        result.error = Some(interrupted_error());
+    }
+    conclude(&mut result, clock);
+    result
+}
+
+/// The result of a run that never reached the browser (none could be started, or the run was
+/// cancelled first): every step skipped, `error` saying why.
+pub fn not_started(plan: Plan<'_>, opts: &RunOptions, error: Failure) -> RunResult {
+    let Plan { flow, file, vars } = plan;
+    let mut result = header(flow, file, &vars, opts, BrowserInfo::default());
+    let reason = if error.kind == FailureKind::Interrupted {
+        "Niet uitgevoerd: de run is onderbroken."
+    } else {
+        "Niet uitgevoerd: geen browser beschikbaar."
+    };
+    result.steps = flow
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| executor::skipped(i + 1, s, reason.into()))
+        .collect();
+    result.error = Some(ErrorInfo {
+        kind: error.kind,
+        message: error.message,
+        locator: error.locator,
+        found: error.found,
+        ..ErrorInfo::default()
+    });
+    conclude(&mut result, Instant::now());
+    result
+}
+
+fn interrupted_error() -> ErrorInfo {
+    let f = Failure::interrupted();
+    ErrorInfo {
+        kind: f.kind,
+        message: f.message,
+        ..ErrorInfo::default()
+    }
+}
+
+fn header(flow: &Flow, file: String, vars: &Vars, opts: &RunOptions, browser: BrowserInfo) -> RunResult {
+    let now = Utc::now();
+    RunResult {
+        schema_version: SCHEMA_VERSION,
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        flow: FlowInfo {
+            name: flow.name.clone(),
+            title: flow.title.clone(),
+            file,
+        },
+        params: params_for_report(flow, vars),
+        base_url: opts.base_url.clone(),
+        browser,
+        started: now,
+        finished: now,
+        duration_ms: 0,
+        status: Status::Failed,
+        exit_code: 0,
+        mode: match opts.mode {
+            Mode::Run => "run".into(),
+            Mode::Verify => "verify".into(),
+        },
+        steps: vec![],
+        downloads: vec![],
+        error: None,
+    }
+}
+
+/// Sets the run's status (interrupted, failed or passed), end time, duration and exit code.
+fn conclude(result: &mut RunResult, clock: Instant) {
+    result.finished = Utc::now();
+    result.duration_ms = clock.elapsed().as_millis() as u64;
+    let interrupted = result
+        .error
+        .as_ref()
+        .is_some_and(|e| e.kind == FailureKind::Interrupted)
+        || result.steps.iter().any(|s| s.status == Status::Interrupted);
+    let failed = result.error.is_some() || result.steps.iter().any(|s| s.status.is_failure());
+    result.status = if interrupted {
+        Status::Interrupted
+    } else if failed {
+        Status::Failed
+    } else {
+        Status::Passed
+    };
+    let no_browser = result.error.as_ref().is_some_and(|e| e.kind == FailureKind::NoBrowser);
+    result.exit_code = crate::error::exit_code_of(result.status, no_browser, None);
+    tracing::info!(
+        status = result.status.as_str(),
+        duration_ms = result.duration_ms,
+        "run finished"
+    );
+}
+
+fn params_for_report(flow: &Flow, vars: &Vars) -> Vec<Param> {
+    flow.params
+        .iter()
+        .map(|p| Param {
+            name: p.name.clone(),
+            value: if p.secret {
+                "***".into()
+            } else {
+                vars.get(&p.name).unwrap_or_default()
+            },
+            secret: p.secret,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod fake;
+#[cfg(test)]
+mod tests;

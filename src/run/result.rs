@@ -3,41 +3,74 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-/// Version of the `report.json` layout; bump on incompatible changes.
-pub const SCHEMA_VERSION: u32 = 1;
+pub use super::failure::FailureKind;
 
-/// The outcome of a whole run or of one step.
+/// Version of the `report.json` layout; bump on incompatible changes.
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// The outcome of a whole run, of one step or of one action (one enum for all three).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "kebab-case")]
 pub enum Status {
     Passed,
     Failed,
+    /// Not run (a condition did not hold, an earlier step failed, the run was interrupted, or a
+    /// dry run left out a committing action).
     Skipped,
+    /// The run was cancelled (SIGINT, SIGTERM, SIGHUP) while this was going on.
+    Interrupted,
+    /// A committing action (e.g. "Opslaan") was sent, then the run failed or was cancelled before
+    /// its outcome was confirmed: the portal may or may not have applied it.
+    CommittedUnknown,
+}
+
+impl Status {
+    /// Failed, interrupted or committed-unknown: something did not complete.
+    pub fn is_failure(self) -> bool {
+        matches!(self, Status::Failed | Status::Interrupted | Status::CommittedUnknown)
+    }
+
+    /// The word used in reports: `passed`, `committed-unknown`, ….
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Passed => "passed",
+            Status::Failed => "failed",
+            Status::Skipped => "skipped",
+            Status::Interrupted => "interrupted",
+            Status::CommittedUnknown => "committed-unknown",
+        }
+    }
 }
 
 /// One run of one flow.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RunResult {
     pub schema_version: u32,
+    /// The robot's version (`postnl-robot --version`).
+    pub tool_version: String,
     pub flow: FlowInfo,
     /// Parameters as given; secret ones are `***`.
     pub params: Vec<Param>,
     pub base_url: String,
     pub browser: BrowserInfo,
     pub started: DateTime<Utc>,
+    /// When the run ended (the reports are written right after).
+    pub finished: DateTime<Utc>,
     pub duration_ms: u64,
     pub status: Status,
+    /// The process exit code this run leads to (see the README's exit-code table).
+    pub exit_code: u8,
     /// `run` or `verify` (dry run: committing actions skipped).
     pub mode: String,
     pub steps: Vec<StepResult>,
     /// Files downloaded during the run, relative to the run folder.
     pub downloads: Vec<String>,
-    /// A run-level error that is not tied to a step (browser could not start, …).
+    /// A run-level error that is not tied to a step (browser could not start, interrupted, …).
     pub error: Option<ErrorInfo>,
 }
 
 /// Which flow ran.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct FlowInfo {
     pub name: String,
     pub title: String,
@@ -90,9 +123,13 @@ pub struct ActionResult {
     pub detail: Option<String>,
 }
 
-/// A failure explained: what, where, and what the page offered instead.
+/// A failure explained: what kind, what, where, and what the page offered instead.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ErrorInfo {
+    /// The kind of failure (`element_absent`, `server_error`, …) and, for a server error, its
+    /// HTTP status (`http_status`).
+    #[serde(flatten)]
+    pub kind: FailureKind,
     pub message: String,
     pub locator: Option<String>,
     /// What the page offered instead (options listed, similar texts, …).

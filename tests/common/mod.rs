@@ -7,12 +7,15 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use postnl_robot::app::{run_flow, RunOutcome, RunRequest};
+use std::time::Duration;
+
+use postnl_robot::app::{run_flow, BrowserSettings, OutputSettings, RunOutcome, RunRequest};
 use postnl_robot::browser::driver::Driver;
-use postnl_robot::cli::{BrowserArgs, LogFormatArg, OutputArgs};
 use postnl_robot::error::CliError;
 use postnl_robot::portal::{self, PortalConfig, PortalHandle};
-use postnl_robot::run::executor::Mode;
+use postnl_robot::report::LogFormat;
+use postnl_robot::run::Mode;
+use postnl_robot::signals::Interrupt;
 use serde_json::Value;
 
 pub const FLOW: &str = "flows/autoriseren-ecommerce-inzichten.toml";
@@ -55,13 +58,13 @@ pub fn out_dir(name: &str) -> PathBuf {
 }
 
 /// Browser options for tests: the shared driver, a modest default timeout.
-pub fn browser_args() -> BrowserArgs {
-    BrowserArgs {
+pub fn browser_args() -> BrowserSettings {
+    BrowserSettings {
         webdriver: Some(driver_url()),
         driver: None,
         headed: false,
-        timeout: 10.0,
-        max_wait: Some(30.0),
+        timeout: Duration::from_secs(10),
+        max_wait: Some(Duration::from_secs(30)),
     }
 }
 
@@ -87,14 +90,14 @@ pub async fn run(
         params: params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
         prompt: false,
         browser: browser_args(),
-        output: OutputArgs {
+        output: OutputSettings {
             out: Some(out.to_path_buf()),
             quiet: true,
-            log_format: LogFormatArg::Text,
+            log_format: LogFormat::Text,
         },
         mode: Mode::Run,
     };
-    run_flow(req, &env).await
+    run_flow(req, &env, &Interrupt::new()).await
 }
 
 /// Runs the shipped flow as the demo admin, authorising `gebruiker` on `klantnummer`.

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use super::{browser_fail, is_absence, ActionResult, Executor, Failure};
+use super::{ActionResult, Executor, Failure, FailureKind, Page};
 use crate::flow::{Action, ActionKind};
 
 /// How many times a page that answered HTTP 5xx is reloaded before the action fails.
@@ -12,7 +12,7 @@ const SERVER_ERROR_RELOADS: u32 = 3;
 /// The pause before the first such reload; it doubles for each next one.
 const SERVER_ERROR_PAUSE: Duration = Duration::from_millis(500);
 
-impl Executor<'_> {
+impl<P: Page> Executor<'_, P> {
     /// Performs an action, then clears a server hiccup it ran into: when the page is an HTTP 5xx
     /// error page afterwards, it is reloaded (see [`Executor::recover_server_error`]); when the
     /// action failed because its element was absent and the page is such an error page, or the
@@ -37,7 +37,7 @@ impl Executor<'_> {
                     }),
                 })
             }
-            Err(f) if is_absence(&f) => f,
+            Err(f) if f.kind.is_absence() => f,
             Err(f) => return Err(f),
         };
         let note = match self.recover_server_error(action.commits).await? {
@@ -63,25 +63,28 @@ impl Executor<'_> {
     /// reloaded; fails when the error stays, or when `committing` (the action changed something
     /// and must not be repeated behind the person's back).
     async fn recover_server_error(&self, committing: bool) -> Result<Option<String>, Failure> {
-        let status = match self.browser.page_status().await.map_err(browser_fail)? {
+        let status = match self.io(self.page.page_status()).await? {
             Some(s) if s >= 500 => s,
             _ => return Ok(None),
         };
-        let url = self.browser.current_url().await.map_err(browser_fail)?;
+        let url = self.io(self.page.current_url()).await?;
         tracing::warn!(status, %url, "the portal answered with a server error");
         if committing {
-            return Err(Failure::msg(format!(
-                "the portal answered HTTP {status} at {url} after this action; not reloading, since the action changes something"
-            )));
+            return Err(Failure::new(
+                FailureKind::CommittedThenFailed,
+                format!(
+                    "the portal answered HTTP {status} at {url} after this action; not reloading, since the action changes something"
+                ),
+            ));
         }
         let mut pause = SERVER_ERROR_PAUSE;
         for n in 1..=SERVER_ERROR_RELOADS {
             // Give the portal a moment, longer each time (bounded retry, not a wait for an element).
-            tokio::time::sleep(pause).await;
+            self.pause(pause).await?;
             pause *= 2;
             tracing::info!(attempt = n, "reloading after HTTP {status}");
-            self.browser.goto(&url).await.map_err(browser_fail)?;
-            match self.browser.page_status().await.map_err(browser_fail)? {
+            self.io(self.page.goto(&url)).await?;
+            match self.io(self.page.page_status()).await? {
                 Some(s) if s >= 500 => continue,
                 _ => {
                     let times = if n == 1 {
@@ -95,9 +98,10 @@ impl Executor<'_> {
                 }
             }
         }
-        Err(Failure::msg(format!(
-            "the portal answered HTTP {status} at {url}, still after {SERVER_ERROR_RELOADS} reloads"
-        )))
+        Err(Failure::new(
+            FailureKind::ServerError { status },
+            format!("the portal answered HTTP {status} at {url}, still after {SERVER_ERROR_RELOADS} reloads"),
+        ))
     }
 
     /// The element did not show and the page's own data request answered HTTP 5xx (the page
@@ -107,13 +111,13 @@ impl Executor<'_> {
         if committing {
             return Ok(None);
         }
-        let failed = self.browser.failed_requests().await.map_err(browser_fail)?;
+        let failed = self.io(self.page.failed_requests()).await?;
         let Some((path, status)) = failed.first() else {
             return Ok(None);
         };
-        let url = self.browser.current_url().await.map_err(browser_fail)?;
+        let url = self.io(self.page.current_url()).await?;
         tracing::warn!(%path, status, "a data request of the page answered with a server error; reloading");
-        self.browser.goto(&url).await.map_err(browser_fail)?;
+        self.io(self.page.goto(&url)).await?;
         Ok(Some(format!(
             "the page's request to {path} answered HTTP {status}; reloaded the page"
         )))

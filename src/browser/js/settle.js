@@ -1,0 +1,121 @@
+// ---------------------------------------------------------------- settle
+// After an action: has the page finished what the action started? The page's fetch/XHR traffic
+// is tracked from the moment this script is installed (`window.__postnlRobotRequests`: requests
+// in flight, data requests that answered 5xx); `arm(target)` marks the moment of an action and
+// answers a token; `settle(token, grace)` then says whether the page is quiet again.
+
+// Busy indicators: an element marked busy, or a progress bar without a value (a spinner).
+const BUSY_SEL = '[aria-busy=true], [role=progressbar]:not([aria-valuenow])';
+
+// The visible busy indicators, except those in `except` (a Set).
+function busyIndicators(except) {
+  return [...document.querySelectorAll(BUSY_SEL)].filter((e) => !(except && except.has(e)) && isVisible(e));
+}
+
+// Wraps fetch, the Response body readers and XHR once per document to count requests in
+// flight and note data requests that answered 5xx.
+function trackRequests() {
+  if (window.__postnlRobotRequests) return window.__postnlRobotRequests;
+  const s = window.__postnlRobotRequests = { seq: 0, pending: new Map(), token: null, startSeq: 0, failed: [] };
+  // Data requests that answered 5xx (Resource Timing lacks those whose body the page never
+  // reads): the robot reloads the page once when its element never shows because of one.
+  const noteStatus = (url, status) => {
+    if (status >= 500 && s.failed.length < 20) {
+      try { s.failed.push([new URL(url, location.href).pathname, status]); } catch (e) { /* ignore */ }
+    }
+  };
+  const track = () => {
+    const id = ++s.seq; s.pending.set(id, true);
+    let ended = false;
+    // Let the page's own continuations (then-handlers, DOM updates) run first.
+    return () => { if (!ended) { ended = true; setTimeout(() => s.pending.delete(id), 0); } };
+  };
+  const origFetch = window.fetch;
+  if (typeof origFetch === 'function') {
+    window.fetch = function (...a) {
+      const end = track(); let p;
+      try { p = origFetch.apply(this, a); } catch (e) { end(); throw e; }
+      Promise.resolve(p).then((r) => { if (r) noteStatus(r.url, r.status); end(); }, end);
+      return p;
+    };
+  }
+  if (window.Response) {
+    for (const m of ['json', 'text', 'arrayBuffer', 'blob', 'formData']) {
+      const orig = Response.prototype[m];
+      if (typeof orig !== 'function') continue;
+      Response.prototype[m] = function (...a) {
+        const end = track(); let p;
+        try { p = orig.apply(this, a); } catch (e) { end(); throw e; }
+        Promise.resolve(p).then(end, end);
+        return p;
+      };
+    }
+  }
+  if (window.XMLHttpRequest) {
+    const origSend = XMLHttpRequest.prototype.send;
+    XMLHttpRequest.prototype.send = function (...a) {
+      const end = track();
+      this.addEventListener('loadend', () => { noteStatus(this.responseURL, this.status); end(); });
+      try { return origSend.apply(this, a); } catch (e) { end(); throw e; }
+    };
+  }
+  return s;
+}
+
+// Marks the moment of an action on `target`: requests started from now on count, busy
+// indicators already showing do not. Answers the token `settle` checks.
+function arm(target) {
+  const s = trackRequests();
+  s.token = 'robot-' + Date.now().toString(36) + '-' + Math.random().toString(36).slice(2);
+  s.startSeq = s.seq;
+  s.target = target || null;
+  s.at = performance.now();
+  s.busyBefore = new Set(busyIndicators());
+  return s.token;
+}
+
+// Why the page still looks busy after the action, or null.
+function busyReason(s, grace) {
+  const t = s.target;
+  if (t && t.isConnected && performance.now() - s.at < grace &&
+      (t.disabled === true || t.getAttribute('aria-disabled') === 'true' || t.getAttribute('aria-busy') === 'true')) {
+    return 'the element acted on is disabled or busy';
+  }
+  const e = busyIndicators(s.busyBefore)[0];
+  return e ? 'a busy indicator is showing (' + (e.getAttribute('aria-label') || e.id || e.tagName.toLowerCase()) + ')' : null;
+}
+
+// One look after the action that answered `token` (first yielding an animation frame and a
+// task, so handlers it triggered start their requests): {navigated, ready, pending, busy}.
+// `navigated`: this is not the document the action happened in.
+function settle(token, grace) {
+  return new Promise((done) => {
+    const finish = () => {
+      const s = window.__postnlRobotRequests;
+      const ready = document.readyState === 'complete';
+      if (!s || s.token !== token) return done({ navigated: true, ready, pending: 0, busy: null });
+      let pending = 0;
+      for (const id of s.pending.keys()) if (id > s.startSeq) pending++;
+      done({ navigated: false, ready, pending, busy: busyReason(s, grace) });
+    };
+    let fired = false;
+    const go = () => { if (!fired) { fired = true; setTimeout(finish, 0); } };
+    requestAnimationFrame(go);
+    setTimeout(go, 50);
+  });
+}
+
+// The document has loaded and no busy indicator is visible.
+function idle() {
+  return document.readyState === 'complete' && busyIndicators().length === 0;
+}
+
+// The data requests (fetch/XHR) of this document that answered 5xx, as [path, status]: from
+// Resource Timing, and those the tracking saw.
+function failedRequests() {
+  const s = window.__postnlRobotRequests;
+  return performance.getEntriesByType('resource')
+    .filter((e) => ['fetch', 'xmlhttprequest'].includes(e.initiatorType) && e.responseStatus >= 500)
+    .map((e) => [new URL(e.name).pathname, e.responseStatus])
+    .concat((s && s.failed) || []);
+}

@@ -832,3 +832,25 @@ async fn popups_closed_by_clearing_an_obstacle_are_reopened() {
     assert!(b.probe_visible(&account).await.unwrap());
     w.close().await;
 }
+
+#[tokio::test]
+async fn frames_and_shadow_roots_debug() {
+    let w = World::new().await;
+    w.open("frames.html").await;
+    let b = &w.browser;
+    let r = b.wait_visible(&Query::text_containing("Details voor"), &short()).await;
+    println!("DEBUG {r:?}");
+    let v = b
+        .client()
+        .execute(
+            r#"
+      const f = document.querySelector('#dlg iframe').contentDocument;
+      const h = f.querySelector('h1'); const r = h.getBoundingClientRect();
+      return [r.width, r.height, h.checkVisibility({opacityProperty:true, visibilityProperty:true}), f.body.innerHTML];
+    "#,
+            vec![],
+        )
+        .await;
+    println!("DEBUG2 {v:?}");
+    w.close().await;
+}

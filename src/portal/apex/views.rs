@@ -351,7 +351,7 @@ pub(crate) fn authorisation_dialog(
     let title = format!("Autorisaties voor {}", gebruiker.name);
     let body = format!(
         r##"<h1 class="u-VisuallyHidden">{title}</h1>
-<p>Autorisaties voor <strong>{kn}</strong></p>
+<p class="t-Form-inlineHelp">Klantnummer: <strong>{kn}</strong></p>
 <form id="P21_FORM" onsubmit="return false"><div class="tree">{tree}</div></form>"##,
         title = esc(&title),
         kn = esc(&klantnummer.name),

@@ -856,12 +856,23 @@ async fn nested_shadow_roots_labels_and_aria_checkboxes() {
     assert!(b.is_checked(&Query::label("Per e-mail"), &wait()).await.unwrap());
     assert!(!b.is_checked(&Query::label("Per sms"), &wait()).await.unwrap());
     assert!(b.set_checked(&Query::label("Per sms"), true, &wait()).await.unwrap());
-    assert!(b.is_checked(&Query::role("checkbox", Some("Per sms")), &wait()).await.unwrap());
-    assert!(!b.set_checked(&Query::label("Per sms"), true, &wait()).await.unwrap(), "already ticked");
-    b.click(&Query::role("button", Some("Toepassen")), &wait()).await.unwrap();
+    assert!(b
+        .is_checked(&Query::role("checkbox", Some("Per sms")), &wait())
+        .await
+        .unwrap());
+    assert!(
+        !b.set_checked(&Query::label("Per sms"), true, &wait()).await.unwrap(),
+        "already ticked"
+    );
+    b.click(&Query::role("button", Some("Toepassen")), &wait())
+        .await
+        .unwrap();
     assert_eq!(w.out().await, "toegepast: true");
     // A box drawn over by its label (the real input transparent) is visible and tickable.
-    assert!(b.set_checked(&Query::label("Transparant"), true, &wait()).await.unwrap());
+    assert!(b
+        .set_checked(&Query::label("Transparant"), true, &wait())
+        .await
+        .unwrap());
     assert!(b.is_checked(&Query::label("Transparant"), &wait()).await.unwrap());
     w.close().await;
 }
@@ -873,17 +884,25 @@ async fn nested_frames_within_across_boundaries_and_the_frame_named() {
     let b = &w.browser;
     // The outer same-origin frame: fill and click there.
     b.fill(&Query::label("Naam"), "Piet", &wait()).await.unwrap();
-    let found = b.click(&Query::role("button", Some("Verstuur buiten")), &wait()).await.unwrap();
-    assert!(found.description.ends_with("(in frame 'Buitenste frame')"), "{}", found.description);
+    let found = b
+        .click(&Query::role("button", Some("Verstuur buiten")), &wait())
+        .await
+        .unwrap();
+    assert!(
+        found.description.ends_with("(in frame 'Buitenste frame')"),
+        "{}",
+        found.description
+    );
     assert_eq!(w.out().await, "buiten: Piet");
     // The frame inside it, and a select there.
     b.click(&Query::text("Akkoord"), &wait()).await.unwrap();
     assert_eq!(w.out().await, "binnen: akkoord");
-    let sel = b
-        .select(None, &TextQuery::exact("English"), &wait())
-        .await
-        .unwrap();
-    assert!(!sel.already_selected && sel.description.contains("Binnenste frame"), "{}", sel.description);
+    let sel = b.select(None, &TextQuery::exact("English"), &wait()).await.unwrap();
+    assert!(
+        !sel.already_selected && sel.description.contains("Binnenste frame"),
+        "{}",
+        sel.description
+    );
     // `within` a dialog of the top document whose content is a frame page.
     let dialog = Query::role("dialog", Some("Details voor Piet"));
     b.click(&Query::text("Bewaren").within(dialog.clone()), &wait())
@@ -892,7 +911,10 @@ async fn nested_frames_within_across_boundaries_and_the_frame_named() {
     assert_eq!(w.out().await, "bewaard in dialoog");
     // `within` a dialog that lives in the nested frame.
     let cookie = Query::role("dialog", Some("Cookie-instellingen"));
-    let t = b.text_of(&Query::text_containing("cookies").within(cookie), &wait()).await.unwrap();
+    let t = b
+        .text_of(&Query::text_containing("cookies").within(cookie), &wait())
+        .await
+        .unwrap();
     assert_eq!(t, "Wij gebruiken cookies.");
     // Not found: what the frames offer, with the frame named.
     let err = b
@@ -925,7 +947,11 @@ async fn cross_origin_frames_are_searched_through_webdriver() {
         .click(&Query::role("button", Some("Accepteren")), &wait())
         .await
         .unwrap();
-    assert!(found.description.ends_with("(in frame 'Partnerframe')"), "{}", found.description);
+    assert!(
+        found.description.ends_with("(in frame 'Partnerframe')"),
+        "{}",
+        found.description
+    );
     assert_eq!(w.out().await, "partner: geaccepteerd");
     let err = b
         .click(&Query::role("button", Some("Weigeren")), &short())
@@ -935,7 +961,9 @@ async fn cross_origin_frames_are_searched_through_webdriver() {
         panic!("expected not found, got {err}")
     };
     assert!(
-        offered.iter().any(|o| o.contains("Accepteren") && o.ends_with("(in frame 'Partnerframe')")),
+        offered
+            .iter()
+            .any(|o| o.contains("Accepteren") && o.ends_with("(in frame 'Partnerframe')")),
         "{offered:?}"
     );
     w.close().await;

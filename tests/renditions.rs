@@ -395,16 +395,26 @@ async fn shipped_flow_passes_on_the_apex_rendition() {
         "{log:#?}"
     );
     // The box was ticked and "Opslaan" clicked inside the dialog page's iframe.
-    assert!(log.iter().any(|a| a.starts_with("check ") && a.ends_with("now ticked")), "{log:#?}");
+    assert!(
+        log.iter().any(|a| a.starts_with("check ") && a.ends_with("now ticked")),
+        "{log:#?}"
+    );
     assert!(
         log.iter().any(|a| a.starts_with("click role button \"Opslaan\"")
             && a.contains("(in frame 'Autorisaties voor GATUser, PostNL (PostNL)')")),
         "{log:#?}"
     );
     // The dialogs the flow opened have their own "Sluiten": the notice handler left them alone.
-    assert!(!log.iter().any(|a| a.starts_with("obstacle: melding sluiten")), "{log:#?}");
+    assert!(
+        !log.iter().any(|a| a.starts_with("obstacle: melding sluiten")),
+        "{log:#?}"
+    );
     // Read back after the reload, in the reopened dialog.
-    assert!(log.iter().any(|a| a.starts_with("expect checked") && a.ends_with("is ticked")), "{log:#?}");
+    assert!(
+        log.iter()
+            .any(|a| a.starts_with("expect checked") && a.ends_with("is ticked")),
+        "{log:#?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -430,6 +440,13 @@ async fn shipped_flow_passes_with_the_tree_in_a_shadow_root() {
         "shadow-tree",
     )
     .await;
-    assert!(log.iter().any(|a| a.starts_with("check ") && a.ends_with("now ticked")), "{log:#?}");
-    assert!(log.iter().any(|a| a.starts_with("expect checked") && a.ends_with("is ticked")), "{log:#?}");
+    assert!(
+        log.iter().any(|a| a.starts_with("check ") && a.ends_with("now ticked")),
+        "{log:#?}"
+    );
+    assert!(
+        log.iter()
+            .any(|a| a.starts_with("expect checked") && a.ends_with("is ticked")),
+        "{log:#?}"
+    );
 }

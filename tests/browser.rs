@@ -968,3 +968,25 @@ async fn cross_origin_frames_are_searched_through_webdriver() {
     );
     w.close().await;
 }
+
+#[tokio::test]
+async fn an_overlay_that_only_hosts_a_frame_is_named_after_it() {
+    let w = World::new().await;
+    w.open("frame-overlay.html").await;
+    let b = &w.browser;
+    let err = b
+        .click(&Query::role("button", Some("Verder")), &short())
+        .await
+        .unwrap_err();
+    let BrowserError::NotActionable { reason, .. } = &err else {
+        panic!("expected not actionable, got {err}")
+    };
+    assert_eq!(reason, "covered by the frame 'Cookie-instellingen' over the page");
+    // Its button is found inside the frame and clears it.
+    b.click(&Query::role("button", Some("Weigeren")), &wait())
+        .await
+        .unwrap();
+    b.click(&Query::role("button", Some("Verder")), &wait()).await.unwrap();
+    assert_eq!(w.out().await, "verder");
+    w.close().await;
+}

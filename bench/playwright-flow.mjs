@@ -167,7 +167,7 @@ try {
 
   // Stap 5. Nadat de gebruiker geautoriseerd is (only when the logged-in user is that user)
   if (samePerson(gebruiker, ingelogdeGebruiker)) {
-    await page.goto('/apex/BPG_Home');
+    await page.goto('/');
     const tile = page.getByRole('link', { name: /E-commerce Inzichten/ });
     // The tile can take up to 60 minutes to appear: reload every 15 s until it is there.
     const deadline = Date.now() + 3600_000;

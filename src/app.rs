@@ -133,6 +133,8 @@ async fn serve_portal(args: PortalArgs) -> Result<(), CliError> {
         variant: args.variant,
         renames: args.renames,
         seed_users: args.seed_users,
+        cookie_iframe: args.cookie_iframe,
+        shadow_tree: args.shadow_tree,
     };
     let handle = portal::start(cfg).await.map_err(|e| CliError::Other(e.into()))?;
     println!("Replica of Mijn PostNL listening on {}", handle.base_url());

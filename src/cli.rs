@@ -123,7 +123,8 @@ pub struct PortalArgs {
     #[arg(long)]
     pub force_password_change: bool,
     /// Which rendition of the portal to serve: classic (the guide), alt (the guide's texts in other
-    /// markup, timing and obstacles) or redesign (drift: a renamed label).
+    /// markup, timing and obstacles), apex (an Oracle APEX application: Popup LOV, a modal
+    /// dialog page in an iframe) or redesign (drift: a renamed label).
     #[arg(long, value_name = "NAME", default_value = "classic")]
     pub variant: crate::portal::Variant,
     /// Show a label under another text, as a release that renamed it (repeatable), e.g.
@@ -134,6 +135,12 @@ pub struct PortalArgs {
     /// password, no rights) to klantnummer 9401138, for batch runs.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub seed_users: u32,
+    /// The cookie dialog as a consent manager's page in an iframe overlay.
+    #[arg(long)]
+    pub cookie_iframe: bool,
+    /// The checkbox tree of Stap 4 as a web component with an open shadow root.
+    #[arg(long)]
+    pub shadow_tree: bool,
 }
 
 /// Format of run.log.

@@ -34,6 +34,17 @@ async fn fixture(AxPath(name): AxPath<String>) -> Response {
     }
 }
 
+/// A page that embeds a frame from another origin (localhost instead of 127.0.0.1, another port).
+async fn cross_origin_page(AxPath(port): AxPath<u16>) -> Html<String> {
+    Html(format!(
+        r#"<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Partner</title></head><body>
+<h1>Met een partnerframe</h1><p id="out"></p>
+<iframe title="Partnerframe" width="600" height="160" src="http://localhost:{port}/fixtures/frame-cross.html"></iframe>
+<script>addEventListener('message', (e) => {{ document.getElementById('out').textContent = 'partner: ' + e.data; }});</script>
+</body></html>"#
+    ))
+}
+
 fn app() -> Router {
     Router::new()
         .route("/fixtures/{name}", get(fixture))
@@ -78,6 +89,7 @@ fn app() -> Router {
                 )
             }),
         )
+        .route("/cross/{port}", get(cross_origin_page))
         .route(
             "/done",
             get(|| async { Html("<!doctype html><title>Klaar</title><p>Formulier ontvangen</p>") }),
@@ -830,5 +842,151 @@ async fn popups_closed_by_clearing_an_obstacle_are_reopened() {
     assert_eq!(b.mark_open_popups().await.unwrap(), 1);
     assert!(b.reopen_popups(Duration::from_secs(5)).await.unwrap().is_empty());
     assert!(b.probe_visible(&account).await.unwrap());
+    w.close().await;
+}
+
+#[tokio::test]
+async fn nested_shadow_roots_labels_and_aria_checkboxes() {
+    let w = World::new().await;
+    w.open("frames.html").await;
+    let b = &w.browser;
+    // A native box and its label inside a shadow root; an ARIA checkbox in a shadow root nested
+    // in it, named by aria-labelledby in its own root.
+    assert!(b.set_checked(&Query::label("Per e-mail"), true, &wait()).await.unwrap());
+    assert!(b.is_checked(&Query::label("Per e-mail"), &wait()).await.unwrap());
+    assert!(!b.is_checked(&Query::label("Per sms"), &wait()).await.unwrap());
+    assert!(b.set_checked(&Query::label("Per sms"), true, &wait()).await.unwrap());
+    assert!(b
+        .is_checked(&Query::role("checkbox", Some("Per sms")), &wait())
+        .await
+        .unwrap());
+    assert!(
+        !b.set_checked(&Query::label("Per sms"), true, &wait()).await.unwrap(),
+        "already ticked"
+    );
+    b.click(&Query::role("button", Some("Toepassen")), &wait())
+        .await
+        .unwrap();
+    assert_eq!(w.out().await, "toegepast: true");
+    // A box drawn over by its label (the real input transparent) is visible and tickable.
+    assert!(b
+        .set_checked(&Query::label("Transparant"), true, &wait())
+        .await
+        .unwrap());
+    assert!(b.is_checked(&Query::label("Transparant"), &wait()).await.unwrap());
+    w.close().await;
+}
+
+#[tokio::test]
+async fn nested_frames_within_across_boundaries_and_the_frame_named() {
+    let w = World::new().await;
+    w.open("frames.html").await;
+    let b = &w.browser;
+    // The outer same-origin frame: fill and click there.
+    b.fill(&Query::label("Naam"), "Piet", &wait()).await.unwrap();
+    let found = b
+        .click(&Query::role("button", Some("Verstuur buiten")), &wait())
+        .await
+        .unwrap();
+    assert!(
+        found.description.ends_with("(in frame 'Buitenste frame')"),
+        "{}",
+        found.description
+    );
+    assert_eq!(w.out().await, "buiten: Piet");
+    // The frame inside it, and a select there.
+    b.click(&Query::text("Akkoord"), &wait()).await.unwrap();
+    assert_eq!(w.out().await, "binnen: akkoord");
+    let sel = b.select(None, &TextQuery::exact("English"), &wait()).await.unwrap();
+    assert!(
+        !sel.already_selected && sel.description.contains("Binnenste frame"),
+        "{}",
+        sel.description
+    );
+    // `within` a dialog of the top document whose content is a frame page.
+    let dialog = Query::role("dialog", Some("Details voor Piet"));
+    b.click(&Query::text("Bewaren").within(dialog.clone()), &wait())
+        .await
+        .unwrap();
+    assert_eq!(w.out().await, "bewaard in dialoog");
+    // `within` a dialog that lives in the nested frame.
+    let cookie = Query::role("dialog", Some("Cookie-instellingen"));
+    let t = b
+        .text_of(&Query::text_containing("cookies").within(cookie), &wait())
+        .await
+        .unwrap();
+    assert_eq!(t, "Wij gebruiken cookies.");
+    // Not found: what the frames offer, with the frame named.
+    let err = b
+        .click(&Query::role("button", Some("Weigeren")), &short())
+        .await
+        .unwrap_err();
+    let BrowserError::NotFound { offered, .. } = &err else {
+        panic!("expected not found, got {err}")
+    };
+    assert!(
+        offered.contains(&r#"button "Akkoord" (in frame 'Binnenste frame')"#.to_string()),
+        "{offered:?}"
+    );
+    assert!(offered.contains(&r#"button "Toepassen""#.to_string()), "{offered:?}");
+    w.close().await;
+}
+
+#[tokio::test]
+async fn cross_origin_frames_are_searched_through_webdriver() {
+    let w = World::new().await;
+    // A second origin: localhost on another port.
+    let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move { axum::serve(listener, app()).await });
+    let b = &w.browser;
+    b.goto(&format!("{}/cross/{port}", w.base)).await.unwrap();
+    let found = b
+        .click(&Query::role("button", Some("Accepteren")), &wait())
+        .await
+        .unwrap();
+    assert!(
+        found.description.ends_with("(in frame 'Partnerframe')"),
+        "{}",
+        found.description
+    );
+    assert_eq!(w.out().await, "partner: geaccepteerd");
+    let err = b
+        .click(&Query::role("button", Some("Weigeren")), &short())
+        .await
+        .unwrap_err();
+    let BrowserError::NotFound { offered, .. } = &err else {
+        panic!("expected not found, got {err}")
+    };
+    assert!(
+        offered
+            .iter()
+            .any(|o| o.contains("Accepteren") && o.ends_with("(in frame 'Partnerframe')")),
+        "{offered:?}"
+    );
+    w.close().await;
+}
+
+#[tokio::test]
+async fn an_overlay_that_only_hosts_a_frame_is_named_after_it() {
+    let w = World::new().await;
+    w.open("frame-overlay.html").await;
+    let b = &w.browser;
+    let err = b
+        .click(&Query::role("button", Some("Verder")), &short())
+        .await
+        .unwrap_err();
+    let BrowserError::NotActionable { reason, .. } = &err else {
+        panic!("expected not actionable, got {err}")
+    };
+    assert_eq!(reason, "covered by the frame 'Cookie-instellingen' over the page");
+    // Its button is found inside the frame and clears it.
+    b.click(&Query::role("button", Some("Weigeren")), &wait())
+        .await
+        .unwrap();
+    b.click(&Query::role("button", Some("Verder")), &wait()).await.unwrap();
+    assert_eq!(w.out().await, "verder");
     w.close().await;
 }

@@ -923,7 +923,7 @@ fn alt_variant_keeps_the_guides_texts_and_paths_but_not_the_markup() {
     p.stop();
 }
 
-const VARIANTS: [Variant; 3] = [Variant::Classic, Variant::Redesign, Variant::Alt];
+const VARIANTS: [Variant; 4] = [Variant::Classic, Variant::Redesign, Variant::Alt, Variant::Apex];
 
 #[test]
 fn root_shows_the_login_form_or_takes_a_logged_in_user_home_in_every_rendition() {
@@ -1071,6 +1071,13 @@ fn rename_shows_labels_under_new_texts_in_every_rendition_and_keeps_the_keys() {
         assert!(!account.contains(">Klantnummerinstellingen<"), "{variant}");
 
         let page = c.get(AUTH_PAGE).text();
+        // Apex shows the tree (and its "Opslaan") in the editor's dialog page.
+        let page = if variant == Variant::Apex {
+            c.get("/apex/BPG_Autorisaties_Dialoog?klantnummer=9401138&gebruiker=gatuser")
+                .text()
+        } else {
+            page
+        };
         assert!(page.contains(">Meldingen<"), "{variant}");
         assert!(page.contains(">Bewaren<"), "{variant}");
         assert!(page.contains(">Pakketten en vracht<"), "{variant}");
@@ -1186,5 +1193,147 @@ fn every_accepted_save_is_audited_exactly_once() {
     );
     assert_eq!(audit[1]["save"]["granted"], json!([]));
     assert_eq!(audit[1]["save"]["revoked"], json!([]));
+    p.stop();
+}
+
+#[test]
+fn apex_variant_has_a_popup_lov_and_the_editor_as_a_dialog_page() {
+    let p = Portal::start(PortalConfig {
+        variant: "apex".parse::<Variant>().unwrap(),
+        ..Default::default()
+    });
+    let mut c = p.client();
+    let login = c.get("/").text();
+    for text in [
+        "Welkom!",
+        "Log in bij Mijn PostNL",
+        r#"class="t-Form-label">E-mailadres</label>"#,
+        r#"class="t-Form-label">Wachtwoord</label>"#,
+        r#"<label for="P9999_REMEMBER">Onthoud mij</label>"#,
+        "Inloggen bij Mijn PostNL",
+    ] {
+        assert!(login.contains(text), "login page lacks {text}");
+    }
+    let csrf = c.login_admin();
+    let home = c.get("/apex/BPG_Home").text();
+    assert!(home.contains(r#"role="banner""#) && home.contains(r#"aria-haspopup="true" aria-expanded="false""#));
+    assert!(home.contains("t-Cards") && !home.contains("E-commerce Inzichten"));
+    let account = c.get("/apex/bpg_my_account").text();
+    assert!(account.contains(r#"role="tab""#) && account.contains(">Autorisaties</span>"));
+
+    let page = c.get(AUTH_PAGE).text();
+    for text in [
+        "Selecteer een gebruiker om de autorisaties te wijzigen",
+        "Kies een categorie om de autorisaties te beheren",
+        r#"<option value="9401138" selected>PostNL (9401138)</option>"#,
+        // The Popup LOV: a read-only field, its search button, the dialog with a search box and an
+        // empty list (filled after it opens).
+        r#"class="apex-item-text apex-item-popup-lov" readonly"#,
+        r#"aria-haspopup="dialog" aria-label="Lijst met waarden: Gebruiker""#,
+        r#"<input type="search" class="a-PopupLOV-search apex-item-text""#,
+        r#"<ul role="listbox" aria-labelledby="P20_GEBRUIKER_dlg_title" id="P20_GEBRUIKER_list"></ul>"#,
+        r#"title="Sluiten" aria-label="Sluiten""#,
+    ] {
+        assert!(page.contains(text), "authorisations page lacks {text}");
+    }
+    // The tree is not on the page: it is in the dialog page.
+    assert!(!page.contains("E-commerce inzichten"));
+
+    // The dialog page: the user's boxes, ticked as stored; transparent inputs drawn on labels.
+    let dlg = c.get("/apex/BPG_Autorisaties_Dialoog?klantnummer=9401138&gebruiker=gatuser");
+    assert_eq!(dlg.status, 200);
+    let dlg = dlg.text();
+    assert!(dlg.contains("t-Dialog-page") && dlg.contains("Autorisaties voor GATUser, PostNL (PostNL)"));
+    assert!(dlg.contains(r#"value="Zendingen importeren" checked><label"#), "{dlg}");
+    assert!(dlg.contains(r#"value="E-commerce inzichten"><label for="P21_AUT_2_1">E-commerce inzichten</label>"#));
+    assert!(dlg.contains(">Opslaan<") && dlg.contains("Gebruikersaccount verwijderen"));
+    assert!(dlg.contains("apexUT.processing(true)") && dlg.contains("De autorisaties zijn opgeslagen."));
+    let other = c
+        .get("/apex/BPG_Autorisaties_Dialoog?klantnummer=9401139&gebruiker=mohamed.elamrani")
+        .text();
+    assert!(other.contains(r#"value="E-commerce inzichten" checked>"#) || other.contains("Pagina niet gevonden"));
+    // Unknown user, or a klantnummer that is not the admin's: 404.
+    assert_eq!(
+        c.get("/apex/BPG_Autorisaties_Dialoog?klantnummer=9401138&gebruiker=niemand")
+            .status,
+        404
+    );
+    assert_eq!(
+        c.get("/apex/BPG_Autorisaties_Dialoog?klantnummer=1234567&gebruiker=gatuser")
+            .status,
+        404
+    );
+
+    // The same API saves.
+    assert_eq!(grant_ecommerce(&mut c, &p, &csrf).status, 200);
+    assert!(admin_flags(&p.state(), "9401138").contains(&ECOMMERCE.to_string()));
+    assert!(c.get("/apex/BPG_Home").text().contains("E-commerce Inzichten"));
+    p.stop();
+
+    // Other renditions have no dialog page.
+    let classic = Portal::default();
+    let mut c = classic.client();
+    c.login_admin();
+    assert_eq!(
+        c.get("/apex/BPG_Autorisaties_Dialoog?klantnummer=9401138&gebruiker=gatuser")
+            .status,
+        404
+    );
+    classic.stop();
+}
+
+#[test]
+fn cookie_iframe_shows_the_consent_managers_page_in_a_frame() {
+    for variant in [Variant::Classic, Variant::Apex] {
+        let p = Portal::start(PortalConfig {
+            variant,
+            cookie_iframe: true,
+            ..Default::default()
+        });
+        let mut c = p.client();
+        let login = c.get("/").text();
+        assert!(login.contains("frame.src = '/cookies/instellingen'"), "{variant}");
+        assert!(login.contains("frame.title = 'Cookie-instellingen'"), "{variant}");
+        assert!(
+            !login.contains(r#"'<div class="cookie-banner""#),
+            "{variant}: no inline banner"
+        );
+        let frame = c.get("/cookies/instellingen");
+        assert_eq!(frame.status, 200);
+        let frame = frame.text();
+        assert!(frame.contains("<title>Cookie-instellingen</title>") && frame.contains(r#"role="dialog""#));
+        assert!(frame.contains(">Weigeren</button>") && frame.contains(">Accepteren</button>"));
+        assert!(frame.contains("parent.postMessage"));
+        p.stop();
+    }
+    // Without the knob: the inline banner.
+    let p = Portal::default();
+    let login = p.client().get("/").text();
+    assert!(login.contains(r#"'<div class="cookie-banner""#) && !login.contains("/cookies/instellingen'"));
+    p.stop();
+}
+
+#[test]
+fn shadow_tree_puts_the_boxes_in_a_form_associated_web_component() {
+    let p = Portal::start(PortalConfig {
+        shadow_tree: true,
+        ..Default::default()
+    });
+    let mut c = p.client();
+    c.login_admin();
+    let page = c.get(AUTH_PAGE).text();
+    let host = page.find(r#"<autorisatie-boom name="autorisatie"><template shadowrootmode="open">"#);
+    let label = page.find(r#"">E-commerce inzichten</label>"#);
+    let end = page.find("</template></autorisatie-boom>");
+    assert!(host.is_some() && label.is_some() && end.is_some(), "{page}");
+    assert!(host < label && label < end, "the labels are inside the shadow root");
+    assert!(page.contains("static formAssociated = true") && page.contains("setFormValue"));
+    assert!(page.contains("new FormData(form).getAll('autorisatie')"));
+    p.stop();
+
+    let p = Portal::default();
+    let mut c = p.client();
+    c.login_admin();
+    assert!(!c.get(AUTH_PAGE).text().contains("<autorisatie-boom name="));
     p.stop();
 }

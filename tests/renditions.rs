@@ -341,3 +341,112 @@ async fn menus_closed_by_an_obstacle_are_reopened_and_failed_data_is_reloaded() 
         "{log:#?}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Frames and shadow roots: the shipped flow, unchanged, on the APEX rendition (a Popup LOV, the
+// editor as a modal dialog page in an iframe), with the cookie dialog in an iframe overlay, and
+// with the checkbox tree inside a web component's shadow root.
+
+/// Runs the shipped flow as the demo admin for himself and checks what every such run must
+/// show: five steps passed, exactly the one intended flag added, the PDF downloaded.
+async fn passes_changing_exactly_one_flag(cfg: PortalConfig, name: &str) -> Vec<String> {
+    let portal = portal(cfg).await;
+    let before = portal.state();
+    let out = out_dir(name);
+    let outcome = run_admin(&portal.base_url(), &out, KLANTNUMMER, ADMIN)
+        .await
+        .unwrap_or_else(|e| panic!("run on {name} failed: {e}"));
+    let log = actions(&outcome);
+    assert_eq!(step_statuses(&outcome), vec![Status::Passed; 5], "{log:#?}");
+    let (removed, added) = diff(&before, &portal.state());
+    assert!(removed.is_empty(), "nothing may be removed, got {removed:?}");
+    assert_eq!(added.len(), 1, "exactly one flag may be added, got {added:?}");
+    assert!(
+        added[0].contains("E-commerce inzichten") && added[0].contains(KLANTNUMMER) && added[0].contains("gatuser"),
+        "{added:?}"
+    );
+    let files = pdfs(&out);
+    assert_eq!(files.len(), 1, "{files:?}");
+    assert!(std::fs::read(&files[0]).unwrap().starts_with(b"%PDF-"));
+    assert_eq!(png_names(&out).len(), 5);
+    for s in &outcome.result.steps {
+        eprintln!("{name}: {} ({} ms)", s.title, s.duration_ms);
+    }
+    portal.shutdown().await;
+    log
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shipped_flow_passes_on_the_apex_rendition() {
+    let log = passes_changing_exactly_one_flag(
+        PortalConfig {
+            variant: Variant::Apex,
+            ..PortalConfig::default()
+        },
+        "apex",
+    )
+    .await;
+    // The gebruiker was picked in the Popup LOV (opened by its own button, not the user menu).
+    assert!(
+        log.iter()
+            .filter(|a| a.starts_with("select ${gebruiker}") && a.ends_with("selected \"GATUser, PostNL (PostNL)\""))
+            .count()
+            == 2,
+        "{log:#?}"
+    );
+    // The box was ticked and "Opslaan" clicked inside the dialog page's iframe.
+    assert!(
+        log.iter().any(|a| a.starts_with("check ") && a.ends_with("now ticked")),
+        "{log:#?}"
+    );
+    assert!(
+        log.iter().any(|a| a.starts_with("click role button \"Opslaan\"")
+            && a.contains("(in frame 'Autorisaties voor GATUser, PostNL (PostNL)')")),
+        "{log:#?}"
+    );
+    // The dialogs the flow opened have their own "Sluiten": the notice handler left them alone.
+    assert!(
+        !log.iter().any(|a| a.starts_with("obstacle: melding sluiten")),
+        "{log:#?}"
+    );
+    // Read back after the reload, in the reopened dialog.
+    assert!(
+        log.iter()
+            .any(|a| a.starts_with("expect checked") && a.ends_with("is ticked")),
+        "{log:#?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shipped_flow_passes_with_the_cookie_dialog_in_an_iframe() {
+    let log = passes_changing_exactly_one_flag(
+        PortalConfig {
+            cookie_iframe: true,
+            ..PortalConfig::default()
+        },
+        "cookie-iframe",
+    )
+    .await;
+    assert!(log.iter().any(|a| a.starts_with("obstacle: cookiemelding")), "{log:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shipped_flow_passes_with_the_tree_in_a_shadow_root() {
+    let log = passes_changing_exactly_one_flag(
+        PortalConfig {
+            shadow_tree: true,
+            ..PortalConfig::default()
+        },
+        "shadow-tree",
+    )
+    .await;
+    assert!(
+        log.iter().any(|a| a.starts_with("check ") && a.ends_with("now ticked")),
+        "{log:#?}"
+    );
+    assert!(
+        log.iter()
+            .any(|a| a.starts_with("expect checked") && a.ends_with("is ticked")),
+        "{log:#?}"
+    );
+}

@@ -9,7 +9,7 @@ use fantoccini::error::CmdError;
 
 use super::client::Browser;
 use super::download;
-use super::engine::{self, is_transient, transient_reason, Hit, Op, Poller, Request, Step, Subject};
+use super::engine::{self, is_frame_gone, is_transient, transient_reason, Hit, Op, Poller, Request, Step, Subject};
 use super::error::BrowserError;
 use super::query::{Query, TextQuery};
 use super::{Found, Selected, Wait};
@@ -19,10 +19,59 @@ use super::{Found, Selected, Wait};
 const MAX_DROPDOWN_OPENS: usize = 3;
 
 impl Browser {
-    fn element_of(&self, hit: &Hit) -> Result<Element, BrowserError> {
-        hit.element(&self.client).ok_or_else(|| {
-            BrowserError::WebDriver(fantoccini::error::CmdError::NotW3C(hit.el.clone().unwrap_or_default()))
-        })
+    /// The element a hit names, ready to act on: for an element in a frame, the WebDriver
+    /// context is switched into that frame (call [`Browser::leave`] afterwards). `Retry` when
+    /// the frame or the element went away meanwhile.
+    async fn target(&self, hit: &Hit) -> Result<Step<Element>, BrowserError> {
+        let Some(path) = hit.frames.as_deref() else {
+            return match hit.element(&self.client) {
+                Some(el) => Ok(Step::Done(el)),
+                None => Err(BrowserError::WebDriver(CmdError::NotW3C(
+                    hit.el.clone().unwrap_or_default(),
+                ))),
+            };
+        };
+        let entered = match self.enter_frames(path).await {
+            Ok(()) => match hit.element(&self.client) {
+                Some(el) => Ok(Some(el)),
+                None => self.handed_over().await,
+            },
+            Err(e) => Err(e),
+        };
+        match entered {
+            Ok(Some(el)) => Ok(Step::Done(el)),
+            Ok(None) => {
+                self.to_top().await?;
+                Ok(Step::Retry(format!("{} went away", hit.described())))
+            }
+            Err(e) if is_transient(&e) || is_frame_gone(&e) => {
+                self.to_top().await?;
+                Ok(Step::Retry(transient_reason(&e)))
+            }
+            Err(e) => {
+                let _ = self.to_top().await;
+                Err(e.into())
+            }
+        }
+    }
+
+    /// Back to the top document after acting on `hit` (when it was in a frame).
+    async fn leave(&self, hit: &Hit) -> Result<(), BrowserError> {
+        if hit.frames.is_some() {
+            self.to_top().await?;
+        }
+        Ok(())
+    }
+
+    /// Clicks the element `hit` names (in its frame), then returns to the top document.
+    async fn click_hit(&self, hit: &Hit) -> Result<Step<()>, BrowserError> {
+        let el = match self.target(hit).await? {
+            Step::Done(el) => el,
+            Step::Retry(r) => return Ok(Step::Retry(r)),
+        };
+        let clicked = self.click_element(&el).await;
+        self.leave(hit).await?;
+        clicked
     }
 
     /// Clicks through WebDriver; a transient failure (intercepted, stale) means "poll on".
@@ -51,14 +100,15 @@ impl Browser {
         let mut p = Poller::new(self, &req, Subject::Query(q), w.timeout);
         let hit = loop {
             let hit = p.next_hit().await?;
-            let el = self.element_of(&hit)?;
-            match self.click_element(&el).await? {
+            match self.click_hit(&hit).await? {
                 Step::Done(()) => break hit,
                 Step::Retry(r) => p.retry(r),
             }
         };
         self.settle_after(hit.token.as_deref(), w).await?;
-        Ok(Found { description: hit.desc })
+        Ok(Found {
+            description: hit.described(),
+        })
     }
 
     /// Types `value` into the one editable control `q` finds (cleared first). The value is
@@ -72,18 +122,30 @@ impl Browser {
         let mut mismatches = 0;
         loop {
             let hit = p.next_hit().await?;
-            let el = self.element_of(&hit)?;
+            let el = match self.target(&hit).await? {
+                Step::Done(el) => el,
+                Step::Retry(r) => {
+                    p.retry(r);
+                    continue;
+                }
+            };
             let typed = async {
                 self.type_into(&el, value).await?;
                 self.round_trip();
                 el.prop("value").await
             };
-            match typed.await {
+            let typed = typed.await;
+            self.leave(&hit).await?;
+            match typed {
                 Ok(got) if got.as_deref() != Some(value) && mismatches < 3 => {
                     mismatches += 1;
                     p.retry("the field did not hold the typed value afterwards".into());
                 }
-                Ok(_) => return Ok(Found { description: hit.desc }),
+                Ok(_) => {
+                    return Ok(Found {
+                        description: hit.described(),
+                    })
+                }
                 Err(e) if is_transient(&e) => p.retry(transient_reason(&e)),
                 Err(e) => return Err(e.into()),
             }
@@ -127,16 +189,47 @@ impl Browser {
             option: Some(option),
             from,
             want: None,
+            no_frames: false,
         };
         let subject = Subject::Option { option, from };
         let mut p = Poller::new(self, &req, subject, w.timeout);
         let mut opened = 0;
+        let mut searched = 0;
         let (hit, already) = loop {
             let hit = p.next_hit().await?;
             if hit.already == Some(true) {
                 break (hit, true);
             }
-            let el = self.element_of(&hit)?;
+            if hit.mode.as_deref() == Some("search") {
+                // An open picker dialog listed other values: type the option into its search box.
+                if searched >= MAX_DROPDOWN_OPENS {
+                    return Err(BrowserError::NotActionable {
+                        query: format!("option {option}"),
+                        reason: format!(
+                            "searched for it in {} {searched} times, but it was not listed",
+                            hit.desc
+                        ),
+                    });
+                }
+                let el = match self.target(&hit).await? {
+                    Step::Done(el) => el,
+                    Step::Retry(r) => {
+                        p.retry(r);
+                        continue;
+                    }
+                };
+                let typed = self.type_into(&el, &option.text).await;
+                self.leave(&hit).await?;
+                match typed {
+                    Ok(()) => {
+                        searched += 1;
+                        p.retry(format!("searched for it in {}", hit.desc));
+                    }
+                    Err(e) if is_transient(&e) => p.retry(transient_reason(&e)),
+                    Err(e) => return Err(e.into()),
+                }
+                continue;
+            }
             if hit.mode.as_deref() == Some("open") {
                 // A closed dropdown holds the option: open it, then look again.
                 if opened >= MAX_DROPDOWN_OPENS {
@@ -148,7 +241,7 @@ impl Browser {
                         ),
                     });
                 }
-                match self.click_element(&el).await? {
+                match self.click_hit(&hit).await? {
                     Step::Done(()) => {
                         opened += 1;
                         self.settle_after(hit.token.as_deref(), w).await?;
@@ -160,14 +253,23 @@ impl Browser {
             }
             let step = match hit.index {
                 Some(index) => {
+                    let el = match self.target(&hit).await? {
+                        Step::Done(el) => el,
+                        Step::Retry(r) => {
+                            p.retry(r);
+                            continue;
+                        }
+                    };
                     let el = serde_json::to_value(&el).map_err(|e| BrowserError::WebDriver(e.into()))?;
-                    match self.call("selectOption", vec![el, index.into()]).await {
+                    let chosen = self.call("selectOption", vec![el, index.into()]).await;
+                    self.leave(&hit).await?;
+                    match chosen {
                         Ok(_) => Step::Done(()),
                         Err(e) if is_transient(&e) => Step::Retry(transient_reason(&e)),
                         Err(e) => return Err(e.into()),
                     }
                 }
-                None => self.click_element(&el).await?,
+                None => self.click_hit(&hit).await?,
             };
             match step {
                 Step::Done(()) => break (hit, false),
@@ -178,9 +280,9 @@ impl Browser {
             self.settle_after(hit.token.as_deref(), w).await?;
         }
         Ok(Selected {
+            description: hit.described(),
             text: hit.text.unwrap_or_default(),
             already_selected: already,
-            description: hit.desc,
         })
     }
 
@@ -197,8 +299,7 @@ impl Browser {
             if hit.checked == Some(checked) {
                 return Ok(false);
             }
-            let el = self.element_of(&hit)?;
-            match self.click_element(&el).await? {
+            match self.click_hit(&hit).await? {
                 Step::Done(()) => break hit.token,
                 Step::Retry(r) => p.retry(r),
             }
@@ -231,7 +332,9 @@ impl Browser {
         let _trace = self.trace_op("wait_visible");
         let req = Request::new(Op::Visible, q, w);
         let hit = Poller::new(self, &req, Subject::Query(q), w.timeout).next_hit().await?;
-        Ok(Found { description: hit.desc })
+        Ok(Found {
+            description: hit.described(),
+        })
     }
 
     /// One look, no waiting, no obstacles: does `q` find at least one visible element?

@@ -11,11 +11,12 @@ use serde_json::Value;
 
 use super::client::Browser;
 use super::error::BrowserError;
+use super::frames::OpaqueFrame;
 use super::query::{Query, TextQuery};
 use super::Wait;
 
 /// The W3C key of an element reference in JSON.
-const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
+pub(crate) const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 /// What `locate` should do.
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
@@ -39,6 +40,9 @@ pub(crate) struct Request<'a> {
     pub option: Option<&'a TextQuery>,
     pub from: Option<&'a Query>,
     pub want: Option<bool>,
+    /// Do not list cross-origin frames (the search already runs inside one).
+    #[serde(rename = "noFrames", skip_serializing_if = "std::ops::Not::not")]
+    pub no_frames: bool,
 }
 
 impl<'a> Request<'a> {
@@ -50,6 +54,7 @@ impl<'a> Request<'a> {
             option: None,
             from: None,
             want: None,
+            no_frames: false,
         }
     }
 }
@@ -74,16 +79,27 @@ pub(crate) struct Hit {
     pub already: Option<bool>,
     /// For `probe`.
     pub found: Option<bool>,
+    /// The element is in a frame: the WebDriver frame index path to switch into to act on it.
+    /// Without `el`, the page script handed it over through that frame's window.
+    pub frames: Option<Vec<u16>>,
+    /// " (in frame '…')" for an element in a frame.
+    #[serde(rename = "where")]
+    pub place: Option<String>,
 }
 
 impl Hit {
-    /// The returned element as a fantoccini [`Element`].
+    /// The returned element as a fantoccini [`Element`] (valid in the frame it was found in).
     pub fn element(&self, client: &fantoccini::Client) -> Option<Element> {
         let id = self.el.as_ref()?.get(ELEMENT_KEY)?.as_str()?;
         Some(Element::from_element_id(
             client.clone(),
             ElementRef::from(id.to_string()),
         ))
+    }
+
+    /// The description, with the frame it is in.
+    pub fn described(&self) -> String {
+        format!("{}{}", self.desc, self.place.as_deref().unwrap_or(""))
     }
 }
 
@@ -104,6 +120,9 @@ pub(crate) enum Verdict {
         /// `from` when the select's `from` container failed.
         #[serde(default)]
         part: Option<String>,
+        /// Frames the page script could not look into.
+        #[serde(default, rename = "crossOrigin")]
+        cross_origin: Vec<OpaqueFrame>,
     },
     Ambiguous {
         #[serde(default)]
@@ -180,6 +199,7 @@ impl Verdict {
                 offered,
                 container,
                 part,
+                ..
             } => BrowserError::NotFound {
                 query: subject.describe(container, part.as_deref()),
                 offered,
@@ -224,6 +244,11 @@ pub(crate) fn is_transient(e: &CmdError) -> bool {
         },
         _ => false,
     }
+}
+
+/// The frame to switch into is no longer there (a dialog closed with its iframe).
+pub(crate) fn is_frame_gone(e: &CmdError) -> bool {
+    matches!(e, CmdError::Standard(w) if w.error == ErrorStatus::NoSuchFrame || w.error == ErrorStatus::NoSuchWindow)
 }
 
 /// A short human reason for a transient WebDriver error.
@@ -328,7 +353,18 @@ impl<'a> Poller<'a> {
                     return Err(last.into_error(self.subject));
                 }
             }
-            match attempt(self.browser, self.req).await? {
+            let verdict = match attempt(self.browser, self.req).await? {
+                Verdict::NotFound {
+                    offered,
+                    container,
+                    part,
+                    cross_origin,
+                } if !cross_origin.is_empty() => {
+                    search_opaque_frames(self.browser, self.req, offered, container, part, &cross_origin).await?
+                }
+                v => v,
+            };
+            match verdict {
                 Verdict::Ok(hit) => return Ok(hit),
                 Verdict::Obstacle { index } => return Err(BrowserError::Obstacle { index }),
                 v @ Verdict::Error { .. } => return Err(v.into_error(self.subject)),
@@ -341,4 +377,62 @@ impl<'a> Poller<'a> {
     pub fn retry(&mut self, reason: String) {
         self.last = Some(Verdict::NotActionable { reason });
     }
+}
+
+/// The query was not found in the page the script can see: look in each cross-origin frame by
+/// switching into it. A hit there carries the frame path (its element is valid in that frame);
+/// otherwise the frames' offers are added, named, and a frame that could not be searched says
+/// so in the error.
+async fn search_opaque_frames(
+    browser: &Browser,
+    req: &Request<'_>,
+    mut offered: Vec<String>,
+    container: usize,
+    part: Option<String>,
+    frames: &[OpaqueFrame],
+) -> Result<Verdict, BrowserError> {
+    let inner = Request {
+        op: req.op,
+        query: req.query,
+        obstacles: req.obstacles,
+        option: req.option,
+        from: req.from,
+        want: req.want,
+        no_frames: true,
+    };
+    for f in frames {
+        let looked = match browser.enter_frames(&f.path).await {
+            Ok(()) => attempt(browser, &inner).await,
+            Err(e) => Err(e.into()),
+        };
+        browser.to_top().await?;
+        match looked {
+            Ok(Verdict::Ok(mut hit)) => {
+                hit.frames = Some(f.path.clone());
+                hit.place = Some(format!(" (in frame '{}')", f.name));
+                return Ok(Verdict::Ok(hit));
+            }
+            Ok(Verdict::Obstacle { index }) => return Ok(Verdict::Obstacle { index }),
+            Ok(Verdict::NotFound { offered: more, .. }) => {
+                offered.extend(more.into_iter().map(|o| format!("{o} (in frame '{}')", f.name)));
+            }
+            Ok(Verdict::Transient(reason)) | Ok(Verdict::NotActionable { reason }) => {
+                offered.push(format!(
+                    "(the cross-origin frame '{}' could not be searched: {reason})",
+                    f.name
+                ));
+            }
+            Ok(_) => {}
+            Err(e) => offered.push(format!(
+                "(the cross-origin frame '{}' could not be searched: {e})",
+                f.name
+            )),
+        }
+    }
+    Ok(Verdict::NotFound {
+        offered,
+        container,
+        part,
+        cross_origin: vec![],
+    })
 }

@@ -31,6 +31,7 @@ mod download;
 pub mod driver;
 mod engine;
 pub mod error;
+mod frames;
 mod popups;
 pub mod query;
 mod script;

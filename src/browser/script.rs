@@ -17,6 +17,7 @@ use super::client::Browser;
 const SCRIPT: &str = concat!(
     include_str!("js/prelude.js"),
     include_str!("js/text.js"),
+    include_str!("js/deep.js"),
     include_str!("js/aria.js"),
     include_str!("js/visible.js"),
     include_str!("js/obstacles.js"),

@@ -39,7 +39,7 @@ pub fn tree(variant: Variant) -> Vec<(&'static str, Vec<Checkbox>)> {
     let plain =
         |names: &[&'static str]| -> Vec<Checkbox> { names.iter().map(|n| Checkbox { name: n, label: n }).collect() };
     match variant {
-        Variant::Classic | Variant::Alt => GROUPS.iter().map(|(g, names)| (*g, plain(names))).collect(),
+        Variant::Classic | Variant::Alt | Variant::Apex => GROUPS.iter().map(|(g, names)| (*g, plain(names))).collect(),
         Variant::Redesign => {
             let mut out: Vec<(&'static str, Vec<Checkbox>)> = GROUPS
                 .iter()

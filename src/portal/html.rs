@@ -3,7 +3,8 @@
 
 use serde_json::Value;
 
-use super::Variant;
+use super::rendition::Look;
+use super::{cookie, Variant};
 
 /// Escapes text for HTML content and attribute values.
 pub(crate) fn esc(s: &str) -> String {
@@ -29,7 +30,7 @@ pub(crate) struct HeaderUser<'a> {
 /// One page to render.
 pub(crate) struct Layout<'a> {
     pub title: &'a str,
-    pub variant: Variant,
+    pub look: Look,
     pub user: Option<HeaderUser<'a>>,
     /// The content of `<main>`.
     pub body: String,
@@ -42,10 +43,10 @@ pub(crate) struct Layout<'a> {
 }
 
 impl<'a> Layout<'a> {
-    pub fn new(title: &'a str, variant: Variant, body: String) -> Self {
+    pub fn new(title: &'a str, look: Look, body: String) -> Self {
         Layout {
             title,
-            variant,
+            look,
             user: None,
             body,
             after: String::new(),
@@ -55,11 +56,11 @@ impl<'a> Layout<'a> {
     }
 
     pub fn render(&self) -> String {
-        let variant_class = match self.variant {
+        let variant_class = match self.look.variant {
             Variant::Classic => "variant-classic",
             Variant::Redesign => "variant-redesign",
-            // Alt pages have their own frame (`portal::alt`); this one is never used for them.
-            Variant::Alt => "variant-classic",
+            // Alt and Apex pages have their own frames; this one is never used for them.
+            Variant::Alt | Variant::Apex => "variant-classic",
         };
         let nav = if self.user.is_some() {
             r##"<nav class="main-nav" aria-label="Hoofdmenu"><a href="/apex/BPG_Home">Home</a><a href="/apex/BPG_Info?titel=Versturen">Versturen</a><a href="/apex/BPG_Info?titel=Ontvangen">Ontvangen</a><a href="/apex/BPG_Info?titel=Klantenservice">Klantenservice</a></nav>"##
@@ -67,8 +68,8 @@ impl<'a> Layout<'a> {
             r##"<nav class="main-nav" aria-label="Hoofdmenu"><a href="/info/zakelijk">Zakelijk</a><a href="/info/klantenservice">Klantenservice</a></nav>"##
         };
         let menu = self.user.as_ref().map(user_menu).unwrap_or_default();
-        let (in_header, below_header) = match self.variant {
-            Variant::Classic | Variant::Alt => (menu, String::new()),
+        let (in_header, below_header) = match self.look.variant {
+            Variant::Classic | Variant::Alt | Variant::Apex => (menu, String::new()),
             Variant::Redesign if self.user.is_some() => (
                 String::new(),
                 format!(
@@ -88,6 +89,11 @@ impl<'a> Layout<'a> {
             })
             .unwrap_or_default();
         let menu_script = if self.user.is_some() { MENU_SCRIPT } else { "" };
+        let cookie_script = if self.look.cookie_iframe {
+            cookie::IFRAME_SCRIPT
+        } else {
+            COOKIE_SCRIPT
+        };
         format!(
             r##"<!DOCTYPE html>
 <html lang="nl">
@@ -121,7 +127,7 @@ impl<'a> Layout<'a> {
 </footer>
 {after}
 {data}
-<script>{COOKIE_SCRIPT}</script>
+<script>{cookie_script}</script>
 <script>{menu_script}</script>
 <script>{script}</script>
 </body>
@@ -155,7 +161,7 @@ const PERSON_ICON: &str = r##"<svg class="person-icon" width="18" height="18" vi
 
 /// Inserts the cookie banner a moment after load while no consent cookie is set; its overlay
 /// blocks every click until "Accepteren" or "Weigeren" is chosen.
-const COOKIE_SCRIPT: &str = r##"
+pub(crate) const COOKIE_SCRIPT: &str = r##"
 (function () {
   if (document.cookie.split(';').some(function (c) { return c.trim().indexOf('cookie_consent=') === 0; })) return;
   setTimeout(function () {
@@ -377,7 +383,7 @@ mod tests {
 
     #[test]
     fn redesign_moves_the_menu_out_of_the_header() {
-        let mut l = Layout::new("T", Variant::Redesign, String::new());
+        let mut l = Layout::new("T", Look::of(Variant::Redesign), String::new());
         l.user = Some(HeaderUser {
             display_name: "A, B",
             csrf: "t",
@@ -386,7 +392,7 @@ mod tests {
         let header_end = html.find("</header>").unwrap();
         let button = html.find("aria-haspopup=\"menu\"").unwrap();
         assert!(button > header_end);
-        l.variant = Variant::Classic;
+        l.look = Look::of(Variant::Classic);
         let html = l.render();
         assert!(html.find("aria-haspopup=\"menu\"").unwrap() < html.find("</header>").unwrap());
     }

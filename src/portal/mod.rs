@@ -32,7 +32,9 @@
 //! deleted account. No password material is ever part of the view.
 
 mod alt;
+mod apex;
 mod catalog;
+mod cookie;
 mod extract;
 mod faults;
 mod hash;
@@ -79,6 +81,10 @@ pub enum Variant {
     /// rendering, a spinner, a late cookie bar, an interstitial and a one-off HTTP 500), for
     /// robustness tests: the shipped flow must pass here too. See `portal::alt`.
     Alt,
+    /// The guide's pages as an Oracle APEX application in the Universal Theme: page items,
+    /// region templates, a Popup LOV for the gebruiker, the authorisation editor as a modal
+    /// dialog page in an iframe, the processing overlay and a success message. See `portal::apex`.
+    Apex,
 }
 
 impl FromStr for Variant {
@@ -89,8 +95,9 @@ impl FromStr for Variant {
             "classic" => Ok(Variant::Classic),
             "redesign" => Ok(Variant::Redesign),
             "alt" => Ok(Variant::Alt),
+            "apex" => Ok(Variant::Apex),
             other => Err(format!(
-                "unknown variant '{other}' (expected 'classic', 'redesign' or 'alt')"
+                "unknown variant '{other}' (expected 'classic', 'redesign', 'alt' or 'apex')"
             )),
         }
     }
@@ -102,6 +109,7 @@ impl fmt::Display for Variant {
             Variant::Classic => "classic",
             Variant::Redesign => "redesign",
             Variant::Alt => "alt",
+            Variant::Apex => "apex",
         })
     }
 }
@@ -179,6 +187,11 @@ pub struct PortalConfig {
     /// Extra users "Tester 0001, Demo (PostNL)" … on klantnummer 9401138, without rights or
     /// authorisations, with the demo password (for batch benchmarks).
     pub seed_users: u32,
+    /// The cookie dialog is a consent manager's page in an iframe overlay.
+    pub cookie_iframe: bool,
+    /// The checkbox tree of Stap 4 is a web component with an open shadow root (the form
+    /// still submits its boxes).
+    pub shadow_tree: bool,
 }
 
 impl Default for PortalConfig {
@@ -195,6 +208,8 @@ impl Default for PortalConfig {
             variant: Variant::Classic,
             renames: Vec::new(),
             seed_users: 0,
+            cookie_iframe: false,
+            shadow_tree: false,
         }
     }
 }
@@ -281,7 +296,11 @@ pub async fn start(cfg: PortalConfig) -> Result<PortalHandle, PortalError> {
         addr: requested,
         source,
     })?;
-    let rendition = rendition::of(cfg.variant);
+    let rendition = rendition::of(rendition::Look {
+        variant: cfg.variant,
+        cookie_iframe: cfg.cookie_iframe,
+        shadow_tree: cfg.shadow_tree,
+    });
     let renames = rename::Renames::new(&cfg.renames);
     let faults = Arc::new(faults::Faults::new(
         cfg.latency,
@@ -349,5 +368,7 @@ mod tests {
         assert_eq!(Variant::Redesign.to_string(), "redesign");
         assert_eq!("ALT".parse::<Variant>().unwrap(), Variant::Alt);
         assert_eq!(Variant::Alt.to_string(), "alt");
+        assert_eq!("apex".parse::<Variant>().unwrap(), Variant::Apex);
+        assert_eq!(Variant::Apex.to_string(), "apex");
     }
 }

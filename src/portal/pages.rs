@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::catalog::{self, RIGHT_BEHEREN, RIGHT_KLANTNUMMERINSTELLINGEN};
 use super::html::{esc, HeaderUser, Layout};
-use super::rendition::Rendition;
+use super::rendition::{Look, Rendition};
 use super::state::{Klantnummer, User};
 use super::Variant;
 
@@ -24,30 +24,30 @@ pub(crate) const LOGIN_ERROR: &str =
 /// The server-rendered rendition: classic (as the guide shows it) or the redesign (same
 /// markup, other look, a renamed and moved checkbox, an interstitial on the home page).
 pub(crate) struct Standard {
-    variant: Variant,
+    look: Look,
 }
 
 impl Standard {
-    pub fn new(variant: Variant) -> Self {
-        Standard { variant }
+    pub fn new(look: Look) -> Self {
+        Standard { look }
     }
 }
 
 impl Rendition for Standard {
     fn login(&self, error: Option<&str>) -> String {
-        login(self.variant, error)
+        login(self.look, error)
     }
     fn password_change(&self, csrf: &str, errors: &[&str]) -> String {
-        password_change(self.variant, csrf, errors)
+        password_change(self.look, csrf, errors)
     }
     fn home(&self, user: &User, csrf: &str, ecommerce: bool, intro: bool) -> String {
-        home(self.variant, user, csrf, ecommerce, intro)
+        home(self.look, user, csrf, ecommerce, intro)
     }
     fn my_account(&self, user: &User, csrf: &str, klantnummer_tab: bool) -> String {
-        my_account(self.variant, user, csrf, klantnummer_tab)
+        my_account(self.look, user, csrf, klantnummer_tab)
     }
     fn no_rights(&self, user: &User, csrf: &str) -> String {
-        no_rights(self.variant, user, csrf)
+        no_rights(self.look, user, csrf)
     }
     fn authorisations(
         &self,
@@ -57,33 +57,33 @@ impl Rendition for Standard {
         selected: &str,
         selected_user: Option<&str>,
     ) -> String {
-        authorisations(self.variant, user, csrf, klantnummers, selected, selected_user)
+        authorisations(self.look, user, csrf, klantnummers, selected, selected_user)
     }
     fn ecommerce(&self, user: &User, csrf: &str, klantnummers: &[&Klantnummer]) -> String {
-        ecommerce(self.variant, user, csrf, klantnummers)
+        ecommerce(self.look, user, csrf, klantnummers)
     }
     fn ecommerce_no_access(&self, user: &User, csrf: &str) -> String {
-        ecommerce_no_access(self.variant, user, csrf)
+        ecommerce_no_access(self.look, user, csrf)
     }
     fn info(&self, title: &str, user: Option<(&User, &str)>) -> String {
-        info(self.variant, title, user)
+        info(self.look, title, user)
     }
     fn server_error(&self) -> String {
-        server_error(self.variant)
+        server_error(self.look)
     }
     fn not_found(&self) -> String {
-        not_found(self.variant)
+        not_found(self.look)
     }
     fn forbidden(&self) -> String {
-        forbidden(self.variant)
+        forbidden(self.look)
     }
     fn has_intro(&self) -> bool {
-        self.variant == Variant::Redesign
+        self.look.variant == Variant::Redesign
     }
 }
 
 /// Stap 1: the login page.
-fn login(variant: Variant, error: Option<&str>) -> String {
+fn login(look: Look, error: Option<&str>) -> String {
     let error = error
         .map(|e| format!(r##"<div class="alert" role="alert">{}</div>"##, esc(e)))
         .unwrap_or_default();
@@ -109,11 +109,11 @@ fn login(variant: Variant, error: Option<&str>) -> String {
 </aside>
 </div>"##
     );
-    Layout::new("Inloggen", variant, body).render()
+    Layout::new("Inloggen", look, body).render()
 }
 
 /// The forced, one-time password change after the first login.
-fn password_change(variant: Variant, csrf: &str, errors: &[&str]) -> String {
+fn password_change(look: Look, csrf: &str, errors: &[&str]) -> String {
     let errors = if errors.is_empty() {
         String::new()
     } else {
@@ -137,7 +137,7 @@ fn password_change(variant: Variant, csrf: &str, errors: &[&str]) -> String {
 </section>"##,
         csrf = esc(csrf),
     );
-    Layout::new("Nieuw wachtwoord instellen", variant, body).render()
+    Layout::new("Nieuw wachtwoord instellen", look, body).render()
 }
 
 const ICON_BOX: &str = r##"<svg width="26" height="26" viewBox="0 0 24 24" aria-hidden="true"><path fill="currentColor" d="M12 2 3 6.5v11L12 22l9-4.5v-11zm0 2.2 6.5 3.2L12 10.7 5.5 7.4zM5 9.1l6 3v7.4l-6-3zm8 10.4v-7.4l6-3v7.4z"/></svg>"##;
@@ -158,7 +158,7 @@ fn tile(href: &str, icon: &str, title: &str, text: &str, extra_class: &str) -> S
 
 /// Stap 2: the home page with tiles. `ecommerce` shows the "E-commerce Inzichten" tile;
 /// `intro` shows the redesign's "Nieuw in Mijn PostNL" interstitial.
-fn home(variant: Variant, user: &User, csrf: &str, ecommerce: bool, intro: bool) -> String {
+fn home(look: Look, user: &User, csrf: &str, ecommerce: bool, intro: bool) -> String {
     let mut tiles = vec![
         tile(
             "/apex/BPG_Info?titel=Zendingen",
@@ -219,7 +219,7 @@ fn home(variant: Variant, user: &User, csrf: &str, ecommerce: bool, intro: bool)
 </div>"##,
         tiles = tiles.concat()
     );
-    let mut page = Layout::new("Home", variant, body);
+    let mut page = Layout::new("Home", look, body);
     page.user = Some(HeaderUser {
         display_name: user.display_name(),
         csrf,
@@ -266,7 +266,7 @@ fn mask_email(email: &str) -> String {
 }
 
 /// Stap 3: Mijn Account with the two tabs. `klantnummer_tab` opens the second tab.
-fn my_account(variant: Variant, user: &User, csrf: &str, klantnummer_tab: bool) -> String {
+fn my_account(look: Look, user: &User, csrf: &str, klantnummer_tab: bool) -> String {
     let (sel_p, sel_k) = if klantnummer_tab {
         ("false", "true")
     } else {
@@ -306,7 +306,7 @@ fn my_account(variant: Variant, user: &User, csrf: &str, klantnummer_tab: bool) 
         name = esc(&user.name),
         email = esc(&mask_email(&user.email)),
     );
-    let mut page = Layout::new("Mijn Account", variant, body);
+    let mut page = Layout::new("Mijn Account", look, body);
     page.user = Some(HeaderUser {
         display_name: user.display_name(),
         csrf,
@@ -341,7 +341,7 @@ const TABS_SCRIPT: &str = r##"
 "##;
 
 /// Stap 3 without the rights: the Dutch refusal (status 403 is set by the caller).
-fn no_rights(variant: Variant, user: &User, csrf: &str) -> String {
+fn no_rights(look: Look, user: &User, csrf: &str) -> String {
     let body = format!(
         r##"<h1>Mijn Account</h1>
 <section class="card">
@@ -354,7 +354,7 @@ fn no_rights(variant: Variant, user: &User, csrf: &str) -> String {
 <a class="back" href="/apex/bpg_my_account?tab=klantnummer">&larr; Terug naar Mijn Account</a>
 </section>"##
     );
-    let mut page = Layout::new("Geen toegang", variant, body);
+    let mut page = Layout::new("Geen toegang", look, body);
     page.user = Some(HeaderUser {
         display_name: user.display_name(),
         csrf,
@@ -364,7 +364,7 @@ fn no_rights(variant: Variant, user: &User, csrf: &str) -> String {
 
 /// Stap 4: the authorisations page. The user list loads asynchronously (see the script).
 fn authorisations(
-    variant: Variant,
+    look: Look,
     user: &User,
     csrf: &str,
     klantnummers: &[&Klantnummer],
@@ -378,7 +378,7 @@ fn authorisations(
             format!(r##"<option value="{}"{sel}>{}</option>"##, esc(&k.number), esc(&k.name))
         })
         .collect();
-    let tree: String = catalog::tree(variant)
+    let tree: String = catalog::tree(look.variant)
         .iter()
         .enumerate()
         .map(|(g, (group, boxes))| {
@@ -399,6 +399,11 @@ fn authorisations(
             )
         })
         .collect();
+    let tree = if look.shadow_tree {
+        shadow_tree(&tree)
+    } else {
+        format!(r##"<div class="tree">{tree}</div>"##)
+    };
     let body = format!(
         r##"<h1>Mijn Account</h1>
 <nav class="subnav" aria-label="Mijn Account">
@@ -423,7 +428,7 @@ fn authorisations(
 <section id="details" aria-labelledby="details-kop" hidden>
 <div class="section-head"><h3 id="details-kop">Autorisaties voor <span id="details-naam"></span></h3><a href="#verwijderen" id="verwijderen" class="danger-link">Gebruikersaccount verwijderen</a></div>
 <form id="autorisaties-form">
-<div class="tree">{tree}</div>
+{tree}
 <div class="form-actions"><button type="submit" class="btn-primary" id="opslaan">Opslaan</button></div>
 <div id="opslaan-status" role="status" class="status-msg"></div>
 <div id="opslaan-fout" role="alert" class="alert" hidden></div>
@@ -436,7 +441,7 @@ fn authorisations(
 </div>
 </section>"##
     );
-    let mut page = Layout::new("Autorisaties", variant, body);
+    let mut page = Layout::new("Autorisaties", look, body);
     page.user = Some(HeaderUser {
         display_name: user.display_name(),
         csrf,
@@ -452,6 +457,44 @@ fn authorisations(
     }));
     page.render()
 }
+
+/// `--shadow-tree`: the checkbox tree as a design system's web component: `<autorisatie-boom>`
+/// with an open shadow root (declarative, so it is in the page from the start), the labels and
+/// boxes inside it. It is form-associated: the form still submits the ticked boxes as
+/// `autorisatie`, and it re-dispatches `change` (which does not cross the shadow boundary).
+fn shadow_tree(tree: &str) -> String {
+    format!(
+        r##"<autorisatie-boom name="autorisatie"><template shadowrootmode="open"><style>{SHADOW_TREE_CSS}</style><div class="tree" part="tree">{tree}</div></template></autorisatie-boom>
+<script>{SHADOW_TREE_SCRIPT}</script>"##
+    )
+}
+
+const SHADOW_TREE_CSS: &str = ".tree { display: grid; grid-template-columns: repeat(auto-fill, minmax(250px, 1fr)); gap: 16px; margin: 12px 0 20px; } \
+fieldset { border: 1px solid #d9dbe3; border-radius: 10px; padding: 12px 18px 14px; margin: 0; } \
+legend { font-weight: 800; color: #141f4b; padding: 0 6px; } \
+.check { display: flex; align-items: center; gap: 10px; margin: 6px 0; } \
+.check input { width: 18px; height: 18px; accent-color: #ff6200; margin: 0; }";
+
+const SHADOW_TREE_SCRIPT: &str = r##"
+customElements.define('autorisatie-boom', class extends HTMLElement {
+  static formAssociated = true;
+  constructor() {
+    super();
+    this.internals = this.attachInternals();
+    var root = this.shadowRoot || this.attachShadow({ mode: 'open' });
+    var self = this;
+    root.addEventListener('change', function () { self.sync(); self.dispatchEvent(new Event('change', { bubbles: true })); });
+    this.sync();
+  }
+  boxes() { return Array.prototype.slice.call(this.shadowRoot.querySelectorAll('input[type=checkbox]')); }
+  set value(names) { this.boxes().forEach(function (b) { b.checked = names.indexOf(b.value) >= 0; }); this.sync(); }
+  sync() {
+    var fd = new FormData(), name = this.getAttribute('name');
+    this.boxes().forEach(function (b) { if (b.checked) fd.append(name, b.value); });
+    this.internals.setFormValue(fd);
+  }
+});
+"##;
 
 const DELETE_DIALOG: &str = r##"<div class="modal-overlay" id="verwijder-dialoog" hidden>
 <div class="modal" role="alertdialog" aria-modal="true" aria-labelledby="verwijder-kop" aria-describedby="verwijder-tekst">
@@ -518,6 +561,12 @@ const AUTHORISATIONS_SCRIPT: &str = r##"
     });
     list.removeAttribute('aria-busy'); loading.hidden = true;
   }
+  // The boxes live in the form, or in the shadow root of its <autorisatie-boom> (--shadow-tree).
+  function setBoxes(names) {
+    var boom = form.querySelector('autorisatie-boom');
+    if (boom) { boom.value = names; return; }
+    form.querySelectorAll('input[type=checkbox]').forEach(function (c) { c.checked = names.indexOf(c.value) >= 0; });
+  }
   function selectUser(id) {
     gebruiker = id; setUrl();
     list.querySelectorAll('[role=option]').forEach(function (o) {
@@ -529,7 +578,7 @@ const AUTHORISATIONS_SCRIPT: &str = r##"
     getJson('/apex/api/autorisaties?klantnummer=' + encodeURIComponent(kn) + '&gebruiker=' + encodeURIComponent(id)).then(function (d) {
       if (my !== detailsSeq) return;
       naam.textContent = d.naam;
-      form.querySelectorAll('input[type=checkbox]').forEach(function (c) { c.checked = d.autorisaties.indexOf(c.value) >= 0; });
+      setBoxes(d.autorisaties);
       details.hidden = false;
     }).catch(function () {
       if (my !== detailsSeq) return;
@@ -553,7 +602,7 @@ const AUTHORISATIONS_SCRIPT: &str = r##"
   form.addEventListener('submit', function (e) {
     e.preventDefault();
     if (opslaan.disabled || !gebruiker) return;
-    var namen = Array.prototype.slice.call(form.querySelectorAll('input[type=checkbox]:checked')).map(function (c) { return c.value; });
+    var namen = new FormData(form).getAll('autorisatie');
     opslaan.disabled = true; opslaan.setAttribute('aria-busy', 'true'); status.textContent = ''; fout.hidden = true;
     fetch('/apex/api/autorisaties', {
       method: 'POST', credentials: 'same-origin',
@@ -604,7 +653,7 @@ const AUTHORISATIONS_SCRIPT: &str = r##"
 "##;
 
 /// Stap 5: choose a klantnummer, then a link downloads the PDF report.
-fn ecommerce(variant: Variant, user: &User, csrf: &str, klantnummers: &[&Klantnummer]) -> String {
+fn ecommerce(look: Look, user: &User, csrf: &str, klantnummers: &[&Klantnummer]) -> String {
     let options: String = klantnummers
         .iter()
         .map(|k| format!(r##"<option value="{}">{}</option>"##, esc(&k.number), esc(&k.name)))
@@ -618,7 +667,7 @@ fn ecommerce(variant: Variant, user: &User, csrf: &str, klantnummers: &[&Klantnu
 <div class="download" id="rapport" hidden><a id="rapport-link" href="#" download>Download het rapport (PDF)</a><span class="muted">PDF, ca. 2 kB</span></div>
 </section>"##
     );
-    let mut page = Layout::new("E-commerce inzichten", variant, body);
+    let mut page = Layout::new("E-commerce inzichten", look, body);
     page.user = Some(HeaderUser {
         display_name: user.display_name(),
         csrf,
@@ -646,12 +695,12 @@ const ECOMMERCE_SCRIPT: &str = r##"
 "##;
 
 /// Stap 5 without (visible) access to the report.
-fn ecommerce_no_access(variant: Variant, user: &User, csrf: &str) -> String {
+fn ecommerce_no_access(look: Look, user: &User, csrf: &str) -> String {
     let body = r##"<h1>E-commerce inzichten</h1>
 <section class="card narrow"><div class="alert" role="alert">Je hebt (nog) geen toegang tot dit rapport. Na het toekennen van de autorisatie kan het tot 60 minuten duren voordat je het rapport kunt openen.</div>
 <a class="back" href="/apex/BPG_Home">&larr; Terug naar home</a></section>"##
         .to_string();
-    let mut page = Layout::new("Geen toegang", variant, body);
+    let mut page = Layout::new("Geen toegang", look, body);
     page.user = Some(HeaderUser {
         display_name: user.display_name(),
         csrf,
@@ -660,7 +709,7 @@ fn ecommerce_no_access(variant: Variant, user: &User, csrf: &str) -> String {
 }
 
 /// A placeholder page for portal features outside the guide. `user` is None before login.
-fn info(variant: Variant, title: &str, user: Option<(&User, &str)>) -> String {
+fn info(look: Look, title: &str, user: Option<(&User, &str)>) -> String {
     let back = if user.is_some() {
         r##"<a class="back" href="/apex/BPG_Home">&larr; Terug naar home</a>"##
     } else {
@@ -670,7 +719,7 @@ fn info(variant: Variant, title: &str, user: Option<(&User, &str)>) -> String {
         r##"<section class="card narrow"><h1>{title}</h1><p>Dit onderdeel van Mijn PostNL is in deze replica niet uitgewerkt.</p>{back}</section>"##,
         title = esc(title)
     );
-    let mut page = Layout::new(title, variant, body);
+    let mut page = Layout::new(title, look, body);
     page.user = user.map(|(u, csrf)| HeaderUser {
         display_name: u.display_name(),
         csrf,
@@ -679,28 +728,28 @@ fn info(variant: Variant, title: &str, user: Option<(&User, &str)>) -> String {
 }
 
 /// The Dutch error page for HTTP 500 (also used by `--fail-on`).
-fn server_error(variant: Variant) -> String {
+fn server_error(look: Look) -> String {
     let body = r##"<section class="card narrow"><p class="error-code" aria-hidden="true">500</p><h1>Er is iets misgegaan</h1>
 <p>Door een technische storing kunnen we deze pagina nu niet tonen (foutcode 500). Probeer het over een paar minuten opnieuw.</p>
 <a class="back" href="/apex/BPG_Home">&larr; Naar de homepage</a></section>"##
         .to_string();
-    Layout::new("Storing", variant, body).render()
+    Layout::new("Storing", look, body).render()
 }
 
 /// 404.
-fn not_found(variant: Variant) -> String {
+fn not_found(look: Look) -> String {
     let body = r##"<section class="card narrow"><p class="error-code" aria-hidden="true">404</p><h1>Pagina niet gevonden</h1>
 <p>De pagina die je zoekt bestaat niet (meer).</p><a class="back" href="/apex/BPG_Home">&larr; Naar de homepage</a></section>"##
         .to_string();
-    Layout::new("Niet gevonden", variant, body).render()
+    Layout::new("Niet gevonden", look, body).render()
 }
 
 /// A generic refusal (e.g. a form with an invalid CSRF token).
-fn forbidden(variant: Variant) -> String {
+fn forbidden(look: Look) -> String {
     let body = r##"<section class="card narrow"><h1>Geen toegang</h1><div class="alert" role="alert">Deze actie is niet toegestaan. Herlaad de pagina en probeer het opnieuw.</div>
 <a class="back" href="/apex/BPG_Home">&larr; Naar de homepage</a></section>"##
         .to_string();
-    Layout::new("Geen toegang", variant, body).render()
+    Layout::new("Geen toegang", look, body).render()
 }
 
 #[cfg(test)]

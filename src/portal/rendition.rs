@@ -2,7 +2,28 @@
 //! [`Variant`]. Handlers ask it for each screen and never look at the variant themselves.
 
 use super::state::{Klantnummer, User};
-use super::{alt, pages, Variant};
+use super::{alt, apex, pages, Variant};
+
+/// What a rendition is asked to draw: the variant and the knobs that change parts of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Look {
+    pub variant: Variant,
+    /// The cookie dialog is a consent manager's page in an iframe overlay (`--cookie-iframe`).
+    pub cookie_iframe: bool,
+    /// The checkbox tree of Stap 4 is a web component with an open shadow root (`--shadow-tree`).
+    pub shadow_tree: bool,
+}
+
+impl Look {
+    /// `variant` without knobs.
+    #[cfg(test)]
+    pub fn of(variant: Variant) -> Self {
+        Look {
+            variant,
+            ..Look::default()
+        }
+    }
+}
 
 /// The screens of the guide (and the portal's error pages) as one rendition draws them. Each
 /// returns a complete HTML document; the caller sets the status code.
@@ -40,6 +61,19 @@ pub(crate) trait Rendition: Send + Sync {
     /// A refused action (e.g. a form with an invalid CSRF token).
     fn forbidden(&self) -> String;
 
+    /// Stap 4's authorisation editor as a page of its own, for renditions that open it as a
+    /// modal dialog page in an iframe (Apex); None elsewhere (the route answers 404).
+    fn authorisation_dialog(
+        &self,
+        _user: &User,
+        _csrf: &str,
+        _klantnummer: &Klantnummer,
+        _gebruiker: &User,
+        _checked: &[String],
+    ) -> Option<String> {
+        None
+    }
+
     /// Whether the home page shows an interstitial until the visitor closed it once.
     fn has_intro(&self) -> bool {
         false
@@ -51,10 +85,11 @@ pub(crate) trait Rendition: Send + Sync {
     }
 }
 
-/// The rendition for `variant`.
-pub(crate) fn of(variant: Variant) -> Box<dyn Rendition> {
-    match variant {
-        Variant::Classic | Variant::Redesign => Box::new(pages::Standard::new(variant)),
+/// The rendition for `look`. (Alt has its own cookie bar and tree: the knobs do not apply.)
+pub(crate) fn of(look: Look) -> Box<dyn Rendition> {
+    match look.variant {
+        Variant::Classic | Variant::Redesign => Box::new(pages::Standard::new(look)),
         Variant::Alt => Box::new(alt::Alt::default()),
+        Variant::Apex => Box::new(apex::Apex::new(look)),
     }
 }

@@ -21,7 +21,7 @@ use super::rename::Renames;
 use super::rendition::Rendition;
 use super::session::{self, Sessions, INTRO_COOKIE};
 use super::state::{Data, Store};
-use super::{catalog, hash, pdf, PortalConfig};
+use super::{apex, catalog, cookie, hash, pdf, PortalConfig};
 
 /// The home page, where a logged-in visitor of `/` lands.
 const HOME_PATH: &str = "/apex/BPG_Home";
@@ -102,6 +102,7 @@ pub(crate) fn router(app: Arc<App>, faults: Arc<Faults>) -> Router {
         .route("/", get(login_page).post(login))
         .route("/uitloggen", post(logout))
         .route("/info/{onderwerp}", get(public_info))
+        .route(cookie::DIALOG_PATH, get(cookie_dialog))
         .route("/__state", get(state_json));
     for (path, method) in [
         (PASSWORD_PATH, get(password_page).post(password_change)),
@@ -109,6 +110,7 @@ pub(crate) fn router(app: Arc<App>, faults: Arc<Faults>) -> Router {
         ("/apex/BPG_My_Account", get(my_account)),
         (ECOMMERCE_PATH, get(ecommerce)),
         ("/apex/BPG_Info", get(info)),
+        (apex::DIALOG_PATH, get(authorisation_dialog)),
         ("/apex/rapporten/{bestand}", get(report)),
         ("/apex/api/gebruikers", get(api_users)),
         ("/apex/api/gebruikers/verwijderen", post(api_delete_user)),
@@ -302,6 +304,31 @@ async fn authorisations(State(app): State<Arc<App>>, Admin(c): Admin, Query(q): 
     app.page(StatusCode::OK, |r| {
         r.authorisations(&c.user, c.csrf(), &kns, &selected, q.gebruiker.as_deref())
     })
+}
+
+/// The authorisation editor as a page of its own (Apex: a modal dialog page in an iframe).
+async fn authorisation_dialog(State(app): State<Arc<App>>, Admin(c): Admin, Query(q): Query<AuthQuery>) -> Response {
+    let store = app.store();
+    let d = &store.data;
+    let kn = d
+        .klantnummers_of(&c.user.id)
+        .into_iter()
+        .find(|k| k.number == q.klantnummer);
+    let gebruiker = d.users_of(&q.klantnummer).into_iter().find(|u| u.id == q.gebruiker);
+    let checked = d.authorisations_of(&q.klantnummer, &q.gebruiker);
+    let page = match (kn, gebruiker, checked) {
+        (Some(kn), Some(g), Some(checked)) => app.rendition.authorisation_dialog(&c.user, c.csrf(), kn, g, checked),
+        _ => None,
+    };
+    match page {
+        Some(html) => (StatusCode::OK, Html(app.renames.apply(html))).into_response(),
+        None => app.page(StatusCode::NOT_FOUND, |r| r.not_found()),
+    }
+}
+
+/// The consent manager's dialog page (`--cookie-iframe` shows it in an iframe).
+async fn cookie_dialog(State(app): State<Arc<App>>) -> Response {
+    Html(app.renames.apply(cookie::dialog_page())).into_response()
 }
 
 #[derive(Deserialize)]

@@ -116,7 +116,7 @@ function labelText(label) {
       if (c.nodeType === 3) s += c.data;
       else if (c.nodeType === 1) {
         if (c.matches('input, select, textarea, script, style, [role=listbox], [role=combobox]')) { s += ' '; continue; }
-        const block = !/^inline/.test(getComputedStyle(c).display);
+        const block = !/^inline/.test(winOf(c).getComputedStyle(c).display);
         if (block) s += ' ';
         walk(c);
         if (block) s += ' ';
@@ -130,7 +130,10 @@ function labelText(label) {
 function labelledByText(el) {
   const ids = (el.getAttribute('aria-labelledby') || '').trim();
   if (!ids) return '';
-  return clean(ids.split(/\s+/).map((id) => document.getElementById(id)).filter(Boolean)
+  // Ids resolve in the element's own tree (its shadow root or frame document).
+  const root = el.getRootNode();
+  const byId = (id) => (root.getElementById ? root.getElementById(id) : el.ownerDocument.getElementById(id));
+  return clean(ids.split(/\s+/).map(byId).filter(Boolean)
     .map((e) => clean(e.innerText || e.textContent)).join(' '));
 }
 

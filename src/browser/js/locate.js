@@ -27,37 +27,60 @@ function byText(scope, tq) {
   const needle = compact(tq.text);
   const out = []; let hidden = 0;
   // walk() answers 0: no match inside, 1: a visible match inside, 2: only hidden matches.
+  // A visible match anywhere inside wins over hidden ones (a visually hidden heading next to
+  // the visible text).
+  const merge = (a, b) => (a === 1 || b === 1 ? 1 : Math.max(a, b));
   const walk = (el) => {
     let inside = 0;
     for (const c of el.children) {
       if (SKIP_TAGS.has(c.tagName)) continue;
-      if (!compact(c.textContent).includes(needle)) continue;
-      inside = Math.max(inside, walk(c));
+      if (!compact(c.textContent).includes(needle) && !portals().has(c)) continue;
+      inside = merge(inside, walk(c));
+    }
+    // Into open shadow roots and same-origin frames.
+    for (const r of innerRoots(el)) {
+      const found = r.nodeType === 1 ? walk(r) : [...r.children].reduce((m, c) => merge(m, walk(c)), 0);
+      inside = merge(inside, found);
     }
     if (inside === 1) return 1;
     const visible = isVisible(el);
-    if (!matchText(el.tagName === 'OPTION' ? el.text : (visible ? el.innerText : el.textContent), tq)) return inside;
+    // With only hidden matches inside (a visually hidden heading), what a person reads here is
+    // the text without them.
+    const text = el.tagName === 'OPTION' ? el.text : (!visible ? el.textContent : (inside === 2 ? shownText(el) : el.innerText));
+    if (!matchText(text, tq)) return inside;
     if (visible) { out.push(el); return 1; }
     if (inside === 0) hidden++;
     return 2;
   };
-  if (compact(scope.textContent).includes(needle)) walk(scope);
-  for (const inp of scope.querySelectorAll('input[type=button], input[type=submit], input[type=reset]')) {
+  if (compact(scope.textContent).includes(needle) || portals().has(scope)) walk(scope);
+  for (const inp of deepAll(scope, 'input[type=button], input[type=submit], input[type=reset]')) {
     if (matchText(inp.value, tq)) { if (isVisible(inp)) out.push(inp); else hidden++; }
   }
   if (!out.length && needle) out.push(...byOwnText(scope, tq, needle));
   return { els: out, hidden };
 }
 
+// The text of `el` without the text of its hidden descendants.
+function shownText(el) {
+  let t = '';
+  for (const c of el.childNodes) {
+    if (c.nodeType === 3) t += c.data;
+    else if (c.nodeType === 1 && !SKIP_TAGS.has(c.tagName) && isVisible(c)) t += ' ' + shownText(c) + ' ';
+  }
+  return t;
+}
+
 // Fallback for text: elements whose own text (their text nodes, without child elements such
 // as a "Nieuw" badge or a counter next to a title) matches.
 function byOwnText(scope, tq, needle) {
   const parents = new Set();
-  const walker = document.createTreeWalker(scope, NodeFilter.SHOW_TEXT);
-  let n;
-  while ((n = walker.nextNode())) {
-    const c = compact(n.data);
-    if (c && (needle.includes(c) || c.includes(needle)) && n.parentElement && !SKIP_TAGS.has(n.parentElement.tagName)) parents.add(n.parentElement);
+  for (const root of deepRoots(scope)) {
+    const walker = (root.ownerDocument || root).createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    let n;
+    while ((n = walker.nextNode())) {
+      const c = compact(n.data);
+      if (c && (needle.includes(c) || c.includes(needle)) && n.parentElement && !SKIP_TAGS.has(n.parentElement.tagName)) parents.add(n.parentElement);
+    }
   }
   const out = [];
   for (const el of parents) {
@@ -68,10 +91,25 @@ function byOwnText(scope, tq, needle) {
   return out;
 }
 
+// The elements matching `sel` in `scope` (itself included), across shadow roots and frames.
 function controlsIn(scope, sel) {
-  const list = [...scope.querySelectorAll(sel)];
+  const list = deepAll(scope, sel);
   if (scope.matches && scope.matches(sel)) list.unshift(scope);
   return list;
+}
+
+// The elements whose composed subtree holds a shadow root or a same-origin frame (text
+// matching cannot prune them by their own textContent). Computed once per locate call.
+let portalCache = null;
+function portals() {
+  if (portalCache) return portalCache;
+  const set = new Set();
+  for (const el of deepAll(document, '*')) {
+    if (!el.shadowRoot && !frameDoc(el)) continue;
+    for (let e = el; e; e = composedParent(e)) set.add(e);
+  }
+  portalCache = set;
+  return set;
 }
 
 function byLabel(scope, tq) {
@@ -122,7 +160,7 @@ function byPlaceholder(scope, tq) {
 
 function byCss(scope, css) {
   const out = []; let hidden = 0;
-  for (const el of scope.querySelectorAll(css)) { if (isVisible(el)) out.push(el); else hidden++; }
+  for (const el of deepAll(scope, css)) { if (isVisible(el)) out.push(el); else hidden++; }
   return { els: out, hidden };
 }
 
@@ -214,11 +252,11 @@ function anyVisible(q) {
 // ---------------------------------------------------------------- "what the page offered"
 function alerts() {
   const out = [];
-  const els = document.querySelectorAll('[role=alert], [role=status], [aria-live=assertive], [aria-live=polite]');
+  const els = deepAll(document, '[role=alert], [role=status], [aria-live=assertive], [aria-live=polite]');
   for (const el of els) {
     if (!isVisible(el)) continue;
     const t = textOf(el); if (!t) continue;
-    out.push(`message ${quote(t, 400)}`);
+    out.push(`message ${quote(t, 400)}${whereIs(el)}`);
   }
   return uniq(out);
 }
@@ -238,21 +276,23 @@ function similarity(a, b) {
 }
 
 function visibleShortTexts(scope) {
-  const texts = new Set();
-  const walker = document.createTreeWalker(scope, NodeFilter.SHOW_TEXT);
-  let n; let count = 0;
-  while ((n = walker.nextNode()) && count < 4000) {
-    if (!n.data.trim()) continue;
-    count++;
-    const p = n.parentElement;
-    if (!p || SKIP_TAGS.has(p.tagName)) continue;
-    if (!isVisible(p)) continue;
-    const el = closestInteractive(p) || p;
-    const t = clean(el.innerText);
-    if (t && t.length <= 80) texts.add(t);
+  const texts = new Set(); let count = 0;
+  for (const root of deepRoots(scope)) {
+    const walker = (root.ownerDocument || root).createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    let n;
+    while ((n = walker.nextNode()) && count < 4000) {
+      if (!n.data.trim()) continue;
+      count++;
+      const p = n.parentElement;
+      if (!p || SKIP_TAGS.has(p.tagName)) continue;
+      if (!isVisible(p)) continue;
+      const el = closestInteractive(p) || p;
+      const t = clean(el.innerText);
+      if (t && t.length <= 80) texts.add(t + whereIs(el));
+    }
   }
-  for (const inp of scope.querySelectorAll('input[type=button], input[type=submit], input[type=reset]')) {
-    if (isVisible(inp) && clean(inp.value)) texts.add(clean(inp.value));
+  for (const inp of deepAll(scope, 'input[type=button], input[type=submit], input[type=reset]')) {
+    if (isVisible(inp) && clean(inp.value)) texts.add(clean(inp.value) + whereIs(inp));
   }
   return [...texts];
 }
@@ -267,7 +307,7 @@ function offeredFor(q, scope, hidden) {
       const vis = ['checkbox', 'radio', 'switch'].includes(q.role) ? controlVisible(el) : isVisible(el);
       if (!vis) continue;
       const name = accName(el);
-      let s = `${q.role} ${quote(short(name, 60))}`;
+      let s = `${q.role} ${quote(short(name, 60))}${whereIs(el)}`;
       if (q.popup) {
         const hp = el.getAttribute('aria-haspopup');
         if (!((hp && hp !== 'false') || el.hasAttribute('aria-expanded'))) s += ' (no popup)';
@@ -277,22 +317,22 @@ function offeredFor(q, scope, hidden) {
   } else if (q.by === 'label') {
     for (const c of controlsIn(scope, CONTROL_SEL)) {
       if (!controlVisible(c)) continue;
-      for (const n of labelNames(c)) out.push(`label ${quote(short(n, 60))}`);
+      for (const n of labelNames(c)) out.push(`label ${quote(short(n, 60))}${whereIs(c)}`);
     }
   } else if (q.by === 'placeholder') {
     for (const el of controlsIn(scope, 'input[placeholder], textarea[placeholder]')) {
-      if (isVisible(el)) out.push(`placeholder ${quote(el.getAttribute('placeholder'))}`);
+      if (isVisible(el)) out.push(`placeholder ${quote(el.getAttribute('placeholder'))}${whereIs(el)}`);
     }
   } else if (q.by === 'text') {
     const needle = norm(q.text.text);
-    const scored = visibleShortTexts(scope).map((t) => ({ t, s: similarity(needle, norm(t)) }))
+    const scored = visibleShortTexts(scope).map((t) => ({ t, s: similarity(needle, norm(t.replace(/ \(in frame '.*'\)$/, ''))) }))
       .sort((a, b) => b.s - a.s);
     const good = scored.filter((x) => x.s >= 0.3).slice(0, 10);
     for (const x of good) out.push(`text ${quote(x.t)}`);
     if (!good.length) {
       const names = [];
-      for (const el of scope.querySelectorAll('a[href], button, [role=button], [role=link], [role=tab], [role=menuitem]')) {
-        if (isVisible(el)) { const n = accName(el); if (n) names.push(`${roleOf(el)} ${quote(short(n, 60))}`); }
+      for (const el of deepAll(scope, 'a[href], button, [role=button], [role=link], [role=tab], [role=menuitem]')) {
+        if (isVisible(el)) { const n = accName(el); if (n) names.push(`${roleOf(el)} ${quote(short(n, 60))}${whereIs(el)}`); }
       }
       out.push(...names.slice(0, 8));
     }
@@ -313,7 +353,31 @@ function checkboxOf(el) {
 
 
 // ---------------------------------------------------------------- dispatch
+// One attempt; an element in a frame is handed over through its frame's window (WebDriver
+// element references belong to one frame): `frames` is the frame index path to switch into,
+// and `window.__postnlRobotTarget` there holds the element. A failed search lists the visible
+// cross-origin frames it could not look into (`crossOrigin`), for the robot to search them
+// through WebDriver.
 async function locate(req) {
+  portalCache = null;
+  const res = await locateHere(req);
+  if (res.el && framesOf(res.el).length) {
+    const path = framePath(framesOf(res.el).pop());
+    if (path) {
+      winOf(res.el).__postnlRobotTarget = res.el;
+      res.frames = path;
+      res.where = whereIs(res.el);
+      delete res.el;
+    }
+  }
+  if (res.kind === 'notFound' && !req.noFrames) {
+    const cross = crossOriginFrames(document);
+    if (cross.length) res.crossOrigin = cross;
+  }
+  return res;
+}
+
+async function locateHere(req) {
   try {
     if (req.op === 'probe') return { kind: 'ok', found: anyVisible(req.query) };
     const obstacle = firstObstacle(req.obstacles);

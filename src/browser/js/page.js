@@ -11,9 +11,10 @@ function pageStatus() {
   return n && n.responseStatus ? n.responseStatus : null;
 }
 
-// The messages the page shows a person now (alerts, status and live regions), at most five.
+// The messages the page shows a person now (alerts, status and live regions, also in frames
+// and shadow roots), at most five.
 function messages() {
-  return [...document.querySelectorAll('[role=alert], [role=status], [aria-live]')]
+  return deepAll(document, '[role=alert], [role=status], [aria-live]')
     .filter(isVisible)
     .map((e) => clean(e.innerText))
     .filter((t) => t)

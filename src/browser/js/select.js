@@ -127,7 +127,8 @@ const POPUP_SEL = '[role=listbox], [role=menu], [role=tree], [role=grid]';
 function popupOf(ctrl) {
   for (const attr of ['aria-controls', 'aria-owns']) {
     for (const id of (ctrl.getAttribute(attr) || '').trim().split(/\s+/).filter(Boolean)) {
-      const t = document.getElementById(id);
+      const root = ctrl.getRootNode();
+      const t = root.getElementById ? root.getElementById(id) : document.getElementById(id);
       if (!t) continue;
       if (t.matches(POPUP_SEL)) return t;
       const inner = t.querySelector(POPUP_SEL);
@@ -145,6 +146,29 @@ function popupOf(ctrl) {
   }
   return null;
 }
+// A Popup LOV (Oracle APEX and the like): a button that opens a dialog (aria-haspopup=dialog)
+// next to the read-only field showing the value. Answers that field, or null.
+function lovField(ctrl) {
+  if (roleOf(ctrl) !== 'button' || ctrl.getAttribute('aria-haspopup') !== 'dialog') return null;
+  let a = ctrl.parentElement;
+  for (let i = 0; i < 2 && a; i++, a = a.parentElement) {
+    const fields = [...a.querySelectorAll('input')].filter((f) => (f.readOnly || f.getAttribute('aria-readonly') === 'true') &&
+      !['hidden', 'checkbox', 'radio', 'button', 'submit'].includes(f.type) && isVisible(f));
+    if (fields.length === 1) return fields[0];
+    if (fields.length > 1) return null;
+  }
+  return null;
+}
+// An open dialog offering values to pick (a Popup LOV's): a visible dialog with a list in it.
+function openPickerDialogs() {
+  return visibleDialogs().filter((d) => deepAll(d, '[role=listbox], [role=grid], table').some(isVisible));
+}
+// Its search box, if it has one.
+function searchBoxOf(dialog) {
+  const boxes = deepAll(dialog, 'input[type=search], [role=searchbox], input[type=text]').filter((e) => isVisible(e) && isEditable(e));
+  return boxes.length === 1 ? boxes[0] : null;
+}
+
 // What a closed dropdown shows as its current value.
 function shownValue(ctrl) {
   if (['INPUT', 'TEXTAREA'].includes(ctrl.tagName)) return clean(ctrl.value);
@@ -172,7 +196,7 @@ async function opSelect(option, from) {
   let containers = [];
   for (const root of roots) {
     const own = listKind(root) ? [root] : [];
-    const inner = [...root.querySelectorAll(LIST_SEL)].filter((c) => listKind(c));
+    const inner = deepAll(root, LIST_SEL).filter((c) => listKind(c));
     containers.push(...own, ...inner);
   }
   containers = uniq(containers).filter(isVisible);
@@ -196,13 +220,16 @@ async function opSelect(option, from) {
   for (const ctrl of controls) {
     const found = popupOf(ctrl);
     const pk = found ? listKind(found) : null;
-    // Only lists of values (not menus of commands such as a user menu).
+    // Only lists of values (not menus of commands such as a user menu: a button whose popup
+    // is a menu of commands is never opened to look for an option).
     const popup = found && (['listbox', 'tree', 'table'].includes(pk) ||
       (pk === 'menu' && found.querySelector('[role=menuitemradio]'))) ? found : null;
-    const dropdown = !!popup || roleOf(ctrl) === 'combobox' || ['listbox', 'true'].includes(ctrl.getAttribute('aria-haspopup'));
+    const hp = ctrl.getAttribute('aria-haspopup');
+    const field = lovField(ctrl);
+    const dropdown = !!popup || !!field || roleOf(ctrl) === 'combobox' || hp === 'listbox' || (hp === 'true' && !found);
     if (!dropdown || (popup && isVisible(popup))) continue;
     const items = popup ? itemsOf(popup, pk).filter((i) => itemText(i)) : [];
-    closed.push({ ctrl, popup, items });
+    closed.push({ ctrl, popup, items, field });
     for (const item of items) {
       const t = itemText(item);
       available.push(`${t} (in the closed list of ${describe(ctrl)})`);
@@ -219,10 +246,22 @@ async function opSelect(option, from) {
   if (found.length === 0) {
     // A closed dropdown that already shows the wanted value (its options may not even be in
     // the page until it opens) counts as selected.
-    const showing = closed.filter((d) => d.ctrl.getAttribute('aria-expanded') !== 'true' && matchText(shownValue(d.ctrl), option));
+    const showing = closed.filter((d) => d.ctrl.getAttribute('aria-expanded') !== 'true' && matchText(shownValue(d.field || d.ctrl), option));
     if (showing.length === 1) {
       const d = showing[0];
-      return { kind: 'ok', mode: 'popup', already: true, text: shownValue(d.ctrl), desc: describe(d.ctrl) };
+      return { kind: 'ok', mode: 'popup', already: true, text: shownValue(d.field || d.ctrl), desc: describe(d.field || d.ctrl) };
+    }
+    // A picker dialog is open (the flow opened it) and its list has loaded without the option:
+    // type the option into its search box, once; the next attempts look at what it lists.
+    const pickers = openPickerDialogs().filter(inOwnDialog);
+    if (pickers.length === 1) {
+      const d = pickers[0];
+      if (deepAll(d, '[aria-busy=true]').some(isVisible)) return { kind: 'notFound', offered: ['(the list is still loading)'], container: 0 };
+      const box = searchBoxOf(d);
+      if (box && norm(box.value) !== norm(option.text)) {
+        const why = await actionable(box, { editable: true });
+        if (!why) return { kind: 'ok', mode: 'search', already: false, el: box, text: option.text, desc: describe(box) };
+      }
     }
     // Not in any list: a lone clickable element labelled with the option (a row of buttons).
     // Never one that deletes or logs out, nor a card or paragraph that merely mentions it.
@@ -243,7 +282,8 @@ async function opSelect(option, from) {
       return { kind: 'ambiguous', matches: picks.slice(0, MAX_OFFERED).map(describe), container: 0 };
     }
     // A closed dropdown that renders its options only when opened: open it, if it is the only one.
-    const lazy = closed.filter((d) => d.items.length === 0 && d.ctrl.getAttribute('aria-expanded') === 'false');
+    const lazy = closed.filter((d) => d.items.length === 0 &&
+      (d.ctrl.getAttribute('aria-expanded') === 'false' || (d.field && !pickers.length && !isDisabled(d.ctrl))));
     if (lazy.length === 1 && !showing.length) {
       const d = lazy[0];
       const why = await actionable(d.ctrl);

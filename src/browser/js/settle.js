@@ -7,16 +7,17 @@
 // Busy indicators: an element marked busy, or a progress bar without a value (a spinner).
 const BUSY_SEL = '[aria-busy=true], [role=progressbar]:not([aria-valuenow])';
 
-// The visible busy indicators, except those in `except` (a Set).
+// The visible busy indicators (in the document and its frames), except those in `except`.
 function busyIndicators(except) {
-  return [...document.querySelectorAll(BUSY_SEL)].filter((e) => !(except && except.has(e)) && isVisible(e));
+  return deepAll(document, BUSY_SEL).filter((e) => !(except && except.has(e)) && isVisible(e));
 }
 
 // Wraps fetch, the Response body readers and XHR once per document to count requests in
 // flight and note data requests that answered 5xx.
-function trackRequests() {
+function trackRequests(window = self) {
   if (window.__postnlRobotRequests) return window.__postnlRobotRequests;
   const s = window.__postnlRobotRequests = { seq: 0, pending: new Map(), token: null, startSeq: 0, failed: [] };
+  const { Response, XMLHttpRequest } = window;
   // Data requests that answered 5xx (Resource Timing lacks those whose body the page never
   // reads): the robot reloads the page once when its element never shows because of one.
   const noteStatus = (url, status) => {
@@ -64,6 +65,7 @@ function trackRequests() {
 
 // Marks the moment of an action on `target`: requests started from now on count, busy
 // indicators already showing do not. Answers the token `settle` checks.
+// A target in a same-origin frame: that frame's requests are tracked too (`s.frame`).
 function arm(target) {
   const s = trackRequests();
   s.token = 'robot-' + Date.now().toString(36) + '-' + Math.random().toString(36).slice(2);
@@ -71,6 +73,13 @@ function arm(target) {
   s.target = target || null;
   s.at = performance.now();
   s.busyBefore = new Set(busyIndicators());
+  s.dialogsBefore = new Set(visibleDialogs());
+  s.dialogsNoted = false;
+  const win = target ? winOf(target) : window;
+  if (win !== window) {
+    const fs = trackRequests(win);
+    s.frame = { win, state: fs, startSeq: fs.seq };
+  } else s.frame = null;
   return s.token;
 }
 
@@ -94,9 +103,24 @@ function settle(token, grace) {
       const s = window.__postnlRobotRequests;
       const ready = document.readyState === 'complete';
       if (!s || s.token !== token) return done({ navigated: true, ready, pending: 0, busy: null });
+      // Dialogs that showed up right with the action are the flow's own (see obstacles.js).
+      if (!s.dialogsNoted) { s.dialogsNoted = true; ownDialogs(s.dialogsBefore || new Set()); }
       let pending = 0;
       for (const id of s.pending.keys()) if (id > s.startSeq) pending++;
-      done({ navigated: false, ready, pending, busy: busyReason(s, grace) });
+      // The frame acted in: gone (a dialog closed) or navigated, its work is over; else count
+      // its requests too.
+      let frameReady = true;
+      const f = s.frame;
+      if (f) {
+        let fs = null;
+        try { fs = f.win.frameElement && f.win.frameElement.isConnected ? f.win.__postnlRobotRequests : null; } catch (e) { fs = null; }
+        if (fs === f.state) {
+          for (const id of fs.pending.keys()) if (id > f.startSeq) pending++;
+        } else if (fs) {
+          try { frameReady = f.win.document.readyState === 'complete'; } catch (e) { frameReady = true; }
+        }
+      }
+      done({ navigated: false, ready: ready && frameReady, pending, busy: busyReason(s, grace) });
     };
     let fired = false;
     const go = () => { if (!fired) { fired = true; setTimeout(finish, 0); } };

@@ -11,7 +11,8 @@ function isVisible(el) {
     const s = el.closest('select, datalist');
     return !!s && s.tagName === 'SELECT' && isVisible(s);
   }
-  const cs = getComputedStyle(el);
+  const win = winOf(el);
+  const cs = win.getComputedStyle(el);
   if (cs.display === 'contents') return [...el.children].some(isVisible);
   if (typeof el.checkVisibility === 'function' &&
       !el.checkVisibility({ opacityProperty: true, visibilityProperty: true })) return false;
@@ -19,8 +20,14 @@ function isVisible(el) {
   const r = el.getBoundingClientRect();
   if (r.width * r.height <= 1) return false;
   // Pushed off the document's top/left edge (e.g. left:-9999px): nobody can scroll there.
-  if (r.right + scrollX <= 0 || r.bottom + scrollY <= 0) return false;
-  return true;
+  if (r.right + win.scrollX <= 0 || r.bottom + win.scrollY <= 0) return false;
+  // Inside a frame: only if the frame itself is.
+  return !win.frameElement || isVisible(win.frameElement);
+}
+
+// The window an element lives in (its frame's, for elements in frames).
+function winOf(el) {
+  return (el.ownerDocument && el.ownerDocument.defaultView) || window;
 }
 
 // A form control counts as visible when it or one of its labels is (custom checkboxes hide
@@ -37,8 +44,8 @@ function isDisabled(el) {
 
 // What a person just looked at should be in the step's screenshot: bring it into view.
 const reveal = (el) => {
-  const r = el.getBoundingClientRect();
-  if (r.top < 0 || r.bottom > innerHeight || r.left < 0 || r.right > innerWidth) el.scrollIntoView({ block: 'center', inline: 'nearest' });
+  const r = el.getBoundingClientRect(); const w = winOf(el);
+  if (r.top < 0 || r.bottom > w.innerHeight || r.left < 0 || r.right > w.innerWidth) el.scrollIntoView({ block: 'center', inline: 'nearest' });
 };
 
 // Resolves after the next animation frame (or 100 ms, in a background tab).
@@ -50,8 +57,8 @@ function frame() {
     setTimeout(go, 100);
   });
 }
-function inViewport(r) {
-  return r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth;
+function inViewport(r, w = window) {
+  return r.top >= 0 && r.left >= 0 && r.bottom <= w.innerHeight && r.right <= w.innerWidth;
 }
 function sameRect(a, b) {
   return Math.abs(a.x - b.x) < 0.5 && Math.abs(a.y - b.y) < 0.5 &&
@@ -68,7 +75,7 @@ async function actionable(el, opts = {}) {
   if (opts.editable && !isEditable(el)) return 'not editable (read-only or not a text field)';
   const center = () => el.scrollIntoView({ block: 'center', inline: 'center', behavior: 'instant' });
   let scrolled = false;
-  if (!inViewport(el.getBoundingClientRect())) { center(); scrolled = true; }
+  if (!inViewport(el.getBoundingClientRect(), winOf(el))) { center(); scrolled = true; }
   await frame();
   const r1 = el.getBoundingClientRect();
   await frame();

@@ -31,6 +31,7 @@ mod download;
 pub mod driver;
 mod engine;
 pub mod error;
+pub mod fingerprint;
 mod popups;
 pub mod query;
 mod script;

@@ -231,7 +231,7 @@ pub async fn run_flow(
     interrupt: &Interrupt,
 ) -> Result<RunOutcome, CliError> {
     init_logging(&req.output);
-    let flow = flow::parse::load(&req.flow).map_err(|e| CliError::Invalid(e.render()))?;
+    let flow = flow::load(&req.flow).map_err(|e| CliError::Invalid(e.render()))?;
     let vars = flow::bind::bind(&flow, &req.params, env, req.prompt && is_terminal())
         .map_err(|e| CliError::Invalid(e.to_string()))?;
     let base_url = req.base_url.clone().or_else(|| flow.base_url.clone()).ok_or_else(|| {

@@ -42,11 +42,12 @@ pub struct BrowserArgs {
     /// Show the browser window instead of running headless.
     #[arg(long)]
     pub headed: bool,
-    /// Default time (seconds) an action waits for its element.
-    #[arg(long, value_name = "SECS", default_value_t = 20.0)]
+    /// Default time (seconds) an action waits for its element: more than 0, at most 86400.
+    #[arg(long, value_name = "SECS", default_value_t = 20.0, value_parser = parse_seconds)]
     pub timeout: f64,
-    /// Cap (seconds) on long waits the flow asks for (e.g. the tile that can take 60 minutes).
-    #[arg(long, value_name = "SECS")]
+    /// Cap (seconds) on long waits the flow asks for (e.g. the tile that can take 60 minutes):
+    /// more than 0, at most 86400.
+    #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
     pub max_wait: Option<f64>,
 }
 
@@ -70,7 +71,7 @@ pub struct RunArgs {
     /// The flow file, e.g. flows/autoriseren-ecommerce-inzichten.toml.
     pub flow: PathBuf,
     /// The portal to run against (overrides the flow's base_url).
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", value_parser = parse_base_url)]
     pub base_url: Option<String>,
     /// A flow parameter, e.g. --param klantnummer=9401138 (repeatable).
     #[arg(long = "param", short = 'p', value_name = "NAME=VALUE", value_parser = parse_param)]
@@ -142,9 +143,70 @@ pub enum LogFormatArg {
     Json,
 }
 
+/// `--param NAME=VALUE`: a name and a non-empty value (the value may contain `=`).
 fn parse_param(s: &str) -> Result<(String, String), String> {
     match s.split_once('=') {
-        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
-        _ => Err(format!("expected NAME=VALUE, got `{s}`")),
+        Some((k, _)) if k.trim().is_empty() => Err("the name is missing: expected NAME=VALUE".to_string()),
+        Some((k, "")) => Err(format!(
+            "the value of `{}` is empty: give a value, or leave the parameter out to use its default",
+            k.trim()
+        )),
+        Some((k, v)) => Ok((k.trim().to_string(), v.to_string())),
+        None => Err("expected NAME=VALUE".to_string()),
+    }
+}
+
+/// A number of seconds for `--timeout` / `--max-wait`: more than 0 and at most 24 hours.
+fn parse_seconds(s: &str) -> Result<f64, String> {
+    let secs: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| "expected a number of seconds".to_string())?;
+    match crate::flow::lang::duration_in_range(secs, 0.0, false) {
+        Some(_) => Ok(secs),
+        None => Err(format!(
+            "must be more than 0 and at most {} seconds (24 hours)",
+            crate::flow::lang::MAX_SECONDS
+        )),
+    }
+}
+
+/// `--base-url`: an absolute http(s) URL.
+fn parse_base_url(s: &str) -> Result<String, String> {
+    match url::Url::parse(s) {
+        Ok(u) if (u.scheme() == "http" || u.scheme() == "https") && u.host().is_some() => Ok(s.to_string()),
+        _ => Err("expected an http(s) URL such as https://mijn.postnl.nl".to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn value_parsers() {
+        assert_eq!(parse_param("a=b=c").unwrap(), ("a".to_string(), "b=c".to_string()));
+        assert_eq!(
+            parse_param("gebruiker=GATUser, PostNL (PostNL)").unwrap().1,
+            "GATUser, PostNL (PostNL)"
+        );
+        for bad in ["novalue", "=x", " =x", "klantnummer="] {
+            assert!(parse_param(bad).is_err(), "{bad}");
+        }
+        assert_eq!(parse_seconds("2.5"), Ok(2.5));
+        assert_eq!(parse_seconds("86400"), Ok(86400.0));
+        for bad in ["0", "-1", "NaN", "inf", "1e300", "86401", "x", ""] {
+            assert!(parse_seconds(bad).is_err(), "{bad}");
+        }
+        assert!(parse_base_url("http://127.0.0.1:8080").is_ok());
+        for bad in [
+            "mijn.postnl.nl",
+            "ftp://x",
+            "file:///etc/passwd",
+            "javascript:alert(1)",
+            "http://",
+        ] {
+            assert!(parse_base_url(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -1,6 +1,6 @@
 //! postnl-robot: replays the Mijn PostNL guide "Gebruiker autoriseren" in a real browser.
 //!
-//! Data flows one way: flow file → [`flow::parse`] (spans kept) → validation → [`flow::bind`]
+//! Data flows one way: flow file → [`flow::load`] (parse with spans → include → validate) → [`flow::bind`]
 //! (parameters and secrets) → [`run::executor`] on a [`browser::Browser`] → [`run::RunResult`] →
 //! [`report`] writers (HTML, JSON, JUnit, console), each redacting secrets.
 

@@ -223,3 +223,85 @@ fn malformed_flows_fail_with_the_expected_errors() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+const HANDLERS: &str = "[[handlers]]\nname = \"cookiemelding\"\nwhen = { role = \"button\", name = \"Accepteren\" }\n  [[handlers.actions]]\n  click = { role = \"button\", name = \"Accepteren\" }\n";
+
+#[test]
+fn a_handler_file_can_be_included_and_checked_but_not_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let handlers = write(dir.path(), "gedeeld/handlers.toml", HANDLERS);
+    let main = write(
+        dir.path(),
+        "flow.toml",
+        "name = \"f\"\ntitle = \"F\"\n[[steps]]\ntitle = \"Stap 1\"\ninclude = \"gedeeld/handlers.toml\"\n  [[steps.actions]]\n  click = { text = \"Volgende\" }\n",
+    );
+    let f = flow::load(&main).unwrap_or_else(|e| panic!("{}", e.render()));
+    assert_eq!(f.handlers.len(), 1);
+    assert_eq!(f.steps[0].actions.len(), 1);
+    let (out, ok) = flow::check(std::slice::from_ref(&handlers));
+    assert!(ok, "{out}");
+    assert!(out.ends_with("(handler file, 1 handler)\n"), "{out}");
+    let err = flow::load(&handlers).unwrap_err().render();
+    assert!(err.contains("a handler file has no steps to run"), "{err}");
+}
+
+#[test]
+fn includes_stay_inside_the_flows_folder_and_symlinks_are_resolved() {
+    let dir = tempfile::tempdir().unwrap();
+    let outside = write(
+        dir.path(),
+        "buiten/login.toml",
+        &std::fs::read_to_string("flows/login.toml").unwrap(),
+    );
+    let inside = dir.path().join("flow");
+    write(
+        &inside,
+        "echt/login.toml",
+        &std::fs::read_to_string("flows/login.toml").unwrap(),
+    );
+    std::os::unix::fs::symlink(inside.join("echt/login.toml"), inside.join("binnen.toml")).unwrap();
+    std::os::unix::fs::symlink(&outside, inside.join("buiten.toml")).unwrap();
+    let flow_with = |include: &str| {
+        write(
+            &inside,
+            "flow.toml",
+            &format!("name = \"f\"\ntitle = \"F\"\n[[steps]]\ntitle = \"Stap 1\"\ninclude = \"{include}\"\n"),
+        )
+    };
+    // A symlink to a file inside the folder, and a `..` that stays inside, are fine.
+    for ok in ["binnen.toml", "echt/../echt/login.toml"] {
+        let f = flow::load(&flow_with(ok)).unwrap_or_else(|e| panic!("{ok}: {}", e.render()));
+        assert_eq!(f.steps[0].phase, Phase::Session);
+    }
+    for bad in ["buiten.toml", "../buiten/login.toml", outside.to_str().unwrap()] {
+        let err = flow::load(&flow_with(bad)).unwrap_err().render();
+        assert!(
+            err.contains("must stay inside the flow's folder") || err.contains("must be a path relative"),
+            "{bad}: {err}"
+        );
+        assert!(
+            !err.contains("Log in bij Mijn PostNL"),
+            "{bad}: the outside file is shown: {err}"
+        );
+    }
+}
+
+#[test]
+fn files_beyond_the_size_limit_are_refused_unread() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("groot.toml");
+    let file = std::fs::File::create(&path).unwrap();
+    file.set_len(flow::lang::MAX_FILE_BYTES + 1).unwrap();
+    let err = flow::load(&path).unwrap_err().render();
+    assert!(
+        err.contains("cannot read flow file: the file is 16.0 MiB: flow files are limited to 16 MiB"),
+        "{err}"
+    );
+}

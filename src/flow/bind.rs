@@ -7,9 +7,10 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::path::PathBuf;
 
-use crate::flow::model::{Flow, Piece, SecretDecl, Template};
-use crate::flow::validate;
+use crate::flow::lang;
+use crate::flow::model::{Flow, Piece, SecretDecl, Span, Template};
 
 /// A secret value; `Debug` prints `***`, and there is no `Display`.
 #[derive(Clone, PartialEq, Eq)]
@@ -81,6 +82,15 @@ pub enum BindProblem {
     },
     /// A required secret is neither in the environment nor was it entered at a prompt.
     MissingSecret { name: String, env: String },
+    /// The value of a secret (or of a secret parameter given with --param) is written literally
+    /// in a flow file, at `path:line:col`. The value itself is never shown.
+    LiteralSecret {
+        name: String,
+        env: Option<String>,
+        path: PathBuf,
+        line: usize,
+        col: usize,
+    },
 }
 
 fn shell_quote(s: &str) -> String {
@@ -105,7 +115,7 @@ impl fmt::Display for BindProblem {
                     (None, true) => write!(f, ": this flow takes no parameters"),
                     (None, false) => {
                         let k: Vec<&str> = known.iter().map(String::as_str).collect();
-                        write!(f, ": this flow takes {}", validate::list(&k))
+                        write!(f, ": this flow takes {}", lang::list(&k))
                     }
                 }
             }
@@ -130,6 +140,23 @@ impl fmt::Display for BindProblem {
             }
             BindProblem::MissingSecret { name, env } => {
                 write!(f, "missing secret `{name}`: set the environment variable {env}")
+            }
+            BindProblem::LiteralSecret {
+                name,
+                env,
+                path,
+                line,
+                col,
+            } => {
+                let what = match env {
+                    Some(env) => format!("secret `{name}` ({env})"),
+                    None => format!("secret parameter `{name}`"),
+                };
+                write!(
+                    f,
+                    "the value of {what} is written literally in {}:{line}:{col}: remove it from the flow file and write ${{{name}}} where it is needed",
+                    path.display()
+                )
             }
         }
     }
@@ -169,14 +196,6 @@ pub enum RenderError {
 
 /// Asks for a missing secret (a hidden terminal prompt); `None` when nothing was entered.
 pub type Prompter<'a> = &'a mut dyn FnMut(&SecretDecl) -> Option<String>;
-
-/// Splits a `--param` argument `NAME=VALUE` (the value may contain `=`).
-pub fn parse_param_arg(arg: &str) -> Result<(String, String), String> {
-    match arg.split_once('=') {
-        Some((name, value)) if !name.trim().is_empty() => Ok((name.trim().to_string(), value.to_string())),
-        _ => Err(format!("expected NAME=VALUE, found {}", shell_quote(arg))),
-    }
-}
 
 /// Binds `params` and secrets (looked up with `env`; when `prompt` is true, a missing required
 /// secret is asked for with a hidden terminal prompt). Fails naming every problem at once.
@@ -226,7 +245,7 @@ pub fn bind_with(
         } else if flow.param(name).is_none() {
             problems.push(BindProblem::UnknownParam {
                 name: name.clone(),
-                suggestion: validate::suggest(name, flow.params.iter().map(|p| p.name.as_str())).map(str::to_string),
+                suggestion: lang::suggest(name, flow.params.iter().map(|p| p.name.as_str())).map(str::to_string),
                 known: flow.params.iter().map(|p| p.name.clone()).collect(),
             });
         } else if given.insert(name, value).is_some() {
@@ -277,11 +296,53 @@ pub fn bind_with(
             }),
         }
     }
+    problems.extend(literal_secrets(flow, &vars, &given));
     if problems.is_empty() {
         Ok(vars)
     } else {
         Err(BindError { problems })
     }
+}
+
+/// Secret values shorter than this are not looked for in the flow's text: a value of one to three
+/// characters would be found by chance.
+pub const MIN_LITERAL_SECRET_CHARS: usize = 4;
+
+/// Each secret value (and secret parameter given with --param; a default is in the flow by
+/// design) that is written literally in one of the flow's files: where it first occurs.
+fn literal_secrets(flow: &Flow, vars: &Vars, given: &BTreeMap<&str, &str>) -> Vec<BindProblem> {
+    let mut candidates: Vec<(&str, Option<&str>, &str)> = Vec::new();
+    for s in &flow.secrets {
+        if let Some(Slot::Secret(v)) = vars.slots.get(&s.name) {
+            candidates.push((&s.name, Some(&s.env), v.expose()));
+        }
+    }
+    for p in flow.params.iter().filter(|p| p.secret) {
+        if let Some(v) = given.get(p.name.as_str()) {
+            candidates.push((&p.name, None, v));
+        }
+    }
+    let mut out = Vec::new();
+    for (name, env, value) in candidates {
+        if value.chars().count() < MIN_LITERAL_SECRET_CHARS {
+            continue;
+        }
+        let found = flow.sources.iter().find_map(|src| {
+            src.text
+                .find(value)
+                .map(|at| (src, Span::from_range(&src.text, at..at)))
+        });
+        if let Some((src, span)) = found {
+            out.push(BindProblem::LiteralSecret {
+                name: name.to_string(),
+                env: env.map(str::to_string),
+                path: src.path.clone(),
+                line: span.line,
+                col: span.col,
+            });
+        }
+    }
+    out
 }
 
 impl Vars {
@@ -371,8 +432,8 @@ impl Vars {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::flow::load::parse_str;
     use crate::flow::model::Span;
-    use crate::flow::parse::parse_str;
     use std::path::Path;
 
     fn flow() -> Flow {
@@ -468,6 +529,26 @@ title = "S"
     }
 
     #[test]
+    fn a_secret_written_in_the_flow_is_refused_without_showing_it() {
+        let mut f = flow();
+        f.sources[0].text.push_str("\n# wachtwoord: hunter2\n");
+        let env = |k: &str| (k == "PW").then(|| "hunter2".to_string());
+        let err = bind(&f, &[("klantnummer".into(), "1".into())], &env, false).unwrap_err();
+        let text = err.to_string();
+        assert!(!text.contains("hunter2"), "{text}");
+        let line = f.sources[0].text.lines().count();
+        assert!(
+            text.contains(&format!(
+                "the value of secret `password` (PW) is written literally in t.toml:{line}:15"
+            )),
+            "{text}"
+        );
+        // Short values are not looked for: they would be found by chance.
+        let env = |k: &str| (k == "PW").then(|| "hun".to_string());
+        assert!(bind(&f, &[("klantnummer".into(), "1".into())], &env, false).is_ok());
+    }
+
+    #[test]
     fn prompts_for_missing_required_secrets_only() {
         let f = flow();
         let mut asked = Vec::new();
@@ -478,15 +559,5 @@ title = "S"
         let v = bind_with(&f, &[("klantnummer".into(), "1".into())], &|_| None, Some(&mut ask)).unwrap();
         assert_eq!(asked, vec!["password".to_string()]);
         assert_eq!(v.render(&tpl("${password}")).unwrap(), "typed");
-    }
-
-    #[test]
-    fn param_args() {
-        assert_eq!(
-            parse_param_arg("gebruiker=GATUser, PostNL (PostNL)").unwrap(),
-            ("gebruiker".to_string(), "GATUser, PostNL (PostNL)".to_string())
-        );
-        assert_eq!(parse_param_arg("a=b=c").unwrap().1, "b=c");
-        assert!(parse_param_arg("novalue").is_err());
     }
 }

@@ -2,16 +2,24 @@
 
 use std::path::PathBuf;
 
-use crate::flow::parse::load;
+use crate::flow::load::load_any;
 
 /// Validates each file; returns the text to print and whether every file is valid.
-/// A valid file prints `ok: PATH (N steps, M actions)`; an invalid one its errors, then
-/// `failed: PATH (N errors)`.
+/// A valid file prints `ok: PATH (N steps, M actions)` (a handler file: `ok: PATH (handler file,
+/// N handlers)`); an invalid one its errors, then `failed: PATH (N errors)`.
 pub fn check(paths: &[PathBuf]) -> (String, bool) {
     let mut out = String::new();
     let mut ok = true;
     for path in paths {
-        match load(path) {
+        match load_any(path) {
+            Ok(flow) if flow.steps.is_empty() => {
+                let n = flow.handlers.len();
+                out.push_str(&format!(
+                    "ok: {} (handler file, {n} handler{})\n",
+                    path.display(),
+                    plural(n)
+                ));
+            }
             Ok(flow) => {
                 let steps = flow.steps.len();
                 let actions = flow.action_count();

@@ -181,7 +181,7 @@ impl fmt::Display for Action {
 
 #[cfg(test)]
 mod tests {
-    use crate::flow::parse::parse_str;
+    use crate::flow::load::parse_str;
     use std::path::Path;
 
     #[test]

@@ -33,6 +33,23 @@ pub struct Flow {
     /// Obstacles that may appear at any moment (cookie banner, interstitials) and how to clear them.
     pub handlers: Vec<Handler>,
     pub steps: Vec<Step>,
+    /// The text of this file and of every file it includes, in the order read: binding looks in
+    /// them for secret values written literally.
+    pub sources: Vec<Source>,
+}
+
+/// The text of one flow file.
+#[derive(Clone)]
+pub struct Source {
+    pub path: PathBuf,
+    pub text: String,
+}
+
+impl std::fmt::Debug for Source {
+    /// The path and size only: a flow's text is long.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Source({}, {} bytes)", self.path.display(), self.text.len())
+    }
 }
 
 /// A parameter the caller supplies with `--param NAME=VALUE` (or a batch CSV column).
@@ -67,6 +84,8 @@ pub struct Handler {
     pub when: Locator,
     pub actions: Vec<Action>,
     pub span: Span,
+    /// Where the name is written (duplicate names are reported there).
+    pub name_span: Span,
 }
 
 /// When a step (or batch) repeats: once per browser session, or once per CSV row.
@@ -92,6 +111,20 @@ pub struct Step {
     pub skip_reason: Option<String>,
     pub actions: Vec<Action>,
     pub span: Span,
+    /// Where the title is written (duplicate titles are reported there).
+    pub title_span: Span,
+    /// The sub-flow this step includes, as written; its actions are inlined before the step's own.
+    pub include: Option<Include>,
+}
+
+/// A step's `include = "path"`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Include {
+    /// The path as written, relative to the including file's folder.
+    pub path: String,
+    pub span: Span,
+    /// The including step sets `phase` itself (otherwise it takes the sub-flow's).
+    pub step_sets_phase: bool,
 }
 
 /// One action with its modifiers.

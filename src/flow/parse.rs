@@ -1,109 +1,107 @@
-//! Reading flow files: TOML (with spans) → [`Flow`], sub-flows (`include`) expanded.
+//! Parsing one flow file: TOML (with spans) → the [`Flow`] model, structure and types checked.
 //!
-//! Every problem is collected, not just the first: the caller gets a [`FlowErrors`] naming each
-//! mistake with its file, line, column and, where one is near, a "did you mean".
+//! This pass reads one file's text and nothing else: it does not open included files (see
+//! [`crate::flow::load`]) and does not look at what names are in scope (see
+//! [`crate::flow::validate`]). Every problem is collected, not just the first, each with its line,
+//! column and, where one is near, a "did you mean". What parses is kept, so that the later passes
+//! can report their problems too.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::ops::Range;
-use std::path::{Component, Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
+use crate::flow::lang::{self, MAX_SECONDS};
 use crate::flow::model::*;
-use crate::flow::span::{FlowError, FlowErrors};
-use crate::flow::validate::{self, VarKind};
+use crate::flow::span::{FlowError, LineIndex};
 
-pub(super) type Value<'i> = Spanned<DeValue<'i>>;
+type Value<'i> = Spanned<DeValue<'i>>;
 
-/// Reads, parses and validates the flow file at `path`, expanding its includes.
-pub fn load(path: &Path) -> Result<Flow, FlowErrors> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        FlowErrors::from(FlowError::file(
-            path,
-            format!("cannot read flow file: {}", io_reason(&e)),
-        ))
-    })?;
-    parse_str(path, &text)
+/// Whether a file was named by the user or reached through `include`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// The file given to `check` or `run`.
+    Top,
+    /// A file reached through a step's `include`.
+    Included,
 }
 
-/// Parses and validates `text` as the flow file `path`; includes are read relative to `path`.
-pub fn parse_str(path: &Path, text: &str) -> Result<Flow, FlowErrors> {
-    let mut stack = vec![(canonical(path), path.to_path_buf())];
-    parse_file(path, text, &mut stack).map_err(|errors| FlowErrors { errors })
+/// What parsing one file gives: the model of what parsed (`None` when the file is not TOML or
+/// not a flow file at all) and every problem found.
+#[derive(Debug)]
+pub struct Parsed {
+    pub flow: Option<Flow>,
+    pub errors: Vec<FlowError>,
 }
 
-fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".to_string(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-        _ => e.to_string(),
-    }
-}
-
-fn canonical(path: &Path) -> PathBuf {
-    std::fs::canonicalize(path).unwrap_or_else(|_| {
-        let abs = if path.is_absolute() {
-            path.to_path_buf()
-        } else {
-            std::env::current_dir().unwrap_or_default().join(path)
-        };
-        normalize(&abs)
-    })
-}
-
-/// Removes `.` and resolvable `..` components without touching the file system.
-fn normalize(path: &Path) -> PathBuf {
-    let mut out: Vec<Component> = Vec::new();
-    for c in path.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => match out.last() {
-                Some(Component::Normal(_)) => {
-                    out.pop();
-                }
-                _ => out.push(c),
-            },
-            _ => out.push(c),
-        }
-    }
-    out.iter().collect()
-}
-
-/// `stack`: the files being read, outermost first, as (canonical path, path as shown).
-fn parse_file(path: &Path, text: &str, stack: &mut Vec<(PathBuf, PathBuf)>) -> Result<Flow, Vec<FlowError>> {
+/// Parses `text`, the content of the flow file `path`.
+///
+/// A file that does not look like a flow file (no top-level key of the flow language; for an
+/// included file, no `steps` or `handlers`) gets one error that shows none of its lines: its
+/// content might be anything, secrets included.
+pub fn parse(path: &Path, text: &str, role: Role) -> Parsed {
     let (doc, syntax) = DeTable::parse_recoverable(text);
-    if !syntax.is_empty() {
-        return Err(syntax_errors(path, text, syntax));
-    }
     let root = doc.into_inner();
+    if let Some(e) = not_a_flow(path, text, &root, role) {
+        return Parsed {
+            flow: None,
+            errors: vec![e],
+        };
+    }
+    if !syntax.is_empty() {
+        return Parsed {
+            flow: None,
+            errors: syntax_errors(path, text, syntax),
+        };
+    }
     let mut reader = Reader {
         path,
         src: text,
+        lines: LineIndex::new(text),
         errors: Vec::new(),
-        included_errors: Vec::new(),
-        stack,
-        declared: BTreeMap::new(),
-        read_vars: BTreeSet::new(),
-        step_titles: Vec::new(),
     };
     let flow = reader.flow(&root);
-    let Reader {
-        mut errors,
-        included_errors,
-        ..
-    } = reader;
+    let mut errors = reader.errors;
     errors.sort_by_key(|e| e.span.map_or(0, |s| s.start));
-    errors.extend(included_errors);
-    match flow {
-        Some(flow) if errors.is_empty() => Ok(flow),
-        _ => Err(errors),
+    Parsed {
+        flow: Some(flow),
+        errors,
     }
+}
+
+/// The error for a file that is not a flow file, or `None` when it looks like one.
+fn not_a_flow(path: &Path, text: &str, root: &DeTable, role: Role) -> Option<FlowError> {
+    if text.contains('\0') {
+        return Some(
+            FlowError::file(path, "not a flow file: it contains NUL bytes")
+                .with_help("a flow file is a TOML text file, see docs/flows.md".to_string()),
+        );
+    }
+    let has = |k: &str| root.contains_key(k);
+    let looks_like_flow = match role {
+        Role::Top => lang::TOP_KEYS.iter().any(|k| has(k)) || text.trim().is_empty(),
+        Role::Included => has("steps") || has("handlers"),
+    };
+    if looks_like_flow {
+        return None;
+    }
+    let help = match role {
+        Role::Top => "a flow file has `name`, `title` and [[steps]], see docs/flows.md",
+        Role::Included => "an included file is a flow (with [[steps]]) or a handler file (only [[handlers]])",
+    };
+    let what = match role {
+        Role::Top => "not a flow file: none of the keys of a flow",
+        Role::Included => "the included file is not a flow file: no [[steps]] or [[handlers]]",
+    };
+    Some(FlowError::file(path, what).with_help(help.to_string()))
 }
 
 /// TOML syntax errors, in file order, one per line (later ones on a line are usually echoes).
 fn syntax_errors(path: &Path, text: &str, errs: Vec<toml::de::Error>) -> Vec<FlowError> {
+    let lines = LineIndex::new(text);
     let mut errs: Vec<_> = errs.into_iter().map(|e| (e.span(), e.message().to_string())).collect();
     errs.sort_by_key(|(r, _)| r.as_ref().map_or(0, |r| r.start));
     let mut out: Vec<FlowError> = Vec::new();
@@ -112,7 +110,7 @@ fn syntax_errors(path: &Path, text: &str, errs: Vec<toml::de::Error>) -> Vec<Flo
         let message = format!("invalid TOML: {message}");
         match range {
             Some(r) => {
-                let span = Span::from_range(text, r);
+                let span = lines.span(text, r);
                 if span.line == last_line {
                     continue;
                 }
@@ -126,43 +124,34 @@ fn syntax_errors(path: &Path, text: &str, errs: Vec<toml::de::Error>) -> Vec<Flo
 }
 
 /// Walks one file's TOML tree, building the model and collecting errors.
-pub(super) struct Reader<'s> {
-    pub(super) path: &'s Path,
-    pub(super) src: &'s str,
-    /// Problems in this file.
-    pub(super) errors: Vec<FlowError>,
-    /// Problems in the files it includes (they name their own file).
-    pub(super) included_errors: Vec<FlowError>,
-    stack: &'s mut Vec<(PathBuf, PathBuf)>,
-    /// Parameters and secrets in scope (own and from included sub-flows).
-    pub(super) declared: BTreeMap<String, VarKind>,
-    /// Variables set by `read … into` so far.
-    pub(super) read_vars: BTreeSet<String>,
-    /// Step titles seen so far, with the line each is on.
-    pub(super) step_titles: Vec<(String, usize)>,
+struct Reader<'s> {
+    path: &'s Path,
+    src: &'s str,
+    lines: LineIndex,
+    errors: Vec<FlowError>,
 }
 
 /// The entries of a table in file order: (key, key span, value).
-pub(super) fn entries<'t, 'i>(t: &'t DeTable<'i>) -> Vec<(&'t str, Range<usize>, &'t Value<'i>)> {
+fn entries<'t, 'i>(t: &'t DeTable<'i>) -> Vec<(&'t str, Range<usize>, &'t Value<'i>)> {
     let mut v: Vec<_> = t.iter().map(|(k, v)| (k.get_ref().as_ref(), k.span(), v)).collect();
     v.sort_by_key(|(_, r, _)| r.start);
     v
 }
 
 /// The value of `key` with the key's span.
-pub(super) fn entry<'t, 'i>(t: &'t DeTable<'i>, key: &str) -> Option<(Range<usize>, &'t Value<'i>)> {
+fn entry<'t, 'i>(t: &'t DeTable<'i>, key: &str) -> Option<(Range<usize>, &'t Value<'i>)> {
     t.get_key_value(key).map(|(k, v)| (k.span(), v))
 }
 
 const LOCATOR_EXAMPLE: &str = "{ text = \"…\" }";
 
 impl Reader<'_> {
-    pub(super) fn span(&self, r: Range<usize>) -> Span {
-        Span::from_range(self.src, r)
+    fn span(&self, r: Range<usize>) -> Span {
+        self.lines.span(self.src, r)
     }
 
     /// Records an error at `r`.
-    pub(super) fn err(&mut self, r: Range<usize>, message: impl Into<String>, help: Option<String>) {
+    fn err(&mut self, r: Range<usize>, message: impl Into<String>, help: Option<String>) {
         let e = FlowError::at(self.path, self.src, self.span(r), message).with_help_opt(help);
         self.errors.push(e);
     }
@@ -178,7 +167,7 @@ impl Reader<'_> {
         self.err(v.span(), format!("{what} must be {wanted}, found {found}"), help);
     }
 
-    pub(super) fn string(&mut self, v: &Value, what: &str) -> Option<String> {
+    fn string(&mut self, v: &Value, what: &str) -> Option<String> {
         match v.get_ref() {
             DeValue::String(s) => Some(s.to_string()),
             DeValue::Integer(_) | DeValue::Float(_) | DeValue::Boolean(_) => {
@@ -216,11 +205,18 @@ impl Reader<'_> {
         }
     }
 
-    /// A number of seconds (integer or float); zero is allowed only when `allow_zero`.
-    fn seconds(&mut self, v: &Value, what: &str, allow_zero: bool) -> Option<Duration> {
+    /// A number of seconds (integer or float) above `min` (or equal to it when `min_inclusive`)
+    /// and at most [`MAX_SECONDS`]; NaN, infinities and out-of-range values are errors.
+    fn seconds(&mut self, v: &Value, what: &str, min: f64, min_inclusive: bool) -> Option<Duration> {
         let secs = match v.get_ref() {
-            DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix()).ok().map(|n| n as f64),
-            DeValue::Float(f) => f.as_str().parse::<f64>().ok(),
+            DeValue::Integer(i) => {
+                let digits = i.as_str().replace('_', "");
+                match i128::from_str_radix(&digits, i.radix()) {
+                    Ok(n) => Some(n as f64),
+                    Err(_) => digits.parse::<f64>().ok(),
+                }
+            }
+            DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().ok(),
             DeValue::String(s) => {
                 let help = s
                     .trim()
@@ -235,14 +231,21 @@ impl Reader<'_> {
                 return None;
             }
         };
-        match secs {
-            Some(s) if s.is_finite() && (s > 0.0 || (allow_zero && s == 0.0)) => Some(Duration::from_secs_f64(s)),
-            _ => {
-                let bound = if allow_zero { "0 or more" } else { "more than 0" };
-                self.err(v.span(), format!("{what} must be {bound} seconds"), None);
-                None
-            }
+        if let Some(d) = secs.and_then(|s| lang::duration_in_range(s, min, min_inclusive)) {
+            return Some(d);
         }
+        let lower = match (min_inclusive, min == 0.0) {
+            (true, true) => "0 or more".to_string(),
+            (true, false) => format!("at least {min}"),
+            (false, _) => format!("more than {min}"),
+        };
+        let found = self.src[v.span()].trim().to_string();
+        self.err(
+            v.span(),
+            format!("{what} must be {lower} and at most {MAX_SECONDS} seconds (24 hours), found {found}"),
+            None,
+        );
+        None
     }
 
     fn table<'t, 'i>(&mut self, v: &'t Value<'i>, what: &str, example: &str) -> Option<&'t DeTable<'i>> {
@@ -279,9 +282,7 @@ impl Reader<'_> {
     /// A string with `${name}` placeholders, each checked against what is in scope.
     fn template(&mut self, v: &Value, what: &str) -> Option<Template> {
         let raw = self.string(v, what)?;
-        let t = Template::new(raw, self.span(v.span()));
-        self.check_template(&t);
-        Some(t)
+        Some(Template::new(raw, self.span(v.span())))
     }
 
     fn match_mode(&mut self, t: &DeTable) -> Option<MatchMode> {
@@ -291,7 +292,7 @@ impl Reader<'_> {
             "exact" => Some(MatchMode::Exact),
             "contains" => Some(MatchMode::Contains),
             other => {
-                let help = validate::suggest(other, ["exact", "contains"]).map(|s| format!("did you mean `{s}`?"));
+                let help = lang::suggest(other, ["exact", "contains"]).map(|s| format!("did you mean `{s}`?"));
                 self.err(
                     v.span(),
                     format!("unknown match mode `{other}`: expected `exact` or `contains`"),
@@ -300,6 +301,32 @@ impl Reader<'_> {
                 None
             }
         }
+    }
+
+    /// Reports keys of `t` not in `allowed` (with "did you mean"); returns the suggested keys, so
+    /// that a misspelt required key is not reported a second time as missing.
+    fn check_keys(
+        &mut self,
+        t: &DeTable,
+        allowed: &[&'static str],
+        message: impl Fn(&str) -> String,
+    ) -> Vec<&'static str> {
+        let mut suggested = Vec::new();
+        for (k, r, _) in entries(t) {
+            if allowed.contains(&k) {
+                continue;
+            }
+            let s = lang::suggest(k, allowed.iter().copied());
+            let help = match s {
+                Some(s) => {
+                    suggested.push(s);
+                    format!("did you mean `{s}`?")
+                }
+                None => format!("expected {}", lang::list(allowed)),
+            };
+            self.err(r, message(k), Some(help));
+        }
+        suggested
     }
 
     /// Reports a missing required key unless a misspelling of it was already reported.
@@ -311,23 +338,26 @@ impl Reader<'_> {
 
     // ---------------------------------------------------------------- the flow
 
-    fn flow(&mut self, root: &DeTable) -> Option<Flow> {
-        let suggested = self.check_keys(root, validate::TOP_KEYS, |k| format!("unknown key `{k}`"));
+    /// The flow as far as it parses. A *handler file* (only `[[handlers]]`, no `[[steps]]`) needs
+    /// no `name` or `title`: it is meant to be included.
+    fn flow(&mut self, root: &DeTable) -> Flow {
+        let suggested = self.check_keys(root, lang::TOP_KEYS, |k| format!("unknown key `{k}`"));
+        let handler_file = root.contains_key("handlers") && !root.contains_key("steps");
         let name = match entry(root, "name") {
             Some((_, v)) => self.nonempty_string(v, "`name`").and_then(|n| {
-                if validate::is_slug(&n) {
+                if lang::is_slug(&n) {
                     Some(n)
                 } else {
                     self.err(
                         v.span(),
                         format!("`name` must be lowercase letters, digits, `-` or `_`, found \"{n}\""),
-                        Some(format!("e.g. \"{}\"", validate::slugify(&n))),
+                        Some(format!("e.g. \"{}\"", lang::slugify(&n))),
                     );
                     None
                 }
             }),
             None => {
-                if !suggested.contains(&"name") {
+                if !suggested.contains(&"name") && !handler_file {
                     self.file_err(
                         "missing `name`",
                         Some("add e.g. `name = \"my-flow\"` at the top of the file".into()),
@@ -339,7 +369,7 @@ impl Reader<'_> {
         let title = match entry(root, "title") {
             Some((_, v)) => self.nonempty_string(v, "`title`"),
             None => {
-                if !suggested.contains(&"title") {
+                if !suggested.contains(&"title") && !handler_file {
                     self.file_err(
                         "missing `title`",
                         Some("add e.g. `title = \"…\"` at the top of the file".into()),
@@ -363,14 +393,13 @@ impl Reader<'_> {
                 }
             }
         });
-        let mut params = self.params(root);
-        let mut secrets = self.secrets(root);
-
-        // Sub-flows first: their parameters, secrets and handlers join this flow's scope.
+        let (params, mut declared) = self.params(root);
+        let secrets = self.secrets(root, &mut declared);
+        let handlers = self.handlers(root);
         let step_values: Vec<&Value> = match entry(root, "steps") {
             Some((_, v)) => self.tables(v, "`steps`", "steps"),
             None => {
-                if !suggested.contains(&"steps") {
+                if !suggested.contains(&"steps") && !handler_file {
                     self.file_err(
                         "missing `steps`",
                         Some("add at least one [[steps]] table with a `title` and [[steps.actions]]".into()),
@@ -379,103 +408,58 @@ impl Reader<'_> {
                 Vec::new()
             }
         };
-        let mut included: BTreeMap<usize, Flow> = BTreeMap::new();
-        let mut handlers_from_includes = Vec::new();
-        for (i, sv) in step_values.iter().enumerate() {
-            let Some(t) = sv.get_ref().as_table() else {
-                continue;
-            };
-            let Some((_, inc)) = entry(t, "include") else {
-                continue;
-            };
-            if let Some(sub) = self.include(inc) {
-                for p in &sub.params {
-                    if self.merge_decl(&p.name, VarKind::Param, inc) {
-                        params.push(p.clone());
-                    }
-                }
-                for s in &sub.secrets {
-                    if self.merge_decl(&s.name, VarKind::Secret, inc) {
-                        secrets.push(s.clone());
-                    }
-                }
-                handlers_from_includes.extend(sub.handlers.iter().cloned());
-                included.insert(i, sub);
-            }
-        }
-
-        let mut handlers = self.handlers(root);
-        for h in handlers_from_includes {
-            if !handlers.iter().any(|o| o.name == h.name) {
-                handlers.push(h);
-            }
-        }
-
-        let mut steps = Vec::new();
-        for (i, sv) in step_values.iter().enumerate() {
-            if let Some(step) = self.step(sv, included.remove(&i)) {
-                steps.push(step);
-            }
-        }
+        let steps = step_values.into_iter().filter_map(|sv| self.step(sv)).collect();
         if let Some((r, DeValue::Array(a))) = entry(root, "steps").map(|(r, v)| (r, v.get_ref())) {
             if a.is_empty() {
                 self.err(r, "the flow has no steps", None);
             }
         }
-
-        Some(Flow {
+        let name = name.unwrap_or_else(|| {
+            let stem = self.path.file_stem().unwrap_or_default().to_string_lossy();
+            lang::slugify(&stem)
+        });
+        Flow {
             path: self.path.to_path_buf(),
-            name: name?,
-            title: title?,
+            name,
+            title: title.unwrap_or_default(),
             description,
             base_url,
             params,
             secrets,
             handlers,
             steps,
-        })
-    }
-
-    /// Adds a declaration from a sub-flow to the scope; false when this flow already has it.
-    fn merge_decl(&mut self, name: &str, kind: VarKind, at: &Value) -> bool {
-        match self.declared.get(name) {
-            Some(k) if *k == kind => false,
-            Some(k) => {
-                self.err(
-                    at.span(),
-                    format!(
-                        "the included flow declares `{name}` as a {}, but this flow declares it as a {}",
-                        kind.noun(),
-                        k.noun()
-                    ),
-                    None,
-                );
-                false
-            }
-            None => {
-                self.declared.insert(name.to_string(), kind);
-                true
-            }
+            sources: Vec::new(),
         }
     }
 
-    fn params(&mut self, root: &DeTable) -> Vec<ParamDecl> {
+    /// The `[params.NAME]` tables, and the names declared so far.
+    fn params(&mut self, root: &DeTable) -> (Vec<ParamDecl>, BTreeSet<String>) {
         let mut out = Vec::new();
+        let mut declared = BTreeSet::new();
         let Some((_, v)) = entry(root, "params") else {
-            return out;
+            return (out, declared);
         };
         let Some(t) = self.table(v, "`params`", "[params.klantnummer]") else {
-            return out;
+            return (out, declared);
         };
         for (name, r, pv) in entries(t) {
-            if !validate::is_identifier(name) {
-                self.err(r.clone(), validate::bad_identifier("parameter", name), None);
+            if !lang::is_identifier(name) {
+                self.err(r.clone(), lang::bad_identifier("parameter", name), None);
             }
-            self.declared.insert(name.to_string(), VarKind::Param);
+            declared.insert(name.to_string());
             let Some(pt) = self.table(pv, &format!("parameter `{name}`"), "{ description = \"…\" }") else {
+                // Kept (the error is recorded), so that its uses are not reported as undefined too.
+                out.push(ParamDecl {
+                    name: name.to_string(),
+                    description: None,
+                    example: None,
+                    default: None,
+                    secret: false,
+                    span: self.span(r),
+                });
                 continue;
             };
-            self.check_keys(pt, validate::PARAM_KEYS, |k| {
+            self.check_keys(pt, lang::PARAM_KEYS, |k| {
                 format!("unknown key `{k}` in parameter `{name}`")
             });
             let get = |me: &mut Self, key: &str| entry(pt, key).and_then(|(_, v)| me.string(v, &format!("`{key}`")));
@@ -494,10 +478,10 @@ impl Reader<'_> {
                 span: self.span(r),
             });
         }
-        out
+        (out, declared)
     }
 
-    fn secrets(&mut self, root: &DeTable) -> Vec<SecretDecl> {
+    fn secrets(&mut self, root: &DeTable, declared: &mut BTreeSet<String>) -> Vec<SecretDecl> {
         let mut out = Vec::new();
         let Some((_, v)) = entry(root, "secrets") else {
             return out;
@@ -506,26 +490,32 @@ impl Reader<'_> {
             return out;
         };
         for (name, r, sv) in entries(t) {
-            if !validate::is_identifier(name) {
-                self.err(r.clone(), validate::bad_identifier("secret", name), None);
+            if !lang::is_identifier(name) {
+                self.err(r.clone(), lang::bad_identifier("secret", name), None);
             }
-            if self.declared.contains_key(name) {
+            if !declared.insert(name.to_string()) {
                 self.err(
                     r.clone(),
                     format!("`{name}` is declared both as a parameter and as a secret"),
                     Some("a value is either passed with --param or read from the environment".into()),
                 );
             }
-            self.declared.insert(name.to_string(), VarKind::Secret);
             let Some(st) = self.table(sv, &format!("secret `{name}`"), "{ env = \"POSTNL_PASSWORD\" }") else {
+                out.push(SecretDecl {
+                    name: name.to_string(),
+                    env: String::new(),
+                    prompt: None,
+                    optional: false,
+                    span: self.span(r),
+                });
                 continue;
             };
-            let suggested = self.check_keys(st, validate::SECRET_KEYS, |k| {
+            let suggested = self.check_keys(st, lang::SECRET_KEYS, |k| {
                 format!("unknown key `{k}` in secret `{name}`")
             });
             let env = match entry(st, "env") {
                 Some((_, v)) => self.nonempty_string(v, "`env`").and_then(|e| {
-                    if validate::is_env_name(&e) {
+                    if lang::is_env_name(&e) {
                         Some(e)
                     } else {
                         self.err(
@@ -550,15 +540,15 @@ impl Reader<'_> {
             let optional = entry(st, "optional")
                 .and_then(|(_, v)| self.boolean(v, "`optional`"))
                 .unwrap_or(false);
-            if let Some(env) = env {
-                out.push(SecretDecl {
-                    name: name.to_string(),
-                    env,
-                    prompt,
-                    optional,
-                    span: self.span(r),
-                });
-            }
+            // Kept without `env` when that is wrong (an error is recorded), so that its uses are
+            // not reported as undefined too.
+            out.push(SecretDecl {
+                name: name.to_string(),
+                env: env.unwrap_or_default(),
+                prompt,
+                optional,
+                span: self.span(r),
+            });
         }
         out
     }
@@ -572,19 +562,14 @@ impl Reader<'_> {
             let Some(t) = hv.get_ref().as_table() else {
                 continue;
             };
-            let suggested = self.check_keys(t, validate::HANDLER_KEYS, |k| format!("unknown key `{k}` in handler"));
+            let suggested = self.check_keys(t, lang::HANDLER_KEYS, |k| format!("unknown key `{k}` in handler"));
             let name = match entry(t, "name") {
-                Some((_, v)) => self.nonempty_string(v, "`name`"),
+                Some((_, v)) => self.nonempty_string(v, "`name`").map(|n| (n, self.span(v.span()))),
                 None => {
                     self.missing(hv.span(), &suggested, "name", "handler has no `name`".into());
                     None
                 }
             };
-            if let (Some(n), Some((_, nv))) = (&name, entry(t, "name")) {
-                if out.iter().any(|h| &h.name == n) {
-                    self.err(nv.span(), format!("duplicate handler name \"{n}\""), None);
-                }
-            }
             let when = match entry(t, "when") {
                 Some((_, v)) => self.locator(v, "`when`"),
                 None => {
@@ -609,92 +594,47 @@ impl Reader<'_> {
                     Vec::new()
                 }
             };
-            if let (Some(name), Some(when)) = (name, when) {
+            if let (Some((name, name_span)), Some(when)) = (name, when) {
                 out.push(Handler {
                     name,
                     when,
                     actions,
                     span: self.span(hv.span()),
+                    name_span,
                 });
             }
         }
         out
     }
 
-    /// Loads an included sub-flow; its errors are kept (they name their own file).
-    fn include(&mut self, v: &Value) -> Option<Flow> {
-        let rel = self.nonempty_string(v, "`include`")?;
-        let base = self.path.parent().unwrap_or(Path::new(""));
-        let shown = normalize(&base.join(&rel));
-        let canon = canonical(&shown);
-        if let Some(pos) = self.stack.iter().position(|(c, _)| *c == canon) {
-            let chain: Vec<String> = self.stack[pos..]
-                .iter()
-                .map(|(_, p)| p.display().to_string())
-                .chain(std::iter::once(shown.display().to_string()))
-                .collect();
-            self.err(
-                v.span(),
-                format!("include cycle: {}", chain.join(" -> ")),
-                Some("a flow cannot include itself, directly or through another file".into()),
-            );
-            return None;
-        }
-        let text = match std::fs::read_to_string(&shown) {
-            Ok(t) => t,
-            Err(e) => {
-                let help = format!(
-                    "paths are relative to the including file's folder ({})",
-                    if base.as_os_str().is_empty() {
-                        ".".to_string()
-                    } else {
-                        base.display().to_string()
-                    }
-                );
-                self.err(
-                    v.span(),
-                    format!("cannot read included file `{}`: {}", shown.display(), io_reason(&e)),
-                    Some(help),
-                );
-                return None;
-            }
-        };
-        self.stack.push((canon, shown.clone()));
-        let result = parse_file(&shown, &text, self.stack);
-        self.stack.pop();
-        match result {
-            Ok(flow) => Some(flow),
-            Err(errors) => {
-                self.included_errors.extend(errors);
-                None
-            }
-        }
+    /// A step's `include = "path"`, as written; [`crate::flow::load`] reads the file.
+    fn include(&mut self, t: &DeTable, v: &Value) -> Option<Include> {
+        let path = self.nonempty_string(v, "`include`")?;
+        Some(Include {
+            path,
+            span: self.span(v.span()),
+            step_sets_phase: t.contains_key("phase"),
+        })
     }
 
-    fn step(&mut self, sv: &Value, sub: Option<Flow>) -> Option<Step> {
+    fn step(&mut self, sv: &Value) -> Option<Step> {
         let t = sv.get_ref().as_table()?;
-        let suggested = self.check_keys(t, validate::STEP_KEYS, |k| format!("unknown key `{k}` in step"));
+        let suggested = self.check_keys(t, lang::STEP_KEYS, |k| format!("unknown key `{k}` in step"));
         let title = match entry(t, "title") {
-            Some((_, v)) => {
-                let title = self.nonempty_string(v, "`title`");
-                if let Some(title) = &title {
-                    self.check_step_title(title, v.span());
-                }
-                title
-            }
+            Some((_, v)) => self.nonempty_string(v, "`title`").map(|s| (s, self.span(v.span()))),
             None => {
                 self.missing(sv.span(), &suggested, "title", "step has no `title`".into());
                 None
             }
         };
-        let mut guide_url = entry(t, "guide_url").and_then(|(_, v)| self.string(v, "`guide_url`"));
-        let mut phase = entry(t, "phase").and_then(|(_, v)| {
+        let guide_url = entry(t, "guide_url").and_then(|(_, v)| self.string(v, "`guide_url`"));
+        let phase = entry(t, "phase").and_then(|(_, v)| {
             let s = self.string(v, "`phase`")?;
             match s.as_str() {
                 "session" => Some(Phase::Session),
                 "row" => Some(Phase::Row),
                 other => {
-                    let help = validate::suggest(other, ["session", "row"])
+                    let help = lang::suggest(other, ["session", "row"])
                         .map(|s| format!("did you mean `{s}`?"))
                         .unwrap_or_else(|| {
                             "use `session` (once per browser session) or `row` (once per parameter row)".into()
@@ -715,48 +655,8 @@ impl Reader<'_> {
             }
             self.string(v, "`skip_reason`")
         });
-
+        let include = entry(t, "include").and_then(|(_, v)| self.include(t, v));
         let mut actions = Vec::new();
-        if let Some(sub) = sub {
-            if phase.is_none() && entry(t, "phase").is_none() {
-                let phases: BTreeSet<_> = sub.steps.iter().map(|s| s.phase as u8).collect();
-                if phases.len() > 1 {
-                    let (r, _) = entry(t, "include").unwrap();
-                    self.err(
-                        r,
-                        "the included flow mixes `session` and `row` steps",
-                        Some("set `phase` on this step".into()),
-                    );
-                } else {
-                    phase = sub.steps.first().map(|s| s.phase);
-                }
-            }
-            if guide_url.is_none() {
-                guide_url = sub.steps.iter().find_map(|s| s.guide_url.clone());
-            }
-            for s in sub.steps {
-                for a in s.actions.iter().flat_map(Action::walk) {
-                    if let ActionKind::Read { into, .. } = &a.kind {
-                        self.read_vars.insert(into.clone());
-                    }
-                }
-                match s.when {
-                    Some(condition) => actions.push(Action {
-                        kind: ActionKind::If {
-                            condition,
-                            then: s.actions,
-                            otherwise: Vec::new(),
-                        },
-                        optional: false,
-                        timeout: None,
-                        commits: false,
-                        note: Some(s.title),
-                        span: s.span,
-                    }),
-                    None => actions.extend(s.actions),
-                }
-            }
-        }
         if let Some((_, v)) = entry(t, "actions") {
             actions.extend(self.actions(v, "steps.actions"));
         } else if entry(t, "include").is_none() && !suggested.contains(&"actions") {
@@ -766,14 +666,17 @@ impl Reader<'_> {
                 Some("add [[steps.actions]] tables, or `include = \"other.toml\"`".into()),
             );
         }
+        let (title, title_span) = title?;
         Some(Step {
-            title: title?,
+            title,
             guide_url,
             phase: phase.unwrap_or_default(),
             when,
             skip_reason,
             actions,
             span: self.span(sv.span()),
+            title_span,
+            include,
         })
     }
 
@@ -797,13 +700,11 @@ impl Reader<'_> {
         let is_download = t.contains_key("download");
         let actions: Vec<_> = all
             .iter()
-            .filter(|(k, _, _)| validate::ACTIONS.contains(k) && !(*k == "expect" && is_download))
+            .filter(|(k, _, _)| lang::ACTIONS.contains(k) && !(*k == "expect" && is_download))
             .cloned()
             .collect();
         let known = |k: &str| {
-            validate::ACTIONS.contains(&k)
-                || validate::COMPANIONS.iter().any(|(c, _)| *c == k)
-                || validate::MODIFIERS.contains(&k)
+            lang::ACTIONS.contains(&k) || lang::COMPANIONS.iter().any(|(c, _)| *c == k) || lang::MODIFIERS.contains(&k)
         };
         let unknown: Vec<_> = all.iter().filter(|(k, _, _)| !known(k)).cloned().collect();
 
@@ -812,33 +713,32 @@ impl Reader<'_> {
                 self.err(
                     av.span(),
                     "no action in this table",
-                    Some(format!("expected one of {}", validate::list(validate::ACTIONS))),
+                    Some(format!("expected one of {}", lang::list(lang::ACTIONS))),
                 );
             }
             for (k, r, _) in unknown {
-                let help = validate::suggest(k, validate::ACTIONS.iter().copied())
+                let help = lang::suggest(k, lang::ACTIONS.iter().copied())
                     .map(|s| format!("did you mean `{s}`?"))
-                    .unwrap_or_else(|| format!("expected one of {}", validate::list(validate::ACTIONS)));
+                    .unwrap_or_else(|| format!("expected one of {}", lang::list(lang::ACTIONS)));
                 self.err(r, format!("unknown action `{k}`"), Some(help));
             }
             return None;
         };
         let mut suggested: Vec<&str> = Vec::new();
         for (k, r, _) in unknown {
-            let own: Vec<&str> = validate::COMPANIONS
+            let own: Vec<&str> = lang::COMPANIONS
                 .iter()
                 .filter(|(_, a)| *a == name)
                 .map(|(c, _)| *c)
-                .chain(validate::MODIFIERS.iter().copied())
+                .chain(lang::MODIFIERS.iter().copied())
                 .collect();
-            let s = validate::suggest(k, own.iter().copied())
-                .or_else(|| validate::suggest(k, validate::ACTIONS.iter().copied()));
+            let s = lang::suggest(k, own.iter().copied()).or_else(|| lang::suggest(k, lang::ACTIONS.iter().copied()));
             if let Some(s) = s {
                 suggested.push(s);
             }
             let help = match s {
                 Some(s) => format!("did you mean `{s}`?"),
-                None => format!("`{name}` takes {}", validate::list(&own)),
+                None => format!("`{name}` takes {}", lang::list(&own)),
             };
             self.err(r, format!("unknown key `{k}` in `{name}` action"), Some(help));
         }
@@ -850,7 +750,7 @@ impl Reader<'_> {
             );
         }
         for (k, r, _) in &all {
-            if let Some((_, owner)) = validate::COMPANIONS.iter().find(|(c, _)| c == k) {
+            if let Some((_, owner)) = lang::COMPANIONS.iter().find(|(c, _)| c == k) {
                 if *owner != name && (*k != "expect" || is_download) {
                     self.err(
                         r.clone(),
@@ -864,7 +764,7 @@ impl Reader<'_> {
         let optional = entry(t, "optional")
             .and_then(|(_, v)| self.boolean(v, "`optional`"))
             .unwrap_or(false);
-        let timeout = entry(t, "timeout").and_then(|(_, v)| self.seconds(v, "`timeout`", false));
+        let timeout = entry(t, "timeout").and_then(|(_, v)| self.seconds(v, "`timeout`", 0.0, false));
         let commits = entry(t, "commits")
             .and_then(|(r, v)| {
                 let b = self.boolean(v, "`commits`")?;
@@ -918,7 +818,8 @@ impl Reader<'_> {
             "expect" => ActionKind::Expect(self.expectation(value)?),
             "wait_for" => {
                 let target = self.locator(value, &what);
-                let reload_every = entry(t, "reload_every").and_then(|(_, v)| self.seconds(v, "`reload_every`", false));
+                let reload_every = entry(t, "reload_every")
+                    .and_then(|(_, v)| self.seconds(v, "`reload_every`", lang::MIN_RELOAD_SECONDS, true));
                 ActionKind::WaitFor {
                     target: target?,
                     reload_every,
@@ -958,18 +859,11 @@ impl Reader<'_> {
                 let target = self.locator(value, &what);
                 let into = match entry(t, "into") {
                     Some((_, v)) => self.nonempty_string(v, "`into`").and_then(|n| {
-                        if !validate::is_identifier(&n) {
-                            self.err(v.span(), validate::bad_identifier("variable", &n), None);
-                            None
-                        } else if let Some(kind) = self.declared.get(&n) {
-                            self.err(
-                                v.span(),
-                                format!("`{n}` is already a {}", kind.noun()),
-                                Some("read into a new name".into()),
-                            );
-                            None
-                        } else {
+                        if lang::is_identifier(&n) {
                             Some(n)
+                        } else {
+                            self.err(v.span(), lang::bad_identifier("variable", &n), None);
+                            None
                         }
                     }),
                     None => {
@@ -982,9 +876,10 @@ impl Reader<'_> {
                         None
                     }
                 };
-                let into = into?;
-                self.read_vars.insert(into.clone());
-                ActionKind::Read { target: target?, into }
+                ActionKind::Read {
+                    target: target?,
+                    into: into?,
+                }
             }
             "if" => {
                 let condition = self.condition(value, &what);
@@ -1018,7 +913,7 @@ impl Reader<'_> {
 
     fn select(&mut self, v: &Value) -> Option<ActionKind> {
         let t = self.table(v, "`select`", "{ option = \"…\" }")?;
-        let suggested = self.check_keys(t, validate::SELECT_KEYS, |k| format!("unknown key `{k}` in `select`"));
+        let suggested = self.check_keys(t, lang::SELECT_KEYS, |k| format!("unknown key `{k}` in `select`"));
         let option = match entry(t, "option") {
             Some((_, ov)) => self.template(ov, "`option`").and_then(|o| {
                 if o.raw.trim().is_empty() {
@@ -1051,10 +946,10 @@ impl Reader<'_> {
 
     fn expectation(&mut self, v: &Value) -> Option<Expectation> {
         let t = self.table(v, "`expect`", "{ visible = { text = \"…\" } }")?;
-        let suggested = self.check_keys(t, validate::EXPECT_KEYS, |k| format!("unknown expectation `{k}`"));
+        let suggested = self.check_keys(t, lang::EXPECT_KEYS, |k| format!("unknown expectation `{k}`"));
         let kinds: Vec<_> = entries(t)
             .into_iter()
-            .filter(|(k, _, _)| *k != "match" && validate::EXPECT_KEYS.contains(k))
+            .filter(|(k, _, _)| *k != "match" && lang::EXPECT_KEYS.contains(k))
             .collect();
         let Some((kind, _, kv)) = kinds.first().cloned() else {
             if suggested.is_empty() {
@@ -1097,12 +992,12 @@ impl Reader<'_> {
         }
     }
 
-    pub(super) fn condition(&mut self, v: &Value, what: &str) -> Option<Condition> {
+    fn condition(&mut self, v: &Value, what: &str) -> Option<Condition> {
         let t = self.table(v, what, "{ visible = { text = \"…\" } }")?;
-        let suggested = self.check_keys(t, validate::CONDITION_KEYS, |k| format!("unknown condition `{k}`"));
+        let suggested = self.check_keys(t, lang::CONDITION_KEYS, |k| format!("unknown condition `{k}`"));
         let kinds: Vec<_> = entries(t)
             .into_iter()
-            .filter(|(k, _, _)| *k != "within" && validate::CONDITION_KEYS.contains(k))
+            .filter(|(k, _, _)| *k != "within" && lang::CONDITION_KEYS.contains(k))
             .collect();
         let Some((kind, _, kv)) = kinds.first().cloned() else {
             if suggested.is_empty() {
@@ -1129,7 +1024,7 @@ impl Reader<'_> {
         match kind {
             "visible" => {
                 let target = self.locator(kv, "`visible`");
-                let within = entry(t, "within").and_then(|(_, w)| self.seconds(w, "`within`", true));
+                let within = entry(t, "within").and_then(|(_, w)| self.seconds(w, "`within`", 0.0, true));
                 Some(Condition::Visible {
                     target: target?,
                     within,
@@ -1171,19 +1066,19 @@ impl Reader<'_> {
         }
     }
 
-    pub(super) fn locator(&mut self, v: &Value, what: &str) -> Option<Locator> {
+    fn locator(&mut self, v: &Value, what: &str) -> Option<Locator> {
         let t = self.table(v, what, LOCATOR_EXAMPLE)?;
-        let suggested = self.check_keys(t, validate::LOCATOR_KEYS, |k| format!("unknown locator key `{k}`"));
+        let suggested = self.check_keys(t, lang::LOCATOR_KEYS, |k| format!("unknown locator key `{k}`"));
         let bys: Vec<_> = entries(t)
             .into_iter()
-            .filter(|(k, _, _)| validate::LOCATOR_BY.contains(k))
+            .filter(|(k, _, _)| lang::LOCATOR_BY.contains(k))
             .collect();
         let Some((by, by_range, bv)) = bys.first().cloned() else {
-            if !suggested.iter().any(|s| validate::LOCATOR_BY.contains(s)) {
+            if !suggested.iter().any(|s| lang::LOCATOR_BY.contains(s)) {
                 self.err(
                     v.span(),
                     "empty locator: nothing to find the element by",
-                    Some(format!("give one of {}", validate::list(validate::LOCATOR_BY))),
+                    Some(format!("give one of {}", lang::list(lang::LOCATOR_BY))),
                 );
             }
             return None;
@@ -1233,11 +1128,11 @@ impl Reader<'_> {
             "placeholder" => By::Placeholder(text_match(self, bv, "`placeholder`")?),
             "role" => {
                 let role = self.nonempty_string(bv, "`role`").and_then(|r| {
-                    if validate::ROLES.contains(&r.as_str()) {
+                    if lang::ROLES.contains(&r.as_str()) {
                         Some(r)
                     } else {
-                        let help = validate::suggest(&r, validate::ROLES.iter().copied())
-                            .map(|s| format!("did you mean `{s}`?"));
+                        let help =
+                            lang::suggest(&r, lang::ROLES.iter().copied()).map(|s| format!("did you mean `{s}`?"));
                         self.err(bv.span(), format!("unknown ARIA role `{r}`"), help);
                         None
                     }
@@ -1288,122 +1183,5 @@ impl Reader<'_> {
             within,
             span: self.span(v.span()),
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn errs(text: &str) -> String {
-        match parse_str(Path::new("t.toml"), text) {
-            Ok(_) => String::from("ok"),
-            Err(e) => e.render(),
-        }
-    }
-
-    const HEAD: &str = "name = \"t\"\ntitle = \"T\"\n";
-
-    #[test]
-    fn minimal_flow_parses() {
-        let f = parse_str(
-            Path::new("t.toml"),
-            &format!("{HEAD}[[steps]]\ntitle = \"S\"\n[[steps.actions]]\nclick = {{ text = \"Go\" }}\n"),
-        )
-        .unwrap();
-        assert_eq!(f.steps.len(), 1);
-        assert_eq!(f.steps[0].phase, Phase::Row);
-        let a = &f.steps[0].actions[0];
-        assert_eq!((a.span.line, a.span.col), (6, 1));
-        match &a.kind {
-            ActionKind::Click(Locator { by: By::Text(tm), .. }) => {
-                assert_eq!(tm.text.raw, "Go");
-                assert_eq!(tm.mode, MatchMode::Exact);
-            }
-            k => panic!("{k:?}"),
-        }
-    }
-
-    #[test]
-    fn collects_several_errors_in_file_order() {
-        let out = errs(&format!(
-            "{HEAD}[[steps]]\ntitle = \"S\"\n[[steps.actions]]\nclik = {{ text = \"Go\" }}\n[[steps.actions]]\nfill = {{ label = \"X\" }}\nwiht = \"y\"\n"
-        ));
-        let first = out.find("unknown action `clik`").unwrap();
-        let second = out.find("unknown key `wiht` in `fill` action").unwrap();
-        assert!(first < second, "{out}");
-        assert!(out.contains("did you mean `click`?"));
-        assert!(out.contains("did you mean `with`?"));
-        // The misspelt `with` is not reported a second time as missing.
-        assert!(!out.contains("needs `with`"), "{out}");
-    }
-
-    #[test]
-    fn undefined_variable_points_at_the_placeholder() {
-        let out = errs(&format!(
-            "{HEAD}[params.klantnummer]\n[[steps]]\ntitle = \"S\"\n[[steps.actions]]\nselect = {{ option = \"PostNL ${{klantnumer}}\" }}\n"
-        ));
-        assert!(out.contains("undefined variable `${klantnumer}`"), "{out}");
-        assert!(out.contains(":7:29"), "{out}");
-        assert!(out.contains("did you mean `${klantnummer}`?"), "{out}");
-    }
-
-    #[test]
-    fn read_into_defines_a_variable_for_later_actions_only() {
-        let ok = errs(&format!(
-            "{HEAD}[[steps]]\ntitle = \"S\"\n[[steps.actions]]\nread = {{ css = \"h1\" }}\ninto = \"kop\"\n[[steps.actions]]\nclick = {{ text = \"${{kop}}\" }}\n"
-        ));
-        assert_eq!(ok, "ok");
-        let bad = errs(&format!(
-            "{HEAD}[[steps]]\ntitle = \"S\"\n[[steps.actions]]\nclick = {{ text = \"${{kop}}\" }}\n[[steps.actions]]\nread = {{ css = \"h1\" }}\ninto = \"kop\"\n"
-        ));
-        assert!(bad.contains("undefined variable `${kop}`"), "{bad}");
-    }
-
-    #[test]
-    fn download_takes_expect_as_companion() {
-        let f = parse_str(
-            Path::new("t.toml"),
-            &format!("{HEAD}[[steps]]\ntitle = \"S\"\n[[steps.actions]]\ndownload = {{ text = \"PDF\" }}\nexpect = \"pdf\"\ntimeout = 2.5\n"),
-        )
-        .unwrap();
-        let a = &f.steps[0].actions[0];
-        assert!(matches!(
-            a.kind,
-            ActionKind::Download {
-                expect: Some(FileKind::Pdf),
-                ..
-            }
-        ));
-        assert_eq!(a.timeout, Some(Duration::from_millis(2500)));
-    }
-
-    #[test]
-    fn syntax_error_is_reported_with_position() {
-        let out = errs("name = \"t\"\ntitle = \"T\n");
-        assert!(out.starts_with("error: invalid TOML"), "{out}");
-        assert!(out.contains("t.toml:2:"), "{out}");
-    }
-
-    #[test]
-    fn locator_rules() {
-        let out = errs(&format!(
-            "{HEAD}[[steps]]\ntitle = \"S\"\n[[steps.actions]]\nclick = {{ text = \"a\", label = \"b\" }}\n[[steps.actions]]\nclick = {{ css = \"a\", match = \"contains\" }}\n[[steps.actions]]\nclick = {{ role = \"buton\" }}\n[[steps.actions]]\nclick = {{ match = \"exact\" }}\n[[steps.actions]]\nclick = \"Opslaan\"\n"
-        ));
-        assert!(out.contains("found `text` and `label`"), "{out}");
-        assert!(out.contains("`match` does not apply to `css` locators"), "{out}");
-        assert!(out.contains("unknown ARIA role `buton`"), "{out}");
-        assert!(out.contains("did you mean `button`?"), "{out}");
-        assert!(out.contains("empty locator"), "{out}");
-        assert!(out.contains("write { text = \"Opslaan\" }"), "{out}");
-    }
-
-    #[test]
-    fn commits_only_on_click_and_duplicate_titles() {
-        let out = errs(&format!(
-            "{HEAD}[[steps]]\ntitle = \"S\"\n[[steps.actions]]\nreload = true\ncommits = true\n[[steps]]\ntitle = \"S\"\n[[steps.actions]]\nreload = true\n"
-        ));
-        assert!(out.contains("`commits` only applies to `click`, not `reload`"), "{out}");
-        assert!(out.contains("duplicate step title \"S\""), "{out}");
     }
 }

@@ -16,19 +16,68 @@ use crate::flow::model::Span;
 
 impl Span {
     /// The span of the byte range `range` in `src`, with 1-based line and (character) column.
+    /// Scans `src` up to `range`; to make many spans in one file, use [`LineIndex`].
     pub fn from_range(src: &str, range: Range<usize>) -> Span {
-        let start = floor_char_boundary(src, range.start.min(src.len()));
-        let end = floor_char_boundary(src, range.end.clamp(start, src.len()));
-        let before = &src[..start];
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let col = src[line_start..start].chars().count() + 1;
-        Span { line, col, start, end }
+        LineIndex::new(src).span(src, range)
     }
 
     /// The byte range of this span.
     pub fn range(&self) -> Range<usize> {
         self.start..self.end
+    }
+}
+
+/// Where each line of a text starts, so that a span's line and column cost a binary search
+/// instead of a scan from the top of the file (loading stays linear in the file size). Spans asked
+/// for in file order cost less still: the line of the previous one is tried first.
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    /// Byte offset of the first character of each line; `starts[0] == 0`.
+    starts: Vec<usize>,
+    /// The (0-based) line of the last span made.
+    last: std::cell::Cell<usize>,
+}
+
+impl LineIndex {
+    /// Indexes the lines of `src`.
+    pub fn new(src: &str) -> LineIndex {
+        let mut starts = Vec::with_capacity(src.len() / 32 + 1);
+        starts.push(0);
+        starts.extend(src.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex {
+            starts,
+            last: std::cell::Cell::new(0),
+        }
+    }
+
+    /// The 0-based line containing byte `at`.
+    fn line_of(&self, at: usize) -> usize {
+        let last = self.last.get();
+        let within = |l: usize| self.starts[l] <= at && self.starts.get(l + 1).is_none_or(|&next| at < next);
+        let line = if within(last) {
+            last
+        } else if last + 1 < self.starts.len() && within(last + 1) {
+            last + 1
+        } else {
+            self.starts.partition_point(|&s| s <= at) - 1
+        };
+        self.last.set(line);
+        line
+    }
+
+    /// The span of the byte range `range` in `src` (the text this index was built from).
+    pub fn span(&self, src: &str, range: Range<usize>) -> Span {
+        let start = floor_char_boundary(src, range.start.min(src.len()));
+        let end = floor_char_boundary(src, range.end.clamp(start, src.len()));
+        let line = self.line_of(start);
+        let line_start = self.starts[line];
+        let col = src[line_start..start].chars().count() + 1;
+        Span {
+            line: line + 1,
+            col,
+            start,
+            end,
+        }
     }
 }
 

@@ -1,282 +1,216 @@
-//! The rules of the flow language: which keys each table takes, which names are valid, which
-//! `${variables}` are in scope, and "did you mean" suggestions for near misses.
+//! Validation: the checks that need a file's whole model rather than one table — which
+//! `${variables}` are in scope where, unique step titles and handler names, names a `read` may not
+//! reuse, screenshot names.
 //!
-//! [`crate::flow::parse`] walks the TOML tree and calls these checks as it goes, so that every
-//! problem in a file is reported, not just the first.
+//! A pass of its own over the [`Flow`] model that [`crate::flow::parse`] built for one file (its
+//! own steps; included sub-flows not yet inlined). [`crate::flow::load`] runs it after the
+//! included files are loaded, because they add to the scope.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::ops::Range;
 
-use toml::de::DeTable;
+use crate::flow::lang::{self, VarKind};
+use crate::flow::model::*;
+use crate::flow::span::{FlowError, LineIndex};
 
-use crate::flow::model::{Piece, Template};
-use crate::flow::parse::{entries, Reader};
-
-/// Keys of the top-level table.
-pub const TOP_KEYS: &[&str] = &[
-    "name",
-    "title",
-    "description",
-    "base_url",
-    "params",
-    "secrets",
-    "handlers",
-    "steps",
-];
-/// Keys of a `[params.NAME]` table.
-pub const PARAM_KEYS: &[&str] = &["description", "example", "default", "secret"];
-/// Keys of a `[secrets.NAME]` table.
-pub const SECRET_KEYS: &[&str] = &["env", "prompt", "optional"];
-/// Keys of a `[[handlers]]` table.
-pub const HANDLER_KEYS: &[&str] = &["name", "when", "actions"];
-/// Keys of a `[[steps]]` table.
-pub const STEP_KEYS: &[&str] = &[
-    "title",
-    "guide_url",
-    "phase",
-    "when",
-    "skip_reason",
-    "include",
-    "actions",
-];
-/// The actions; an action table holds exactly one of these.
-pub const ACTIONS: &[&str] = &[
-    "goto",
-    "click",
-    "fill",
-    "select",
-    "check",
-    "uncheck",
-    "expect",
-    "wait_for",
-    "download",
-    "screenshot",
-    "reload",
-    "read",
-    "if",
-];
-/// Keys that go with one action: (key, action).
-pub const COMPANIONS: &[(&str, &str)] = &[
-    ("with", "fill"),
-    ("reload_every", "wait_for"),
-    ("expect", "download"),
-    ("into", "read"),
-    ("then", "if"),
-    ("else", "if"),
-];
-/// Keys any action may carry.
-pub const MODIFIERS: &[&str] = &["optional", "timeout", "commits", "note"];
-/// Keys of a `select = { … }` table.
-pub const SELECT_KEYS: &[&str] = &["option", "match", "from"];
-/// Keys of an `expect = { … }` table.
-pub const EXPECT_KEYS: &[&str] = &["visible", "url", "checked", "unchecked", "match"];
-/// Keys of a condition table.
-pub const CONDITION_KEYS: &[&str] = &["visible", "within", "same_person", "equals", "not"];
-/// The ways a locator finds an element; a locator holds exactly one.
-pub const LOCATOR_BY: &[&str] = &["text", "label", "role", "placeholder", "css", "xpath", "any"];
-/// Keys of a locator table.
-pub const LOCATOR_KEYS: &[&str] = &[
-    "text",
-    "label",
-    "role",
-    "placeholder",
-    "css",
-    "xpath",
-    "any",
-    "name",
-    "popup",
-    "match",
-    "within",
-];
-
-/// ARIA roles a `role` locator may name.
-pub const ROLES: &[&str] = &[
-    "alert",
-    "alertdialog",
-    "application",
-    "article",
-    "banner",
-    "blockquote",
-    "button",
-    "caption",
-    "cell",
-    "checkbox",
-    "code",
-    "columnheader",
-    "combobox",
-    "complementary",
-    "contentinfo",
-    "definition",
-    "dialog",
-    "document",
-    "feed",
-    "figure",
-    "form",
-    "grid",
-    "gridcell",
-    "group",
-    "heading",
-    "img",
-    "link",
-    "list",
-    "listbox",
-    "listitem",
-    "log",
-    "main",
-    "marquee",
-    "math",
-    "menu",
-    "menubar",
-    "menuitem",
-    "menuitemcheckbox",
-    "menuitemradio",
-    "meter",
-    "navigation",
-    "none",
-    "note",
-    "option",
-    "paragraph",
-    "presentation",
-    "progressbar",
-    "radio",
-    "radiogroup",
-    "region",
-    "row",
-    "rowgroup",
-    "rowheader",
-    "scrollbar",
-    "search",
-    "searchbox",
-    "separator",
-    "slider",
-    "spinbutton",
-    "status",
-    "switch",
-    "tab",
-    "table",
-    "tablist",
-    "tabpanel",
-    "term",
-    "textbox",
-    "timer",
-    "toolbar",
-    "tooltip",
-    "tree",
-    "treegrid",
-    "treeitem",
-];
-
-/// What a declared `${name}` is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum VarKind {
-    /// Declared under `[params.NAME]`.
-    Param,
-    /// Declared under `[secrets.NAME]`.
-    Secret,
+/// What the files a flow includes add to its scope.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    /// For each step (by index) that includes a sub-flow: the variables the sub-flow reads; they
+    /// are in scope from that step on.
+    pub reads_by_step: BTreeMap<usize, Vec<String>>,
+    /// False when an included file could not be loaded: the names it declares are unknown, so
+    /// undefined variables are not reported (they would only echo that file's errors).
+    pub complete: bool,
 }
 
-impl VarKind {
-    /// "parameter" or "secret".
-    pub fn noun(self) -> &'static str {
-        match self {
-            VarKind::Param => "parameter",
-            VarKind::Secret => "secret",
+impl Default for Scope {
+    fn default() -> Self {
+        Scope {
+            reads_by_step: BTreeMap::new(),
+            complete: true,
         }
     }
 }
 
-/// The candidate closest to `word` when it is close enough to be a likely misspelling.
-pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let w = word.to_lowercase();
-    let limit = w.chars().count().div_ceil(3);
-    let mut best: Option<(usize, &'a str)> = None;
-    for c in candidates {
-        let d = strsim::damerau_levenshtein(&w, &c.to_lowercase());
-        let prefix = w.len() >= 3 && (c.starts_with(w.as_str()) || w.starts_with(c));
-        let d = if prefix { d.min(limit.max(1)) } else { d };
-        if d <= limit.max(1) && best.is_none_or(|(bd, _)| d < bd) {
-            best = Some((d, c));
-        }
+/// Checks `flow`, the model of the file whose text is `src` (its `params` and `secrets` already
+/// including those merged from sub-flows). Returns the problems found, in no particular order.
+pub fn validate(flow: &Flow, src: &str, scope: &Scope) -> Vec<FlowError> {
+    let mut declared = HashMap::new();
+    for p in &flow.params {
+        declared.entry(p.name.as_str()).or_insert(VarKind::Param);
     }
-    best.map(|(_, c)| c)
-}
-
-/// `a`, `b` or `c`.
-pub fn list(items: &[&str]) -> String {
-    let quoted: Vec<String> = items.iter().map(|i| format!("`{i}`")).collect();
-    match quoted.split_last() {
-        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
-        Some((last, _)) => last.clone(),
-        None => String::new(),
+    for s in &flow.secrets {
+        declared.entry(s.name.as_str()).or_insert(VarKind::Secret);
     }
+    let mut c = Checker {
+        flow,
+        src,
+        lines: None,
+        declared,
+        reads: BTreeSet::new(),
+        check_vars: scope.complete,
+        errors: Vec::new(),
+    };
+    c.handlers();
+    // Handlers run at any moment: what they read is not in scope for the steps, and vice versa.
+    c.reads.clear();
+    c.steps(scope);
+    c.errors
 }
 
-/// A name usable in `${name}`: a letter or `_`, then letters, digits or `_`.
-pub fn is_identifier(s: &str) -> bool {
-    let mut chars = s.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+struct Checker<'a> {
+    flow: &'a Flow,
+    src: &'a str,
+    /// Built on the first error: most files have none.
+    lines: Option<LineIndex>,
+    declared: HashMap<&'a str, VarKind>,
+    /// Variables set by `read … into` so far.
+    reads: BTreeSet<String>,
+    check_vars: bool,
+    errors: Vec<FlowError>,
 }
 
-/// The error message for a name that is not an identifier.
-pub fn bad_identifier(what: &str, name: &str) -> String {
-    format!("invalid {what} name `{name}`: use letters, digits and `_`, starting with a letter")
-}
-
-/// A flow `name`: lowercase ASCII letters, digits, `-` and `_` (it becomes part of folder names).
-pub fn is_slug(s: &str) -> bool {
-    !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
-}
-
-/// `s` made into a slug: lowercase, runs of other characters become one `-`.
-pub fn slugify(s: &str) -> String {
-    let mut out = String::new();
-    for c in s.to_lowercase().chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c);
-        } else if !out.ends_with('-') && !out.is_empty() {
-            out.push('-');
-        }
+impl<'a> Checker<'a> {
+    fn err_at(&mut self, span: Span, message: impl Into<String>, help: Option<String>) {
+        let e = FlowError::at(&self.flow.path, self.src, span, message).with_help_opt(help);
+        self.errors.push(e);
     }
-    out.trim_end_matches('-').to_string()
-}
 
-/// An environment variable name: letters, digits and `_`, not starting with a digit.
-pub fn is_env_name(s: &str) -> bool {
-    is_identifier(s)
-}
+    fn err(&mut self, r: Range<usize>, message: impl Into<String>, help: Option<String>) {
+        let src = self.src;
+        let span = self.lines.get_or_insert_with(|| LineIndex::new(src)).span(src, r);
+        self.err_at(span, message, help);
+    }
 
-impl Reader<'_> {
-    /// Reports keys of `t` not in `allowed` (with "did you mean"); returns the suggested keys, so
-    /// that a misspelt required key is not reported a second time as missing.
-    pub(super) fn check_keys(
-        &mut self,
-        t: &DeTable,
-        allowed: &[&'static str],
-        message: impl Fn(&str) -> String,
-    ) -> Vec<&'static str> {
-        let mut suggested = Vec::new();
-        for (k, r, _) in entries(t) {
-            if allowed.contains(&k) {
-                continue;
+    fn handlers(&mut self) {
+        let mut names = HashSet::new();
+        for h in &self.flow.handlers {
+            if !names.insert(h.name.as_str()) {
+                self.err_at(h.name_span, format!("duplicate handler name \"{}\"", h.name), None);
             }
-            let s = suggest(k, allowed.iter().copied());
-            let help = match s {
-                Some(s) => {
-                    suggested.push(s);
-                    format!("did you mean `{s}`?")
-                }
-                None => format!("expected {}", list(allowed)),
-            };
-            self.err(r, message(k), Some(help));
+            self.locator(&h.when);
+            self.actions(&h.actions);
         }
-        suggested
+    }
+
+    fn steps(&mut self, scope: &Scope) {
+        // Step titles name screenshots and report sections: they must be unique.
+        let mut titles: HashMap<&str, usize> = HashMap::new();
+        for (i, step) in self.flow.steps.iter().enumerate() {
+            match titles.get(step.title.as_str()) {
+                Some(first) => {
+                    let help = format!("first used at line {first}");
+                    let message = format!("duplicate step title \"{}\"", step.title);
+                    self.err_at(step.title_span, message, Some(help));
+                }
+                None => {
+                    titles.insert(&step.title, step.title_span.line);
+                }
+            }
+            if let Some(c) = &step.when {
+                self.condition(c);
+            }
+            if let Some(reads) = scope.reads_by_step.get(&i) {
+                self.reads.extend(reads.iter().cloned());
+            }
+            self.actions(&step.actions);
+        }
+    }
+
+    fn actions(&mut self, actions: &'a [Action]) {
+        for a in actions {
+            self.action(a);
+        }
+    }
+
+    fn action(&mut self, a: &'a Action) {
+        match &a.kind {
+            ActionKind::Goto(t) => self.template(t),
+            ActionKind::Click(l)
+            | ActionKind::SetChecked { target: l, .. }
+            | ActionKind::WaitFor { target: l, .. }
+            | ActionKind::Download { target: l, .. } => self.locator(l),
+            ActionKind::Fill { target, value } => {
+                self.locator(target);
+                self.template(value);
+            }
+            ActionKind::Select { from, option } => {
+                self.template(&option.text);
+                if let Some(f) = from {
+                    self.locator(f);
+                }
+            }
+            ActionKind::Expect(Expectation::Visible(l))
+            | ActionKind::Expect(Expectation::Checked { target: l, .. }) => self.locator(l),
+            ActionKind::Expect(Expectation::Url(t)) => self.template(&t.text),
+            ActionKind::Screenshot(name) => {
+                if name.contains("${") {
+                    self.err_at(
+                        a.span,
+                        "a screenshot name is taken as written: `${…}` is not filled in",
+                        Some("use a fixed name, e.g. \"na-opslaan\"".into()),
+                    );
+                }
+            }
+            ActionKind::Reload => {}
+            ActionKind::Read { target, into } => {
+                self.locator(target);
+                if let Some(kind) = self.declared.get(into.as_str()) {
+                    let message = format!("`{into}` is already a {}", kind.noun());
+                    self.err_at(a.span, message, Some("read into a new name".into()));
+                }
+                self.reads.insert(into.clone());
+            }
+            ActionKind::If {
+                condition,
+                then,
+                otherwise,
+            } => {
+                self.condition(condition);
+                self.actions(then);
+                self.actions(otherwise);
+            }
+        }
+    }
+
+    fn condition(&mut self, c: &'a Condition) {
+        match c {
+            Condition::Visible { target, .. } => self.locator(target),
+            Condition::SamePerson(a, b) | Condition::Equals(a, b) => {
+                self.template(a);
+                self.template(b);
+            }
+            Condition::Not(inner) => self.condition(inner),
+        }
+    }
+
+    fn locator(&mut self, l: &'a Locator) {
+        match &l.by {
+            By::Text(t) | By::Label(t) | By::Placeholder(t) => self.template(&t.text),
+            By::Role { name, .. } => {
+                if let Some(n) = name {
+                    self.template(&n.text);
+                }
+            }
+            By::Css(_) | By::XPath(_) => {}
+            By::Any(alts) => {
+                for alt in alts {
+                    self.locator(alt);
+                }
+            }
+        }
+        if let Some(w) = &l.within {
+            self.locator(w);
+        }
     }
 
     /// Checks every `${name}` in `t` is a declared parameter or secret, or was read earlier.
-    pub(super) fn check_template(&mut self, t: &Template) {
-        let src = &self.src[t.span.range()];
+    fn template(&mut self, t: &Template) {
+        if !t.raw.contains("${") {
+            return;
+        }
+        let src = self.src.get(t.span.range()).unwrap_or_default();
         let mut searched = 0;
         for piece in t.pieces() {
             match piece {
@@ -300,16 +234,16 @@ impl Reader<'_> {
                         }
                         None => t.span.range(),
                     };
-                    if !is_identifier(name) {
-                        self.err(range, bad_identifier("variable", name), None);
-                    } else if !self.declared.contains_key(name) && !self.read_vars.contains(name) {
+                    if !lang::is_identifier(name) {
+                        self.err(range, lang::bad_identifier("variable", name), None);
+                    } else if self.check_vars && !self.declared.contains_key(name) && !self.reads.contains(name) {
                         let known: BTreeSet<&str> = self
                             .declared
                             .keys()
-                            .map(String::as_str)
-                            .chain(self.read_vars.iter().map(String::as_str))
+                            .copied()
+                            .chain(self.reads.iter().map(String::as_str))
                             .collect();
-                        let help = match suggest(name, known.iter().copied()) {
+                        let help = match lang::suggest(name, known.iter().copied()) {
                             Some(s) => format!("did you mean `${{{s}}}`?"),
                             None => format!(
                                 "declare [params.{name}] or [secrets.{name}], or set it earlier with `read` … `into = \"{name}\"`"
@@ -320,42 +254,5 @@ impl Reader<'_> {
                 }
             }
         }
-    }
-
-    /// Step titles name screenshots and report sections: they must be unique.
-    pub(super) fn check_step_title(&mut self, title: &str, at: std::ops::Range<usize>) {
-        let line = self.span(at.clone()).line;
-        if let Some((_, first)) = self.step_titles.iter().find(|(t, _)| t == title) {
-            let help = format!("first used at line {first}");
-            self.err(at, format!("duplicate step title \"{title}\""), Some(help));
-        }
-        self.step_titles.push((title.to_string(), line));
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn suggestions() {
-        assert_eq!(suggest("clik", ACTIONS.iter().copied()), Some("click"));
-        assert_eq!(suggest("Click", ACTIONS.iter().copied()), Some("click"));
-        assert_eq!(suggest("wiht", ["with", "optional"]), Some("with"));
-        assert_eq!(suggest("wait", ACTIONS.iter().copied()), Some("wait_for"));
-        assert_eq!(suggest("waitfor", ACTIONS.iter().copied()), Some("wait_for"));
-        assert_eq!(suggest("zzzzzz", ACTIONS.iter().copied()), None);
-        assert_eq!(suggest("contain", ["exact", "contains"]), Some("contains"));
-    }
-
-    #[test]
-    fn names() {
-        assert!(is_identifier("ingelogde_gebruiker"));
-        assert!(!is_identifier("1x"));
-        assert!(!is_identifier("a-b"));
-        assert!(is_slug("autoriseren-ecommerce-inzichten"));
-        assert!(!is_slug("Mijn Flow"));
-        assert_eq!(slugify("Mijn Flow!"), "mijn-flow");
-        assert_eq!(list(&["a", "b", "c"]), "`a`, `b` or `c`");
     }
 }

@@ -107,8 +107,8 @@ fn attach_within(mut q: Query, outer: Query) -> Query {
 mod tests {
     use super::*;
     use crate::flow::bind::bind;
+    use crate::flow::load::parse_str;
     use crate::flow::model::{Flow, Span};
-    use crate::flow::parse::parse_str;
     use std::path::Path;
 
     fn flow() -> Flow {

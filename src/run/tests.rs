@@ -9,7 +9,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::fake::{Effect, FakePage};
 use super::*;
-use crate::flow::parse::parse_str;
+use crate::flow::load::parse_str;
 use result::RunResult;
 
 const OPSLAAN: &str = "role button \"Opslaan\"";

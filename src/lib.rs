@@ -14,3 +14,4 @@ pub mod portal;
 pub mod report;
 pub mod run;
 pub mod signals;
+pub mod verify;

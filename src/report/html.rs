@@ -424,6 +424,18 @@ fn verdict(res: &RunResult) -> String {
         (Status::Failed, _) => "The run failed.".to_string(),
         (Status::Interrupted, _) => "The run was interrupted.".to_string(),
         (Status::CommittedUnknown, _) => "A committing action was sent; its outcome is unknown.".to_string(),
+        (Status::NotVerified, _) => "Not verified.".to_string(),
+        (Status::Unchanged, _) => format!("All {total} steps match the baseline."),
+        (Status::Changed, _) => {
+            let changed: Vec<&str> = res
+                .steps
+                .iter()
+                .filter(|s| s.status == Status::Changed)
+                .map(|s| s.title.as_str())
+                .collect();
+            format!("Drift: every step can still be performed, but {} changed.", changed.join(", "))
+        }
+        (Status::Broken, _) => "A step can no longer be performed.".to_string(),
     }
 }
 
@@ -434,6 +446,10 @@ fn outcome_label(status: Status) -> &'static str {
         Status::Skipped => "Skipped",
         Status::Interrupted => "Interrupted",
         Status::CommittedUnknown => "Committed, outcome unknown",
+        Status::NotVerified => "Not verified",
+        Status::Unchanged => "Unchanged",
+        Status::Changed => "Drift",
+        Status::Broken => "Broken",
     }
 }
 

@@ -281,6 +281,9 @@ fn error_lines(err: &crate::run::result::ErrorInfo) -> Vec<String> {
     if let Some(l) = &err.locator {
         lines.push(format!("Locator: {l}"));
     }
+    if let Some(best) = err.did_you_mean.first() {
+        lines.push(format!("Did you mean: {} \"{}\"?", best.kind, best.offered));
+    }
     if !err.found.is_empty() {
         let mut shown: Vec<&str> = err.found.iter().take(MAX_FOUND_SHOWN).map(String::as_str).collect();
         let more = err.found.len().saturating_sub(MAX_FOUND_SHOWN);

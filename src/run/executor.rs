@@ -186,6 +186,12 @@ impl<'a, P: Page> Executor<'a, P> {
             observer.step_finished(&result);
             results.push(result);
         }
+        // What later steps read (the logged-in user's name) is data in earlier steps' prints too.
+        for r in &mut results {
+            if let Some(p) = r.fingerprint.as_mut() {
+                p.template(self.flow, self.vars);
+            }
+        }
         results
     }
 

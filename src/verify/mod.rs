@@ -284,7 +284,8 @@ pub fn summary(result: &RunResult) -> String {
         for c in &v.changes {
             let _ = writeln!(s, "      {}", c.message);
         }
-        if let Some(p) = v.pixels_changed.filter(|_| step.status != Status::Unchanged) {
+        let visual = v.changes.iter().any(|c| c.kind == "visual");
+        if let Some(p) = v.pixels_changed.filter(|_| step.status != Status::Unchanged && !visual) {
             let _ = writeln!(s, "      pixels changed: {} (threshold {})", percent(p), percent(info.pixel_threshold));
         }
         if !v.edits.is_empty() {

@@ -40,11 +40,14 @@ function fpGroupName(g) {
   return labelledByText(g) || clean(g.getAttribute('aria-label'));
 }
 
-// The names of the named groups between `el` and `root`, outermost first, joined by " › ".
-function fpGroups(el, root) {
+// The names of the named groups `el` sits in (fieldsets with a legend, named ARIA groups, tree
+// items holding it), outermost first, joined by " › ". Independent of the region looked at, so
+// the same element is described the same way from every target.
+const FP_NAMED_GROUP_SEL = 'fieldset, [role=group], [role=radiogroup], [role=treeitem]';
+function fpGroups(el) {
   const names = [];
-  for (let p = el.parentElement; p && p !== root.parentElement; p = p.parentElement) {
-    if (p === el || !p.matches('fieldset, [role=group], [role=tree] [role=treeitem], [role=region], section')) continue;
+  for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+    if (!p.matches(FP_NAMED_GROUP_SEL)) continue;
     const n = fpGroupName(p);
     if (n) names.unshift(n);
   }
@@ -55,10 +58,10 @@ function fpMasked(el, masks) {
   return masks.some((m) => m === el || m.contains(el));
 }
 
-function fpItem(el, root) {
+function fpItem(el) {
   const role = roleOf(el) || el.tagName.toLowerCase();
   const name = el.matches(CONTROL_SEL) ? (labelNames(el)[0] || accName(el)) : (accName(el) || textOf(el));
-  return { role, name: short(name, 120), group: fpGroups(el, root) };
+  return { role, name: short(name, 120), group: fpGroups(el) };
 }
 
 function fpItems(root, masks) {
@@ -70,7 +73,7 @@ function fpItems(root, masks) {
     // A control inside another item (a checkbox inside its tree item) is described once.
     if (el.parentElement && el.parentElement.closest(FP_ITEM_SEL) && root.contains(el.parentElement.closest(FP_ITEM_SEL)) &&
         !['INPUT', 'SELECT', 'TEXTAREA'].includes(el.tagName)) continue;
-    const it = fpItem(el, root);
+    const it = fpItem(el);
     if (!it.name) continue;
     const key = it.role + '\u0000' + it.name + '\u0000' + it.group;
     if (seen.has(key)) continue;
@@ -106,7 +109,7 @@ function fpTarget(t, masks) {
   if (!el) return { found: false, role: '', name: '', items: [] };
   if (el.tagName === 'LABEL' && el.control) el = el.control;
   const root = fpRoot(el);
-  const self = fpItem(el, root);
+  const self = fpItem(el);
   return {
     found: true,
     role: self.role,

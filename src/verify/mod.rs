@@ -179,7 +179,8 @@ fn compare(result: &mut RunResult, out_dir: &Path, settings: &Settings, base: &B
                 match pixels::compare(&png, &now, &masks) {
                     Ok(d) => {
                         v.pixels_changed = Some((d.share * 10_000.0).round() / 10_000.0);
-                        if let Some(diff) = d.png.filter(|_| d.share > settings.pixel_threshold || broken) {
+                        let show = d.share > settings.pixel_threshold || broken || !v.changes.is_empty();
+                        if let Some(diff) = d.png.filter(|_| show) {
                             let name = format!("{s}-diff.png");
                             write(out_dir, &name, &diff)?;
                             v.diff_screenshot = Some(name);

@@ -94,8 +94,20 @@ fn assert_unchanged(before: &Value, after: &Value) {
     assert_eq!(before["audit"], after["audit"], "verify wrote an audit entry");
 }
 
+/// The run's report.json, checked against docs/report.schema.json.
 fn report(out: &Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap()
+    let value: Value = serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/report.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(&value)
+        .map(|e| format!("{e} at {}", e.instance_path))
+        .collect();
+    assert!(errors.is_empty(), "report.json does not match the schema: {errors:#?}");
+    value
 }
 
 fn statuses(report: &Value) -> Vec<String> {

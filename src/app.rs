@@ -80,6 +80,12 @@ async fn verify_command(args: VerifyArgs, interrupt: &Interrupt) -> Result<(), C
     if args.step.is_some() && !args.update_baseline {
         return Err(CliError::Invalid("--step N only goes with --update-baseline".into()));
     }
+    if !(0.0..=100.0).contains(&args.pixel_threshold) {
+        return Err(CliError::Invalid(format!(
+            "--pixel-threshold must be a percentage from 0 to 100, got {}",
+            args.pixel_threshold
+        )));
+    }
     let env = |name: &str| std::env::var(name).ok();
     let req = RunRequest {
         flow: args.flow,

@@ -103,7 +103,7 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "N")]
     pub step: Option<usize>,
     /// Percentage of a screenshot's pixels that may differ before the step counts as changed.
-    #[arg(long, value_name = "PERCENT", default_value_t = 0.5)]
+    #[arg(long, value_name = "PERCENT", default_value_t = crate::verify::DEFAULT_PIXEL_THRESHOLD * 100.0)]
     pub pixel_threshold: f64,
     /// The portal to verify (overrides the flow's base_url).
     #[arg(long, value_name = "URL")]

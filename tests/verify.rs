@@ -90,7 +90,10 @@ async fn state(portal: &PortalHandle) -> Value {
 /// No authorisation changed and no audit entry was written.
 fn assert_unchanged(before: &Value, after: &Value) {
     let (removed, added) = diff(before, after);
-    assert!(removed.is_empty() && added.is_empty(), "state changed: -{removed:?} +{added:?}");
+    assert!(
+        removed.is_empty() && added.is_empty(),
+        "state changed: -{removed:?} +{added:?}"
+    );
     assert_eq!(before["audit"], after["audit"], "verify wrote an audit entry");
 }
 
@@ -151,7 +154,10 @@ async fn a_fresh_classic_replica_matches_the_baseline_and_nothing_is_saved() {
     assert_eq!(files.len(), 8, "{files:?}");
     assert!(files.contains(&"04-stap-4-selecteer-autorisaties-voor-gebruiker.json".to_string()));
     let stap4 = std::fs::read_to_string(key.join("04-stap-4-selecteer-autorisaties-voor-gebruiker.json")).unwrap();
-    assert!(stap4.contains(r#"{"role":"checkbox","name":"Notificaties","group":"Pakketten & Vracht"}"#), "{stap4}");
+    assert!(
+        stap4.contains(r#"{"role":"checkbox","name":"Notificaties","group":"Pakketten & Vracht"}"#),
+        "{stap4}"
+    );
     assert!(!stap4.contains(ADMIN), "values are written as placeholders: {stap4}");
     assert!(!stap4.contains(DEMO_ADMIN_EMAIL));
 
@@ -174,7 +180,9 @@ async fn a_fresh_classic_replica_matches_the_baseline_and_nothing_is_saved() {
         .unwrap();
     assert_eq!(opslaan["status"], "skipped");
     assert!(opslaan["detail"].as_str().unwrap().contains("not clicked"), "{opslaan}");
-    assert!(out.join("04-stap-4-selecteer-autorisaties-voor-gebruiker-niet-geklikt.png").is_file());
+    assert!(out
+        .join("04-stap-4-selecteer-autorisaties-voor-gebruiker-niet-geklikt.png")
+        .is_file());
     let after_save: Vec<&str> = actions
         .iter()
         .skip_while(|a| !a["description"].as_str().unwrap().contains("Opslaan"))
@@ -228,7 +236,10 @@ async fn a_renamed_label_the_flow_uses_is_broken_with_the_edit_that_repairs_it()
     let (r, out) = verify(&portal.base_url(), &baseline, false, "broken").await;
     let err = r.expect_err("a broken step is an error");
     assert_eq!(err.code(), 1, "{err}");
-    assert!(err.to_string().contains("did you mean: label \"E-commerce Insights\"?"), "{err}");
+    assert!(
+        err.to_string().contains("did you mean: label \"E-commerce Insights\"?"),
+        "{err}"
+    );
     let rep = report(&out);
     assert_eq!(rep["status"], "broken");
     assert_eq!(statuses(&rep)[..4], ["unchanged", "unchanged", "unchanged", "broken"]);
@@ -238,7 +249,10 @@ async fn a_renamed_label_the_flow_uses_is_broken_with_the_edit_that_repairs_it()
     let first = &edits[0];
     assert_eq!(first["file"], FLOW);
     assert_eq!(first["line"], check_line());
-    assert_eq!((first["old"].as_str(), first["new"].as_str()), (Some("E-commerce inzichten"), Some("E-commerce Insights")));
+    assert_eq!(
+        (first["old"].as_str(), first["new"].as_str()),
+        (Some("E-commerce inzichten"), Some("E-commerce Insights"))
+    );
     // The read-back line needs the same edit.
     assert_eq!(edits.len(), 2, "{edits:?}");
     assert_unchanged(&before, &state(&portal).await);
@@ -259,7 +273,10 @@ async fn the_redesign_is_broken_at_stap_4_with_the_near_miss_ranked_first() {
     assert_eq!(edit["line"], check_line());
     assert_eq!(edit["new"], "E-commerce inzichten (rapportage)");
     let changes = rep["steps"][3]["verify"]["changes"].to_string();
-    assert!(changes.contains("moved from \\\"Inzichten\\\" to \\\"Rapportages & analyses\\\""), "{changes}");
+    assert!(
+        changes.contains("moved from \\\"Inzichten\\\" to \\\"Rapportages & analyses\\\""),
+        "{changes}"
+    );
     assert_unchanged(&before, &state(&portal).await);
 }
 
@@ -276,8 +293,21 @@ async fn the_binary_exits_0_when_unchanged_and_5_on_drift() {
             Command::new(env!("CARGO_BIN_EXE_postnl-robot"))
                 .args(["verify", FLOW, "--baseline"])
                 .arg(&baseline)
-                .args(["--base-url", &base, "--webdriver", &driver_url(), "--timeout", "10", "--quiet"])
-                .args(["-p", &format!("klantnummer={KLANTNUMMER}"), "-p", &format!("gebruiker={ADMIN}")])
+                .args([
+                    "--base-url",
+                    &base,
+                    "--webdriver",
+                    &driver_url(),
+                    "--timeout",
+                    "10",
+                    "--quiet",
+                ])
+                .args([
+                    "-p",
+                    &format!("klantnummer={KLANTNUMMER}"),
+                    "-p",
+                    &format!("gebruiker={ADMIN}"),
+                ])
                 .arg("--out")
                 .arg(&out)
                 .env("POSTNL_EMAIL", DEMO_ADMIN_EMAIL)
@@ -288,8 +318,16 @@ async fn the_binary_exits_0_when_unchanged_and_5_on_drift() {
     };
     let same = run(classic.base_url(), "bin-same").await.unwrap();
     let stdout = String::from_utf8_lossy(&same.stdout);
-    assert_eq!(same.status.code(), Some(0), "{stdout}\n{}", String::from_utf8_lossy(&same.stderr));
-    assert!(stdout.contains("Unchanged: every step matches the baseline (exit 0)"), "{stdout}");
+    assert_eq!(
+        same.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&same.stderr)
+    );
+    assert!(
+        stdout.contains("Unchanged: every step matches the baseline (exit 0)"),
+        "{stdout}"
+    );
 
     let drift = run(renamed.base_url(), "bin-drift").await.unwrap();
     let stdout = String::from_utf8_lossy(&drift.stdout);

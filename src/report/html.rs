@@ -300,7 +300,10 @@ impl Page<'_> {
                 "<div class=\"failure\">\n<h3>What went wrong</h3>\n<p class=\"err-msg\">The step failed.</p>\n</div>\n",
             );
         }
-        let compared = s.verify.as_ref().filter(|v| v.baseline_screenshot.is_some() || !v.changes.is_empty() || !v.edits.is_empty());
+        let compared = s
+            .verify
+            .as_ref()
+            .filter(|v| v.baseline_screenshot.is_some() || !v.changes.is_empty() || !v.edits.is_empty());
         if let Some(v) = compared {
             let now = s.screenshot.clone().or(failure_shot.clone());
             self.drift(s, v, now.as_deref());
@@ -380,7 +383,8 @@ impl Page<'_> {
         }
         self.out.push_str("</dl>\n");
         if !err.did_you_mean.is_empty() {
-            self.out.push_str("<div class=\"found did-you-mean\"><h4>Did you mean</h4>\n<ol>\n");
+            self.out
+                .push_str("<div class=\"found did-you-mean\"><h4>Did you mean</h4>\n<ol>\n");
             for d in &err.did_you_mean {
                 let _ = writeln!(
                     self.out,
@@ -524,7 +528,10 @@ fn verdict(res: &RunResult) -> String {
                 .filter(|s| s.status == Status::Changed)
                 .map(|s| s.title.as_str())
                 .collect();
-            format!("Drift: every step can still be performed, but {} changed.", changed.join(", "))
+            format!(
+                "Drift: every step can still be performed, but {} changed.",
+                changed.join(", ")
+            )
         }
         (Status::Broken, _) => "A step can no longer be performed.".to_string(),
     }

@@ -22,7 +22,9 @@ use tokio_util::sync::CancellationToken;
 use crate::browser::fingerprint::FingerprintRequest;
 use crate::browser::{BrowserError, Found, Query, Selected, TextQuery, Wait};
 use crate::flow::bind::Vars;
-use crate::flow::{text, Action, ActionKind, By, Condition, Expectation, FileKind, Flow, Locator, MatchMode, Phase, Step};
+use crate::flow::{
+    text, Action, ActionKind, By, Condition, Expectation, FileKind, Flow, Locator, MatchMode, Phase, Step,
+};
 use crate::run::failure::{Failure, FailureKind};
 use crate::run::fingerprint::{target_of, StepFingerprint};
 use crate::run::page::Page;
@@ -325,7 +327,12 @@ impl<'a, P: Page> Executor<'a, P> {
             targets: vec![spec],
             masks: self.masks.clone(),
         };
-        let deadline = Instant::now() + if before { self.timeout(action).min(FINGERPRINT_WAIT) } else { Duration::ZERO };
+        let deadline = Instant::now()
+            + if before {
+                self.timeout(action).min(FINGERPRINT_WAIT)
+            } else {
+                Duration::ZERO
+            };
         let mut pause = Duration::from_millis(25);
         let target = loop {
             let seen = match self.io(self.page.fingerprint(&req)).await {
@@ -370,7 +377,11 @@ impl<'a, P: Page> Executor<'a, P> {
                 out.push(ActionResult {
                     description,
                     locator: locator.clone(),
-                    status: if f.kind == FailureKind::Interrupted { Status::Interrupted } else { Status::Failed },
+                    status: if f.kind == FailureKind::Interrupted {
+                        Status::Interrupted
+                    } else {
+                        Status::Failed
+                    },
                     duration_ms: ms(started.elapsed()),
                     detail: Some(f.message.clone()),
                 });

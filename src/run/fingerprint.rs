@@ -76,7 +76,11 @@ impl StepFingerprint {
         let mut pairs: Vec<(String, String)> = names
             .into_iter()
             .filter_map(|n| vars.get(&n).map(|v| (v, format!("${{{n}}}"))))
-            .chain(vars.secret_values().into_iter().map(|v| (v, crate::report::MASK.to_string())))
+            .chain(
+                vars.secret_values()
+                    .into_iter()
+                    .map(|v| (v, crate::report::MASK.to_string())),
+            )
             .filter(|(v, _)| v.trim().chars().count() >= 3)
             .collect();
         pairs.sort_by_key(|(v, _)| std::cmp::Reverse(v.len()));

@@ -68,11 +68,7 @@ mod tests {
 
     #[test]
     fn a_longer_label_containing_the_old_one_ranks_first() {
-        let offered = strings(&[
-            "Facturen",
-            "E-commerce Insights",
-            "E-commerce inzichten (rapportage)",
-        ]);
+        let offered = strings(&["Facturen", "E-commerce Insights", "E-commerce inzichten (rapportage)"]);
         let r = rank("E-commerce inzichten", &offered);
         assert_eq!(r[0].0, "E-commerce inzichten (rapportage)");
         assert_eq!(r[1].0, "E-commerce Insights");

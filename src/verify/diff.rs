@@ -127,21 +127,22 @@ fn items(base: &[Item], now: &[Item], partial: bool) -> Vec<Change> {
     let mut renamed: Vec<(usize, usize)> = vec![];
     let mut run_r: Vec<usize> = vec![];
     let mut run_a: Vec<usize> = vec![];
-    let mut flush = |run_r: &mut Vec<usize>, run_a: &mut Vec<usize>, removed: &mut Vec<usize>, added: &mut Vec<usize>| {
-        let mut left_a: Vec<usize> = run_a.clone();
-        for &r in run_r.iter() {
-            let pos = left_a
-                .iter()
-                .position(|&a| now[a].role == base[r].role && now[a].group == base[r].group);
-            match pos {
-                Some(p) => renamed.push((r, left_a.remove(p))),
-                None => removed.push(r),
+    let mut flush =
+        |run_r: &mut Vec<usize>, run_a: &mut Vec<usize>, removed: &mut Vec<usize>, added: &mut Vec<usize>| {
+            let mut left_a: Vec<usize> = run_a.clone();
+            for &r in run_r.iter() {
+                let pos = left_a
+                    .iter()
+                    .position(|&a| now[a].role == base[r].role && now[a].group == base[r].group);
+                match pos {
+                    Some(p) => renamed.push((r, left_a.remove(p))),
+                    None => removed.push(r),
+                }
             }
-        }
-        added.extend(left_a);
-        run_r.clear();
-        run_a.clear();
-    };
+            added.extend(left_a);
+            run_r.clear();
+            run_a.clear();
+        };
     for op in &ops {
         match op {
             Op::Same => flush(&mut run_r, &mut run_a, &mut removed, &mut added),
@@ -298,18 +299,29 @@ mod tests {
 
     #[test]
     fn renamed_and_moved_to_a_new_group() {
-        let mut now: Vec<(&str, &str)> = CLASSIC.iter().copied().filter(|(n, _)| *n != "E-commerce inzichten").collect();
+        let mut now: Vec<(&str, &str)> = CLASSIC
+            .iter()
+            .copied()
+            .filter(|(n, _)| *n != "E-commerce inzichten")
+            .collect();
         now.push(("E-commerce inzichten (rapportage)", "Rapportages & analyses"));
         let c = compare(&print(tree(CLASSIC)), &print(tree(&now)), false);
         assert_eq!(c.len(), 1, "{c:?}");
         assert_eq!(c[0].kind, "renamed");
-        assert!(c[0].message.contains("moved from \"Inzichten\" to \"Rapportages & analyses\""), "{c:?}");
+        assert!(
+            c[0].message
+                .contains("moved from \"Inzichten\" to \"Rapportages & analyses\""),
+            "{c:?}"
+        );
     }
 
     #[test]
     fn moved_added_removed_path_and_title() {
         let mut now = vec![
-            CLASSIC[1], CLASSIC[0], CLASSIC[2], ("Orderbevestigingen", "Pakketten & Vracht"),
+            CLASSIC[1],
+            CLASSIC[0],
+            CLASSIC[2],
+            ("Orderbevestigingen", "Pakketten & Vracht"),
         ];
         now.push(("Adresboek", "Versturen algemeen"));
         let base = print(tree(CLASSIC));
@@ -321,11 +333,21 @@ mod tests {
         assert!(kinds.contains(&"path") && kinds.contains(&"title"), "{kinds:?}");
         assert!(kinds.contains(&"moved"), "{c:?}");
         assert!(
-            c.iter().any(|c| c.message == "checkbox \"Orderbevestigingen\" moved from \"Inzichten\" to \"Pakketten & Vracht\""),
+            c.iter()
+                .any(|c| c.message
+                    == "checkbox \"Orderbevestigingen\" moved from \"Inzichten\" to \"Pakketten & Vracht\""),
             "{c:?}"
         );
-        assert!(c.iter().any(|c| c.kind == "removed" && c.old.as_deref() == Some("E-commerce inzichten")), "{c:?}");
-        assert!(c.iter().any(|c| c.kind == "added" && c.new.as_deref() == Some("Adresboek")), "{c:?}");
+        assert!(
+            c.iter()
+                .any(|c| c.kind == "removed" && c.old.as_deref() == Some("E-commerce inzichten")),
+            "{c:?}"
+        );
+        assert!(
+            c.iter()
+                .any(|c| c.kind == "added" && c.new.as_deref() == Some("Adresboek")),
+            "{c:?}"
+        );
     }
 
     #[test]
@@ -334,6 +356,10 @@ mod tests {
         base.push(item("button", "Opslaan", ""));
         let now = tree(&CLASSIC[..2]);
         let c = compare(&print(base), &print(now), true);
-        assert!(c.iter().all(|c| c.kind != "removed" || c.old.as_deref() != Some("Opslaan")), "{c:?}");
+        assert!(
+            c.iter()
+                .all(|c| c.kind != "removed" || c.old.as_deref() != Some("Opslaan")),
+            "{c:?}"
+        );
     }
 }

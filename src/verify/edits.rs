@@ -117,7 +117,11 @@ mod tests {
              [[steps.actions]]\nclick = { text = \"E-commerce inzichten\" }\n",
         )
         .unwrap();
-        std::fs::write(dir.path().join("sub.toml"), "fill = { label=\"E-commerce inzichten\" }\n").unwrap();
+        std::fs::write(
+            dir.path().join("sub.toml"),
+            "fill = { label=\"E-commerce inzichten\" }\n",
+        )
+        .unwrap();
         let s = [
             suggestion("label", "E-commerce inzichten", "E-commerce Insights", 0.93),
             suggestion("label", "E-commerce inzichten", "Facturen", 0.61),

@@ -81,7 +81,12 @@ pub fn apply(result: &mut RunResult, out_dir: &Path, settings: &Settings, key: &
     Ok(())
 }
 
-fn update(result: &RunResult, out_dir: &Path, settings: &Settings, base: &Baseline) -> Result<Vec<String>, VerifyError> {
+fn update(
+    result: &RunResult,
+    out_dir: &Path,
+    settings: &Settings,
+    base: &Baseline,
+) -> Result<Vec<String>, VerifyError> {
     if let Some(n) = settings.step {
         if n == 0 || n > result.steps.len() {
             return Err(VerifyError::NoSuchStep(n));
@@ -277,7 +282,11 @@ pub fn summary(result: &RunResult) -> String {
                     best.kind, best.offered, best.score
                 );
                 for other in err.did_you_mean.iter().skip(1).take(2) {
-                    let _ = writeln!(s, "                    {} \"{}\"  ({:.2})", other.kind, other.offered, other.score);
+                    let _ = writeln!(
+                        s,
+                        "                    {} \"{}\"  ({:.2})",
+                        other.kind, other.offered, other.score
+                    );
                 }
             }
         }
@@ -287,7 +296,12 @@ pub fn summary(result: &RunResult) -> String {
         }
         let visual = v.changes.iter().any(|c| c.kind == "visual");
         if let Some(p) = v.pixels_changed.filter(|_| step.status != Status::Unchanged && !visual) {
-            let _ = writeln!(s, "      pixels changed: {} (threshold {})", percent(p), percent(info.pixel_threshold));
+            let _ = writeln!(
+                s,
+                "      pixels changed: {} (threshold {})",
+                percent(p),
+                percent(info.pixel_threshold)
+            );
         }
         if !v.edits.is_empty() {
             let _ = writeln!(s, "      proposed fix:");

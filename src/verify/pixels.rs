@@ -66,8 +66,8 @@ pub fn compare(before: &[u8], after: &[u8], masks: &[Rect]) -> Result<PixelDiff,
         }
     }
     // The baseline's area beyond today's screenshot counts as changed too.
-    let extra = u64::from(a.width()) * u64::from(a.height())
-        - u64::from(a.width().min(w)) * u64::from(a.height().min(h));
+    let extra =
+        u64::from(a.width()) * u64::from(a.height()) - u64::from(a.width().min(w)) * u64::from(a.height().min(h));
     total += extra;
     changed += extra;
     let share = if total == 0 { 0.0 } else { changed as f64 / total as f64 };
@@ -123,7 +123,11 @@ mod tests {
     #[test]
     fn a_changed_region_is_counted_and_highlighted_unless_masked() {
         let a = png(40, 30, |_, _| [255, 255, 255]);
-        let b = png(40, 30, |x, y| if x < 10 && y < 10 { [0, 0, 0] } else { [255, 255, 255] });
+        let b = png(
+            40,
+            30,
+            |x, y| if x < 10 && y < 10 { [0, 0, 0] } else { [255, 255, 255] },
+        );
         let d = compare(&a, &b, &[]).unwrap();
         assert!((d.share - 100.0 / 1200.0).abs() < 1e-9, "{}", d.share);
         let diff = image::load_from_memory(&d.png.unwrap()).unwrap().to_rgba8();

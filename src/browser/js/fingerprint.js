@@ -118,7 +118,7 @@ function fpTarget(t, masks) {
   };
 }
 
-// Every element the masks find (visible or not: a region that is masked stays masked).
+// Every visible element the masks find.
 function fpMaskElements(masks) {
   const out = [];
   for (const q of masks || []) {

@@ -5,6 +5,7 @@
 //! [`report`] writers (HTML, JSON, JUnit, console), each redacting secrets.
 
 pub mod app;
+pub mod batch;
 pub mod browser;
 pub mod cli;
 pub mod error;
@@ -13,5 +14,6 @@ pub mod markup;
 pub mod portal;
 pub mod report;
 pub mod run;
+pub mod schedule;
 pub mod signals;
 pub mod verify;

@@ -1,0 +1,14 @@
+//! Batches: one flow replayed for every row of a CSV file by a pool of browser sessions.
+//!
+//! [`csv`] reads and checks the rows, [`key`] gives every row a stable identity, [`journal`]
+//! records each row's outcome durably so a batch can be resumed, [`results`] writes
+//! `results.csv`, [`queue`] hands rows to N sessions, and [`rundir`] picks run folders that are
+//! never shared.
+
+pub mod csv;
+pub mod durable;
+pub mod journal;
+pub mod key;
+pub mod queue;
+pub mod results;
+pub mod rundir;

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::browser::{Browser, BrowserOptions};
-use crate::cli::{BrowserArgs, Cli, Command, LogFormatArg, OutputArgs, PortalArgs, RunArgs};
+use crate::cli::{BrowserArgs, Cli, Command, LogFormatArg, OutputArgs, PortalArgs, RunArgs, VerifyArgs};
 use crate::error::CliError;
 use crate::flow;
 use crate::portal::{self, PortalConfig};
@@ -12,6 +12,7 @@ use crate::report::{self, console::Progress, logging::LogFormat, redact::Redacto
 use crate::run::result::{ErrorInfo, RunResult, Status, StepResult};
 use crate::run::{self, Failure, FailureKind, Mode, Observer, Plan, RunOptions};
 use crate::signals::Interrupt;
+use crate::verify;
 
 /// The shipped flow and its login sub-flow, embedded so that `demo` always runs exactly them.
 const SHIPPED_FLOWS: [(&str, &str); 2] = [
@@ -39,6 +40,7 @@ pub fn main(cli: Cli) -> Result<(), CliError> {
             Command::Run(args) => run_command(args, &listen()?).await,
             Command::Demo(args) => demo(args.browser, args.output, &listen()?).await,
             Command::Portal(args) => serve_portal(args).await,
+            Command::Verify(args) => verify_command(args, &listen()?).await,
         }
     })
 }
@@ -72,6 +74,35 @@ async fn run_command(args: RunArgs, interrupt: &Interrupt) -> Result<(), CliErro
         mode: Mode::Run,
     };
     run_flow(req, &env, interrupt).await.map(|_| ())
+}
+
+async fn verify_command(args: VerifyArgs, interrupt: &Interrupt) -> Result<(), CliError> {
+    if args.step.is_some() && !args.update_baseline {
+        return Err(CliError::Invalid("--step N only goes with --update-baseline".into()));
+    }
+    if !(0.0..=100.0).contains(&args.pixel_threshold) {
+        return Err(CliError::Invalid(format!(
+            "--pixel-threshold must be a percentage from 0 to 100, got {}",
+            args.pixel_threshold
+        )));
+    }
+    let env = |name: &str| std::env::var(name).ok();
+    let req = RunRequest {
+        flow: args.flow,
+        base_url: args.base_url,
+        params: args.params,
+        prompt: !args.no_prompt,
+        browser: args.browser.into(),
+        output: args.output.into(),
+        mode: Mode::Verify,
+    };
+    let settings = verify::Settings {
+        baseline: args.baseline,
+        update: args.update_baseline,
+        step: args.step,
+        pixel_threshold: args.pixel_threshold / 100.0,
+    };
+    verify_flow(req, settings, &env, interrupt).await.map(|_| ())
 }
 
 async fn demo(browser: BrowserArgs, output: OutputArgs, interrupt: &Interrupt) -> Result<(), CliError> {
@@ -232,6 +263,29 @@ pub async fn run_flow(
     env: &dyn Fn(&str) -> Option<String>,
     interrupt: &Interrupt,
 ) -> Result<RunOutcome, CliError> {
+    run_flow_with(req, None, env, interrupt).await
+}
+
+/// `verify`: a dry run of the flow (no committing action performed), then the baseline is
+/// written (`settings.update`) or each step compared with it; the drift report is part of the
+/// run folder's reports and the terminal summary is printed. Drift is [`CliError::Drift`]
+/// (exit 5), a broken step [`CliError::Failed`] (exit 1).
+pub async fn verify_flow(
+    mut req: RunRequest,
+    settings: verify::Settings,
+    env: &dyn Fn(&str) -> Option<String>,
+    interrupt: &Interrupt,
+) -> Result<RunOutcome, CliError> {
+    req.mode = Mode::Verify;
+    run_flow_with(req, Some(&settings), env, interrupt).await
+}
+
+async fn run_flow_with(
+    req: RunRequest,
+    verify: Option<&verify::Settings>,
+    env: &dyn Fn(&str) -> Option<String>,
+    interrupt: &Interrupt,
+) -> Result<RunOutcome, CliError> {
     init_logging(&req.output);
     let flow = flow::load(&req.flow).map_err(|e| CliError::Invalid(e.render()))?;
     let vars = flow::bind::bind(&flow, &req.params, env, req.prompt && is_terminal())
@@ -294,10 +348,27 @@ pub async fn run_flow(
     let signal = interrupt.signal();
     let no_browser = result.error.as_ref().is_some_and(|e| e.kind == FailureKind::NoBrowser);
     result.exit_code = crate::error::exit_code_of(result.status, no_browser, signal);
+    let verified = match verify {
+        Some(v) if !no_browser && result.status != Status::Interrupted => {
+            let key = verify::key(&result.browser.name, browser_opts.window);
+            verify::apply(&mut result, &out_dir, v, &key)
+        }
+        _ => Ok(()),
+    };
     let written = report::write_all(&result, &out_dir, &redactor);
+    if verify.is_some() {
+        print!("{}", redactor.redact(&verify::summary(&result)));
+    }
     progress.finish(&result, &out_dir);
     report::logging::clear_run_log();
     written.map_err(|e| CliError::Other(e.into()))?;
+    match verified {
+        Err(e @ verify::VerifyError::NoBaseline(_)) | Err(e @ verify::VerifyError::NoSuchStep(_)) => {
+            return Err(CliError::Invalid(e.to_string()))
+        }
+        Err(e) => return Err(CliError::Other(e.into())),
+        Ok(()) => {}
+    }
     match result.status {
         Status::Interrupted => Err(CliError::Interrupted(signal.unwrap_or(crate::error::Signal::Int))),
         _ if no_browser => Err(CliError::NoBrowser(
@@ -305,7 +376,7 @@ pub async fn run_flow(
                 .redact(&result.error.as_ref().map(|e| e.message.clone()).unwrap_or_default())
                 .into_owned(),
         )),
-        Status::Failed | Status::CommittedUnknown => {
+        Status::Failed | Status::CommittedUnknown | Status::Broken => {
             let failed = result.steps.iter().find(|s| s.status.is_failure());
             let msg = match failed {
                 Some(s) if s.status == Status::CommittedUnknown => format!(
@@ -322,7 +393,24 @@ pub async fn run_flow(
                     .into_owned(),
             ))
         }
-        Status::Passed | Status::Skipped => Ok(RunOutcome { result, out_dir }),
+        Status::Changed => Err(CliError::Drift(
+            redactor
+                .redact(&format!(
+                    "drift: {} changed since the baseline\nreport: {}",
+                    result
+                        .steps
+                        .iter()
+                        .filter(|s| s.status == Status::Changed)
+                        .map(|s| s.title.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    out_dir.join("report.html").display()
+                ))
+                .into_owned(),
+        )),
+        Status::Passed | Status::Skipped | Status::NotVerified | Status::Unchanged => {
+            Ok(RunOutcome { result, out_dir })
+        }
     }
 }
 
@@ -333,6 +421,9 @@ fn describe_error(e: Option<&ErrorInfo>) -> String {
         if !s.contains(l.as_str()) {
             s.push_str(&format!("\n  locator: {l}"));
         }
+    }
+    if let Some(best) = e.did_you_mean.first() {
+        s.push_str(&format!("\n  did you mean: {} \"{}\"?", best.kind, best.offered));
     }
     if !e.found.is_empty() {
         s.push_str("\n  the page offered instead:");

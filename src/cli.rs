@@ -28,6 +28,9 @@ pub enum Command {
     Demo(DemoArgs),
     /// Serve the replica of the Mijn PostNL portal.
     Portal(PortalArgs),
+    /// Replay a flow without saving and compare every step with a baseline (exit 0: unchanged,
+    /// 5: drift, 1: a step is broken).
+    Verify(VerifyArgs),
 }
 
 /// Options shared by everything that drives a browser.
@@ -72,6 +75,38 @@ pub struct RunArgs {
     pub flow: PathBuf,
     /// The portal to run against (overrides the flow's base_url).
     #[arg(long, value_name = "URL", value_parser = parse_base_url)]
+    pub base_url: Option<String>,
+    /// A flow parameter, e.g. --param klantnummer=9401138 (repeatable).
+    #[arg(long = "param", short = 'p', value_name = "NAME=VALUE", value_parser = parse_param)]
+    pub params: Vec<(String, String)>,
+    /// Never prompt for missing secrets, even on a terminal.
+    #[arg(long)]
+    pub no_prompt: bool,
+    #[command(flatten)]
+    pub browser: BrowserArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The flow file, e.g. flows/autoriseren-ecommerce-inzichten.toml.
+    pub flow: PathBuf,
+    /// The baseline folder (one sub-folder per browser and viewport, e.g. chromium-1280x900/).
+    #[arg(long, value_name = "DIR")]
+    pub baseline: PathBuf,
+    /// Write the baseline from this run instead of comparing with it.
+    #[arg(long)]
+    pub update_baseline: bool,
+    /// With --update-baseline: accept only step N's change (1-based).
+    #[arg(long, value_name = "N")]
+    pub step: Option<usize>,
+    /// Percentage of a screenshot's pixels that may differ before the step counts as changed.
+    #[arg(long, value_name = "PERCENT", default_value_t = crate::verify::DEFAULT_PIXEL_THRESHOLD * 100.0)]
+    pub pixel_threshold: f64,
+    /// The portal to verify (overrides the flow's base_url).
+    #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
     /// A flow parameter, e.g. --param klantnummer=9401138 (repeatable).
     #[arg(long = "param", short = 'p', value_name = "NAME=VALUE", value_parser = parse_param)]

@@ -3,11 +3,11 @@
 //! | code | meaning |
 //! | --- | --- |
 //! | 0 | passed |
-//! | 1 | a step failed (for verify: broken) |
+//! | 1 | a step failed (verify: a step is broken, it cannot be performed) |
 //! | 2 | invalid usage, flow, parameters or secrets: nothing was started |
 //! | 3 | no browser or WebDriver available |
 //! | 4 | other errors |
-//! | 5 | drift (verify; coming) |
+//! | 5 | drift: verify found every step performable, but something changed |
 //! | 129 / 130 / 143 | interrupted by SIGHUP / SIGINT / SIGTERM (the report is written) |
 
 use std::process::ExitCode;
@@ -24,7 +24,7 @@ pub const EXIT_INVALID: u8 = 2;
 pub const EXIT_NO_BROWSER: u8 = 3;
 /// Exit code: anything else.
 pub const EXIT_OTHER: u8 = 4;
-/// Exit code: drift found by verify (reserved; verify is coming).
+/// Exit code: drift found by verify (every step performable, something changed).
 pub const EXIT_DRIFT: u8 = 5;
 
 /// A signal that interrupts a run.
@@ -62,10 +62,11 @@ impl Signal {
 /// (an interruption without a known signal counts as SIGINT).
 pub fn exit_code_of(status: Status, no_browser: bool, signal: Option<Signal>) -> u8 {
     match status {
-        Status::Passed | Status::Skipped => EXIT_PASSED,
+        Status::Passed | Status::Skipped | Status::Unchanged | Status::NotVerified => EXIT_PASSED,
+        Status::Changed => EXIT_DRIFT,
         Status::Interrupted => signal.unwrap_or(Signal::Int).exit_code(),
         _ if no_browser => EXIT_NO_BROWSER,
-        Status::Failed | Status::CommittedUnknown => EXIT_FAILED,
+        Status::Failed | Status::CommittedUnknown | Status::Broken => EXIT_FAILED,
     }
 }
 
@@ -81,6 +82,9 @@ pub enum CliError {
     /// No browser or WebDriver available. Exit 3.
     #[error("{0}")]
     NoBrowser(String),
+    /// `verify` found drift: every step could be performed, something changed. Exit 5.
+    #[error("{0}")]
+    Drift(String),
     /// Interrupted by a signal (the report was written). Exit 129, 130 or 143.
     #[error("interrupted by {}", .0.name())]
     Interrupted(Signal),
@@ -94,6 +98,7 @@ impl CliError {
     pub fn code(&self) -> u8 {
         match self {
             CliError::Failed(_) => EXIT_FAILED,
+            CliError::Drift(_) => EXIT_DRIFT,
             CliError::Invalid(_) => EXIT_INVALID,
             CliError::NoBrowser(_) => EXIT_NO_BROWSER,
             CliError::Other(_) => EXIT_OTHER,
@@ -123,5 +128,8 @@ mod tests {
         assert_eq!(CliError::Invalid(String::new()).code(), 2);
         assert_eq!(CliError::Other(anyhow::anyhow!("x")).code(), 4);
         assert_eq!(EXIT_DRIFT, 5);
+        assert_eq!(exit_code_of(Status::Unchanged, false, None), 0);
+        assert_eq!(exit_code_of(Status::Changed, false, None), 5);
+        assert_eq!(exit_code_of(Status::Broken, false, None), 1);
     }
 }

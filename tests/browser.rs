@@ -990,3 +990,67 @@ async fn an_overlay_that_only_hosts_a_frame_is_named_after_it() {
     assert_eq!(w.out().await, "verder");
     w.close().await;
 }
+
+/// `verify`'s fingerprint: roles, names and groups of what a step touched and the labelled
+/// things around it; ids, classes, attribute order, values and states leave it unchanged, a
+/// renamed label does not.
+#[tokio::test]
+async fn fingerprint_ignores_ids_classes_attribute_order_values_and_states() {
+    use postnl_robot::browser::fingerprint::{FingerprintRequest, Item, TargetSpec};
+    let w = World::new().await;
+    let b = &w.browser;
+    let req = FingerprintRequest {
+        targets: vec![TargetSpec {
+            query: Some(Query::label("E-commerce inzichten")),
+            option: None,
+            nameless: false,
+        }],
+        masks: vec![Query::css(".datum")],
+    };
+    w.open("fingerprint.html").await;
+    let before = b.fingerprint(&req).await.unwrap();
+    let t = &before.targets[0];
+    assert!(t.found);
+    assert_eq!((t.role.as_str(), t.name.as_str()), ("checkbox", "E-commerce inzichten"));
+    let item = |role: &str, name: &str, group: &str| Item {
+        role: role.into(),
+        name: name.into(),
+        group: group.into(),
+    };
+    assert_eq!(
+        t.items,
+        vec![
+            item("checkbox", "Zendingen importeren", "Pakketten & Vracht"),
+            item("checkbox", "Notificaties", "Pakketten & Vracht"),
+            item("checkbox", "Facturen", "Inzichten"),
+            item("checkbox", "E-commerce inzichten", "Inzichten"),
+            item("textbox", "Notitie", ""),
+            item("button", "Opslaan", ""),
+        ]
+    );
+    assert_eq!(before.title, "Autorisaties");
+    assert_eq!(before.path, "/fixtures/fingerprint.html");
+    assert_eq!(before.masks.len(), 1, "the masked date is a region to leave out");
+
+    // Ticking a box and typing change states and values only.
+    b.set_checked(&Query::label("E-commerce inzichten"), true, &wait())
+        .await
+        .unwrap();
+    b.fill(&Query::label("Notitie"), "tekst", &wait()).await.unwrap();
+    assert_eq!(b.fingerprint(&req).await.unwrap().targets, before.targets);
+
+    // Other ids, classes, attribute order, ticks, typed text and masked date: the same print.
+    w.open("fingerprint-ids.html").await;
+    let other = b.fingerprint(&req).await.unwrap();
+    assert_eq!(other.targets, before.targets);
+    assert_eq!(other.title, before.title);
+
+    // A renamed label is seen.
+    w.open("fingerprint-renamed.html").await;
+    let renamed = b.fingerprint(&req).await.unwrap();
+    assert_ne!(renamed.targets, before.targets);
+    assert!(renamed.targets[0]
+        .items
+        .contains(&item("checkbox", "Meldingen", "Pakketten & Vracht")));
+    w.close().await;
+}

@@ -337,6 +337,7 @@ fn fixture(dir: &Path, failing: bool) -> RunResult {
                     "https://mijn.postnl.test/apex/bpg_autorisaties?debug={}",
                     url::form_urlencoded::byte_serialize(PASSWORD.as_bytes()).collect::<String>()
                 )),
+                did_you_mean: vec![],
             }
         });
         steps.push(StepResult {
@@ -370,6 +371,8 @@ fn fixture(dir: &Path, failing: bool) -> RunResult {
             }),
             actions,
             error,
+            fingerprint: None,
+            verify: None,
         });
     }
     let downloads = if failing {
@@ -428,6 +431,7 @@ fn fixture(dir: &Path, failing: bool) -> RunResult {
         steps,
         downloads,
         error: None,
+        verify: None,
     }
 }
 

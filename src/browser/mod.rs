@@ -32,6 +32,7 @@ pub mod driver;
 mod engine;
 pub mod error;
 mod frames;
+pub mod fingerprint;
 mod popups;
 pub mod query;
 mod script;

@@ -30,6 +30,8 @@ pub const STEP_KEYS: &[&str] = &[
     "skip_reason",
     "include",
     "actions",
+    "depends_on_commit",
+    "mask",
 ];
 /// The actions; an action table holds exactly one of these.
 pub const ACTIONS: &[&str] = &[

@@ -492,4 +492,24 @@ mod tests {
         assert!(out.contains("`commits` only applies to `click`, not `reload`"), "{out}");
         assert!(out.contains("duplicate step title \"S\""), "{out}");
     }
+
+    #[test]
+    fn steps_take_depends_on_commit_and_masks() {
+        let f = parse_str(
+            Path::new("t.toml"),
+            &format!(
+                "{HEAD}[[steps]]\ntitle = \"S\"\ndepends_on_commit = true\nmask = [{{ css = \".datum\" }}, {{ text = \"Bijgewerkt\", match = \"contains\" }}]\n[[steps.actions]]\nreload = true\n"
+            ),
+        )
+        .unwrap();
+        assert!(f.steps[0].depends_on_commit);
+        assert_eq!(f.steps[0].mask.len(), 2);
+        assert!(matches!(f.steps[0].mask[0].by, By::Css(_)));
+        let out = errs(&format!(
+            "{HEAD}[[steps]]\ntitle = \"S\"\ndepends_on_commit = \"ja\"\nmask = \".datum\"\n[[steps.actions]]\nreload = true\n[[steps]]\ntitle = \"T\"\nmask = [{{ lable = \"x\" }}]\n[[steps.actions]]\nreload = true\n"
+        ));
+        assert!(out.contains("`depends_on_commit`"), "{out}");
+        assert!(out.contains("`mask`"), "{out}");
+        assert!(out.contains("did you mean `label`?"), "{out}");
+    }
 }

@@ -115,6 +115,11 @@ pub struct Step {
     pub title_span: Span,
     /// The sub-flow this step includes, as written; its actions are inlined before the step's own.
     pub include: Option<Include>,
+    /// The step only makes sense once an earlier committing action was performed (e.g. the tile
+    /// that appears after the save): `verify` reports it as not verified and does not run it.
+    pub depends_on_commit: bool,
+    /// Regions `verify` ignores in this step's fingerprint and screenshot (a date, a counter).
+    pub mask: Vec<Locator>,
 }
 
 /// A step's `include = "path"`.

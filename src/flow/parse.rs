@@ -656,6 +656,10 @@ impl Reader<'_> {
             self.string(v, "`skip_reason`")
         });
         let include = entry(t, "include").and_then(|(_, v)| self.include(t, v));
+        let depends_on_commit = entry(t, "depends_on_commit")
+            .and_then(|(_, v)| self.boolean(v, "`depends_on_commit`"))
+            .unwrap_or(false);
+        let mask = entry(t, "mask").map(|(_, v)| self.mask(v)).unwrap_or_default();
         let mut actions = Vec::new();
         if let Some((_, v)) = entry(t, "actions") {
             actions.extend(self.actions(v, "steps.actions"));
@@ -677,7 +681,26 @@ impl Reader<'_> {
             span: self.span(sv.span()),
             title_span,
             include,
+            depends_on_commit,
+            mask,
         })
+    }
+
+    /// A step's `mask = [ locator, … ]`.
+    fn mask(&mut self, v: &Value) -> Vec<Locator> {
+        let DeValue::Array(items) = v.get_ref() else {
+            self.type_err(
+                v,
+                "`mask`",
+                "an array of locators",
+                Some("e.g. mask = [ { css = \".datum\" } ]".into()),
+            );
+            return Vec::new();
+        };
+        items
+            .iter()
+            .filter_map(|iv| self.locator(iv, "each region of `mask`"))
+            .collect()
     }
 
     fn actions(&mut self, v: &Value, header: &str) -> Vec<Action> {

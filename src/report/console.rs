@@ -167,16 +167,41 @@ impl Progress {
                 None => "Interrupted".to_string(),
             },
             Status::CommittedUnknown => "Committed, outcome unknown".to_string(),
+            Status::NotVerified => "Not verified".to_string(),
+            Status::Unchanged => "Matches the baseline".to_string(),
+            Status::Changed => match result.steps.iter().find(|s| s.status == Status::Changed) {
+                Some(s) => format!("Drift from {}", s.title),
+                None => "Drift".to_string(),
+            },
+            Status::Broken => match result.steps.iter().find(|s| s.status == Status::Broken) {
+                Some(s) => format!("Broken at {}", s.title),
+                None => "Broken".to_string(),
+            },
         };
-        let mut text = format!(
-            "\n{} {outcome} — {} steps: {} passed, {} failed, {} skipped — {}",
-            self.mark(result.status),
-            result.steps.len(),
-            count(Status::Passed),
-            result.steps.iter().filter(|x| x.status.is_failure()).count(),
-            count(Status::Skipped),
-            duration(result.duration_ms),
-        );
+        let compared = result.verify.as_ref().is_some_and(|v| !v.updated);
+        let mut text = if compared {
+            format!(
+                "\n{} {outcome} — {} steps: {} unchanged, {} changed, {} broken, {} not verified, {} skipped — {}",
+                self.mark(result.status),
+                result.steps.len(),
+                count(Status::Unchanged),
+                count(Status::Changed),
+                count(Status::Broken) + count(Status::Interrupted),
+                count(Status::NotVerified),
+                count(Status::Skipped),
+                duration(result.duration_ms),
+            )
+        } else {
+            format!(
+                "\n{} {outcome} — {} steps: {} passed, {} failed, {} skipped — {}",
+                self.mark(result.status),
+                result.steps.len(),
+                count(Status::Passed),
+                result.steps.iter().filter(|x| x.status.is_failure()).count(),
+                count(Status::Skipped) + count(Status::NotVerified),
+                duration(result.duration_ms),
+            )
+        };
         if let Some(err) = &result.error {
             if !result.steps.iter().any(|s| s.status.is_failure()) {
                 for line in error_lines(err) {
@@ -198,9 +223,10 @@ impl Progress {
             return mark.to_string();
         }
         let code = match status {
-            Status::Passed => "32",
-            Status::Failed | Status::Interrupted | Status::CommittedUnknown => "31",
-            Status::Skipped => "2",
+            Status::Passed | Status::Unchanged => "32",
+            Status::Failed | Status::Interrupted | Status::CommittedUnknown | Status::Broken => "31",
+            Status::Changed => "33",
+            Status::Skipped | Status::NotVerified => "2",
         };
         format!("\x1b[{code}m{mark}\x1b[0m")
     }
@@ -254,6 +280,9 @@ fn error_lines(err: &crate::run::result::ErrorInfo) -> Vec<String> {
     }
     if let Some(l) = &err.locator {
         lines.push(format!("Locator: {l}"));
+    }
+    if let Some(best) = err.did_you_mean.first() {
+        lines.push(format!("Did you mean: {} \"{}\"?", best.kind, best.offered));
     }
     if !err.found.is_empty() {
         let mut shown: Vec<&str> = err.found.iter().take(MAX_FOUND_SHOWN).map(String::as_str).collect();

@@ -12,7 +12,7 @@ use base64::Engine as _;
 
 use super::text::{duration, escape, status_mark, status_word};
 use super::{write_file, Redactor, ReportError, HTML_FILE, MASK};
-use crate::run::result::{ActionResult, ErrorInfo, RunResult, Status, StepResult, SCHEMA_VERSION};
+use crate::run::result::{ActionResult, ErrorInfo, RunResult, Status, StepResult, StepVerify, SCHEMA_VERSION};
 
 const CSS: &str = include_str!("report.css");
 const SCRIPT: &str = include_str!("report.js");
@@ -148,12 +148,23 @@ impl Page<'_> {
                 [
                     Status::Passed,
                     Status::Failed,
+                    Status::Unchanged,
+                    Status::Changed,
+                    Status::Broken,
                     Status::Interrupted,
                     Status::CommittedUnknown,
+                    Status::NotVerified,
                     Status::Skipped,
                 ]
                 .iter()
-                .filter(|&&st| count(st) > 0 || matches!(st, Status::Passed | Status::Failed | Status::Skipped))
+                .filter(|&&st| {
+                    let verdicts = if res.verify.as_ref().is_some_and(|v| !v.updated) {
+                        matches!(st, Status::Unchanged | Status::Changed | Status::Broken)
+                    } else {
+                        matches!(st, Status::Passed | Status::Failed | Status::Skipped)
+                    };
+                    count(st) > 0 || verdicts
+                })
                 .map(|&st| {
                     let n = count(st);
                     let class = if n > 0 { status_word(st) } else { "none" };
@@ -165,7 +176,8 @@ impl Page<'_> {
             (
                 "Mode",
                 if res.mode == "verify" {
-                    "verify <span class=\"muted\">(dry run: committing actions skipped)</span>".into()
+                    "verify <span class=\"muted\">(dry run: committing actions found and checked, not clicked)</span>"
+                        .into()
                 } else {
                     self.t(&res.mode)
                 },
@@ -173,6 +185,17 @@ impl Page<'_> {
         ];
         if !res.browser.webdriver.is_empty() {
             facts.push(("WebDriver", self.t(&res.browser.webdriver)));
+        }
+        if let Some(v) = &res.verify {
+            let what = if v.updated { "written to" } else { "compared with" };
+            facts.push((
+                "Baseline",
+                format!(
+                    "{what} <code>{}</code> · pixel threshold {}",
+                    self.t(&format!("{}/{}", v.baseline.trim_end_matches('/'), v.key)),
+                    self.t(&crate::verify::percent(v.pixel_threshold))
+                ),
+            ));
         }
         let _ = write!(
             self.out,
@@ -277,7 +300,14 @@ impl Page<'_> {
                 "<div class=\"failure\">\n<h3>What went wrong</h3>\n<p class=\"err-msg\">The step failed.</p>\n</div>\n",
             );
         }
-        if let Some(shot) = &s.screenshot {
+        let compared = s
+            .verify
+            .as_ref()
+            .filter(|v| v.baseline_screenshot.is_some() || !v.changes.is_empty() || !v.edits.is_empty());
+        if let Some(v) = compared {
+            let now = s.screenshot.clone().or(failure_shot.clone());
+            self.drift(s, v, now.as_deref());
+        } else if let Some(shot) = &s.screenshot {
             if failure_shot.as_deref() != Some(shot.as_str()) {
                 let caption = format!("The screen at the end of {}", s.title);
                 self.figure(shot, &caption, "End of step", s.url.as_deref());
@@ -285,6 +315,56 @@ impl Page<'_> {
         }
         self.actions(&s.actions);
         self.out.push_str("</section>\n");
+    }
+
+    /// `verify`: what changed since the baseline, the edits that repair the flow, and the
+    /// baseline's screenshot, today's and the difference side by side.
+    fn drift(&mut self, s: &StepResult, v: &StepVerify, now: Option<&str>) {
+        let _ = writeln!(
+            self.out,
+            "<div class=\"drift drift-{}\">\n<h3>Compared with the baseline</h3>",
+            status_word(v.status)
+        );
+        if v.changes.is_empty() {
+            self.out.push_str("<p class=\"muted\">No structural change.</p>\n");
+        } else {
+            self.out.push_str("<ul class=\"changes\">\n");
+            for c in &v.changes {
+                let _ = writeln!(
+                    self.out,
+                    "<li class=\"change change-{}\"><span class=\"tag\">{}</span> {}</li>",
+                    self.t(&c.kind),
+                    self.t(&c.kind),
+                    self.t(&c.message)
+                );
+            }
+            self.out.push_str("</ul>\n");
+        }
+        if let Some(p) = v.pixels_changed {
+            let _ = writeln!(
+                self.out,
+                "<p class=\"pixels\">Pixels changed: <strong>{}</strong></p>",
+                self.t(&crate::verify::percent(p))
+            );
+        }
+        if !v.edits.is_empty() {
+            self.out.push_str("<h4>Proposed fix</h4>\n<pre class=\"edits\">");
+            for e in &v.edits {
+                let _ = writeln!(self.out, "{}", self.t(&e.to_string()));
+            }
+            self.out.push_str("</pre>\n");
+        }
+        self.out.push_str("<div class=\"trio\">\n");
+        if let Some(b) = &v.baseline_screenshot {
+            self.figure(b, &format!("{} in the baseline", s.title), "Before (baseline)", None);
+        }
+        if let Some(n) = now {
+            self.figure(n, &format!("{} today", s.title), "After (today)", s.url.as_deref());
+        }
+        if let Some(d) = &v.diff_screenshot {
+            self.figure(d, &format!("What differs in {}", s.title), "Difference (red)", None);
+        }
+        self.out.push_str("</div>\n</div>\n");
     }
 
     fn failure_body(&mut self, err: &ErrorInfo, step_url: Option<&str>) {
@@ -302,6 +382,21 @@ impl Page<'_> {
             let _ = writeln!(self.out, "<div><dt>Page</dt><dd><code>{}</code></dd></div>", self.t(u));
         }
         self.out.push_str("</dl>\n");
+        if !err.did_you_mean.is_empty() {
+            self.out
+                .push_str("<div class=\"found did-you-mean\"><h4>Did you mean</h4>\n<ol>\n");
+            for d in &err.did_you_mean {
+                let _ = writeln!(
+                    self.out,
+                    "<li>{} &ldquo;{}&rdquo; <span class=\"muted\">instead of &ldquo;{}&rdquo; · similarity {:.2}</span></li>",
+                    self.t(&d.kind),
+                    self.t(&d.offered),
+                    self.t(&d.wanted),
+                    d.score
+                );
+            }
+            self.out.push_str("</ol>\n</div>\n");
+        }
         if !err.found.is_empty() {
             let cols = if err.found.len() > 6 { " class=\"cols\"" } else { "" };
             let _ = writeln!(
@@ -424,6 +519,21 @@ fn verdict(res: &RunResult) -> String {
         (Status::Failed, _) => "The run failed.".to_string(),
         (Status::Interrupted, _) => "The run was interrupted.".to_string(),
         (Status::CommittedUnknown, _) => "A committing action was sent; its outcome is unknown.".to_string(),
+        (Status::NotVerified, _) => "Not verified.".to_string(),
+        (Status::Unchanged, _) => format!("All {total} steps match the baseline."),
+        (Status::Changed, _) => {
+            let changed: Vec<&str> = res
+                .steps
+                .iter()
+                .filter(|s| s.status == Status::Changed)
+                .map(|s| s.title.as_str())
+                .collect();
+            format!(
+                "Drift: every step can still be performed, but {} changed.",
+                changed.join(", ")
+            )
+        }
+        (Status::Broken, _) => "A step can no longer be performed.".to_string(),
     }
 }
 
@@ -434,6 +544,10 @@ fn outcome_label(status: Status) -> &'static str {
         Status::Skipped => "Skipped",
         Status::Interrupted => "Interrupted",
         Status::CommittedUnknown => "Committed, outcome unknown",
+        Status::NotVerified => "Not verified",
+        Status::Unchanged => "Unchanged",
+        Status::Changed => "Drift",
+        Status::Broken => "Broken",
     }
 }
 

@@ -133,7 +133,7 @@ fn write_step(w: &mut Xml, step: &StepResult, suite: &str, x: &dyn Fn(&str) -> S
         ])
         .write_inner_content(|w| {
             match step.status {
-                Status::Failed | Status::Interrupted | Status::CommittedUnknown => {
+                Status::Failed | Status::Interrupted | Status::CommittedUnknown | Status::Broken => {
                     let fallback = ErrorInfo {
                         message: "step failed".into(),
                         ..Default::default()
@@ -144,13 +144,17 @@ fn write_step(w: &mut Xml, step: &StepResult, suite: &str, x: &dyn Fn(&str) -> S
                     }
                     write_failure(w, &err, x);
                 }
-                Status::Skipped => {
+                Status::Changed => {
+                    let err = drift_failure(step);
+                    write_failure(w, &err, x);
+                }
+                Status::Skipped | Status::NotVerified => {
                     let reason = step.skip_reason.as_deref().unwrap_or("skipped");
                     w.create_element("skipped")
                         .with_attribute(("message", x(reason).as_str()))
                         .write_empty()?;
                 }
-                Status::Passed => {}
+                Status::Passed | Status::Unchanged => {}
             }
             if !log.is_empty() {
                 w.create_element("system-out")
@@ -158,6 +162,26 @@ fn write_step(w: &mut Xml, step: &StepResult, suite: &str, x: &dyn Fn(&str) -> S
             }
             Ok(())
         });
+}
+
+/// A changed step as a failure whose message says what changed.
+fn drift_failure(step: &StepResult) -> ErrorInfo {
+    let changes: Vec<&str> = step
+        .verify
+        .iter()
+        .flat_map(|v| v.changes.iter())
+        .map(|c| c.message.as_str())
+        .collect();
+    let mut message = format!("changed since the baseline: {}", changes.join("; "));
+    if changes.is_empty() {
+        message = "changed since the baseline".into();
+    }
+    ErrorInfo {
+        message,
+        url: step.url.clone(),
+        screenshot: step.screenshot.clone(),
+        ..Default::default()
+    }
 }
 
 fn write_failure(w: &mut Xml, err: &ErrorInfo, x: &dyn Fn(&str) -> String) {

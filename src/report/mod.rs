@@ -11,6 +11,8 @@ pub mod logging;
 pub mod redact;
 mod text;
 
+pub(crate) use text::status_mark;
+
 use std::path::{Path, PathBuf};
 
 use crate::run::result::RunResult;

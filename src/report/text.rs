@@ -25,7 +25,7 @@ pub(crate) fn status_word(status: Status) -> &'static str {
     status.as_str()
 }
 
-/// The mark shown for a status: ✓ ✗ – ⏹ ?.
+/// The mark shown for a status: ✓ ✗ – ⏹ ? (verify: · ✓ ≠ ✗).
 pub(crate) fn status_mark(status: Status) -> &'static str {
     match status {
         Status::Passed => "✓",
@@ -33,6 +33,10 @@ pub(crate) fn status_mark(status: Status) -> &'static str {
         Status::Skipped => "–",
         Status::Interrupted => "⏹",
         Status::CommittedUnknown => "?",
+        Status::NotVerified => "·",
+        Status::Unchanged => "✓",
+        Status::Changed => "≠",
+        Status::Broken => "✗",
     }
 }
 

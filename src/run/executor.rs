@@ -19,10 +19,14 @@ use std::future::Future;
 
 use tokio_util::sync::CancellationToken;
 
+use crate::browser::fingerprint::FingerprintRequest;
 use crate::browser::{BrowserError, Found, Query, Selected, TextQuery, Wait};
 use crate::flow::bind::Vars;
-use crate::flow::{text, Action, ActionKind, Condition, Expectation, FileKind, Flow, Locator, MatchMode, Phase, Step};
+use crate::flow::{
+    text, Action, ActionKind, By, Condition, Expectation, FileKind, Flow, Locator, MatchMode, Phase, Step,
+};
 use crate::run::failure::{Failure, FailureKind};
+use crate::run::fingerprint::{target_of, StepFingerprint};
 use crate::run::page::Page;
 use crate::run::query::ToQuery;
 use crate::run::result::*;
@@ -43,6 +47,15 @@ const MAX_RELOGINS: u32 = 2;
 
 /// How many times one handler may run while a single action waits.
 const MAX_HANDLER_RUNS: usize = 3;
+
+/// Why `verify` leaves out what follows a committing action it did not perform.
+pub const NOT_VERIFIED: &str = "not verified (depends on the save)";
+
+/// How long `verify` waits for the element of a click to show before it describes it.
+const FINGERPRINT_WAIT: Duration = Duration::from_secs(10);
+
+/// How many near misses a failure lists under "did you mean".
+const MAX_SUGGESTIONS: usize = 5;
 
 /// How long a step's screenshot waits for a page that is still loading (spinner, aria-busy).
 const IDLE_BEFORE_SCREENSHOT: Duration = Duration::from_secs(5);
@@ -103,6 +116,17 @@ pub struct Executor<'a, P: Page> {
     committed: bool,
     /// The run was cancelled: a step was interrupted, or steps were left out because of it.
     interrupted: bool,
+    /// `verify`: the current step's file-name prefix (`04-stap-4-…`).
+    prefix: String,
+    /// `verify`: a committing action of the current step was dry-run; what follows in the step
+    /// depends on it and is not verified.
+    dry_committed: bool,
+    /// `verify`: the current step's fingerprint so far.
+    print: Option<StepFingerprint>,
+    /// `verify`: the current step's masked regions.
+    masks: Vec<Query>,
+    /// Near misses for the locator of the action that just failed.
+    suggestions: Vec<Suggestion>,
 }
 
 impl<'a, P: Page> Executor<'a, P> {
@@ -125,7 +149,16 @@ impl<'a, P: Page> Executor<'a, P> {
             downloads: vec![],
             relogins: 0,
             watch_login: None,
+            prefix: String::new(),
+            dry_committed: false,
+            print: None,
+            masks: vec![],
+            suggestions: vec![],
         }
+    }
+
+    fn verifying(&self) -> bool {
+        self.opts.mode == Mode::Verify
     }
 
     /// Runs every step in order; after a failure the remaining steps are reported as skipped,
@@ -155,6 +188,12 @@ impl<'a, P: Page> Executor<'a, P> {
             observer.step_finished(&result);
             results.push(result);
         }
+        // What later steps read (the logged-in user's name) is data in earlier steps' prints too.
+        for r in &mut results {
+            if let Some(p) = r.fingerprint.as_mut() {
+                p.template(self.flow, self.vars);
+            }
+        }
         results
     }
 
@@ -173,6 +212,11 @@ impl<'a, P: Page> Executor<'a, P> {
         let _span = tracing::info_span!("step", index, title = %step.title).entered();
         tracing::info!(index, title = %step.title, "step starts");
         self.committed = false;
+        self.dry_committed = false;
+        self.suggestions.clear();
+        self.prefix = format!("{index:02}-{}", slug(&step.title));
+        self.print = self.verifying().then(StepFingerprint::default);
+        self.masks = step.mask.iter().filter_map(|l| l.to_query(self.vars).ok()).collect();
         if let Some(cond) = &step.when {
             match self.condition(cond).await {
                 Ok(true) => {}
@@ -186,6 +230,12 @@ impl<'a, P: Page> Executor<'a, P> {
                 }
                 Err(f) => return self.failed_step(index, step, started, vec![], f).await,
             }
+        }
+        if step.depends_on_commit && self.verifying() {
+            tracing::info!("step depends on a committing action: not verified");
+            let mut r = skipped(index, step, format!("Niet geverifieerd: {NOT_VERIFIED}."));
+            r.status = Status::NotVerified;
+            return r;
         }
         let mut actions = Vec::new();
         loop {
@@ -217,6 +267,10 @@ impl<'a, P: Page> Executor<'a, P> {
             Err(f) => tracing::debug!(error = %f.message, "could not tell whether the page is still loading"),
             Ok(_) => {}
         }
+        let fingerprint = match self.finish_print().await {
+            Ok(p) => p,
+            Err(f) => return self.failed_step(index, step, started, actions, f).await,
+        };
         let name = format!("{index:02}-{}.png", slug(&step.title));
         let screenshot = match self.screenshot(&name).await {
             Ok(p) => Some(p),
@@ -232,7 +286,149 @@ impl<'a, P: Page> Executor<'a, P> {
             url: self.io(self.page.current_url()).await.ok(),
             actions,
             error: None,
+            fingerprint,
+            verify: None,
         }
+    }
+
+    /// `verify`: the step's fingerprint, completed with the page's path, title and masked
+    /// regions now (right before the step's screenshot), values written back as placeholders.
+    async fn finish_print(&mut self) -> Result<Option<StepFingerprint>, Failure> {
+        let Some(mut print) = self.print.take() else {
+            return Ok(None);
+        };
+        let req = FingerprintRequest {
+            targets: vec![],
+            masks: self.masks.clone(),
+        };
+        match self.io(self.page.fingerprint(&req)).await {
+            Ok(page) => print.finish(page),
+            Err(f) if f.kind == FailureKind::Interrupted => return Err(f),
+            Err(f) => tracing::warn!(error = %f.message, "could not read the page's fingerprint"),
+        }
+        print.template(self.flow, self.vars);
+        Ok(Some(print))
+    }
+
+    /// `verify`: describes the element `action` touches (and the labels around it) into the
+    /// step's fingerprint. Before a click (it may navigate away) it waits, bounded, for the
+    /// element to show; after other actions the element is there.
+    async fn touch(&mut self, action: &Action, before: bool) -> Result<(), Failure> {
+        if self.print.is_none() {
+            return Ok(());
+        }
+        let Some((spec, look_before)) = target_of(&action.kind, self.vars) else {
+            return Ok(());
+        };
+        if look_before != before {
+            return Ok(());
+        }
+        let req = FingerprintRequest {
+            targets: vec![spec],
+            masks: self.masks.clone(),
+        };
+        let deadline = Instant::now()
+            + if before {
+                self.timeout(action).min(FINGERPRINT_WAIT)
+            } else {
+                Duration::ZERO
+            };
+        let mut pause = Duration::from_millis(25);
+        let target = loop {
+            let seen = match self.io(self.page.fingerprint(&req)).await {
+                Ok(page) => page.targets.into_iter().next().filter(|t| t.found),
+                Err(f) if f.kind == FailureKind::Interrupted => return Err(f),
+                Err(f) => {
+                    tracing::debug!(error = %f.message, "fingerprint attempt failed");
+                    None
+                }
+            };
+            if let Some(t) = seen {
+                break t;
+            }
+            if Instant::now() >= deadline {
+                break Default::default();
+            }
+            self.pause(pause).await?;
+            pause = (pause * 2).min(Duration::from_millis(100));
+        };
+        if let Some(print) = self.print.as_mut() {
+            print.add_target(action.kind.to_string(), target);
+        }
+        Ok(())
+    }
+
+    /// `verify`: a committing action is found and checked actionable, screenshotted, and not
+    /// performed; what follows in the step depends on it and is not verified.
+    async fn dry_run_commit(&mut self, action: &Action, out: &mut Vec<ActionResult>) -> Result<(), Failure> {
+        let started = Instant::now();
+        let description = action.kind.to_string();
+        let locator = action_locator(&action.kind);
+        let q = match &action.kind {
+            ActionKind::Click(l) => l.to_query(self.vars).map_err(Failure::hard)?,
+            _ => return Err(Failure::hard("`commits` only applies to a click")),
+        };
+        self.touch(action, true).await?;
+        let timeout = self.timeout(action);
+        let checked = self.with_obstacles(timeout, out, Op::CheckClickable(&q)).await;
+        let found = match checked {
+            Ok(found) => found.found(),
+            Err(mut f) => {
+                out.push(ActionResult {
+                    description,
+                    locator: locator.clone(),
+                    status: if f.kind == FailureKind::Interrupted {
+                        Status::Interrupted
+                    } else {
+                        Status::Failed
+                    },
+                    duration_ms: ms(started.elapsed()),
+                    detail: Some(f.message.clone()),
+                });
+                f.locator = f.locator.or(locator);
+                self.suggest(action).await;
+                return Err(f);
+            }
+        };
+        let name = format!("{}-niet-geklikt.png", self.prefix);
+        let shot = self.screenshot(&name).await?;
+        self.dry_committed = true;
+        out.push(ActionResult {
+            description,
+            locator,
+            status: Status::Skipped,
+            duration_ms: ms(started.elapsed()),
+            detail: Some(format!(
+                "dry run: {found} is there and can be clicked; not clicked (screenshot {shot})"
+            )),
+        });
+        Ok(())
+    }
+
+    /// Near misses for the locator of `action`, which found nothing: what the page offers of the
+    /// same kind (labels, names, texts), ranked by similarity; kept for the step's error.
+    async fn suggest(&mut self, action: &Action) {
+        self.suggestions.clear();
+        let mut wanted = vec![];
+        if let Some(l) = action_target(&action.kind) {
+            wanted_texts(l, self.vars, &mut wanted);
+        }
+        for (kind, text, q) in wanted {
+            let offered = match tokio::time::timeout(LAST_SHOT, self.page.candidates(&q)).await {
+                Ok(Ok(list)) => list,
+                _ => continue,
+            };
+            for (offered, score) in crate::run::similar::rank(&text, &offered) {
+                self.suggestions.push(Suggestion {
+                    kind: kind.to_string(),
+                    wanted: text.clone(),
+                    offered,
+                    score: (score * 1000.0).round() / 1000.0,
+                });
+            }
+        }
+        self.suggestions.sort_by(|a, b| b.score.total_cmp(&a.score));
+        self.suggestions.truncate(MAX_SUGGESTIONS);
     }
 
     /// The result of a step that stopped: failed, interrupted, or — when a committing action
@@ -269,6 +465,16 @@ impl<'a, P: Page> Executor<'a, P> {
             .await
             .ok()
             .and_then(Result::ok);
+        let fingerprint = if f.kind == FailureKind::Interrupted {
+            None
+        } else {
+            tokio::time::timeout(LAST_SHOT, self.finish_print())
+                .await
+                .ok()
+                .and_then(Result::ok)
+                .flatten()
+        };
+        let did_you_mean = std::mem::take(&mut self.suggestions);
         StepResult {
             index,
             title: step.title.clone(),
@@ -285,7 +491,10 @@ impl<'a, P: Page> Executor<'a, P> {
                 found: f.found,
                 screenshot,
                 url,
+                did_you_mean,
             }),
+            fingerprint,
+            verify: None,
         }
     }
 
@@ -422,18 +631,25 @@ impl<'a, P: Page> Executor<'a, P> {
         let started = Instant::now();
         let description = action.kind.to_string();
         let locator = action_locator(&action.kind);
-        if action.commits && self.opts.mode == Mode::Verify {
+        if self.verifying() && self.dry_committed && !matches!(action.kind, ActionKind::If { .. }) {
             out.push(ActionResult {
                 description,
                 locator,
-                status: Status::Skipped,
+                status: Status::NotVerified,
                 duration_ms: 0,
-                detail: Some("dry run: committing action not performed".into()),
+                detail: Some(NOT_VERIFIED.into()),
             });
             return Ok(());
         }
+        if action.commits && self.verifying() {
+            return self.dry_run_commit(action, out).await;
+        }
         tracing::debug!(action = %description, "action");
+        self.touch(action, true).await?;
         let outcome = self.perform_recovering(action, out).await;
+        if outcome.is_ok() {
+            self.touch(action, false).await?;
+        }
         let (status, detail) = match outcome {
             Ok(detail) => {
                 if action.commits {
@@ -475,6 +691,9 @@ impl<'a, P: Page> Executor<'a, P> {
                 });
                 if f.locator.is_none() {
                     f.locator = locator;
+                }
+                if f.kind.is_absence() {
+                    self.suggest(action).await;
                 }
                 return Err(f);
             }
@@ -907,6 +1126,8 @@ enum Op<'q> {
     WaitVisible(&'q Query),
     TextOf(&'q Query),
     Download(&'q Query),
+    /// Found and clickable, not clicked (`verify`'s dry run of a committing click).
+    CheckClickable(&'q Query),
 }
 
 /// What an [`Op`] answered.
@@ -929,6 +1150,7 @@ impl Op<'_> {
             Op::WaitVisible(q) => OpOut::Found(b.wait_visible(q, w).await?),
             Op::TextOf(q) => OpOut::Text(b.text_of(q, w).await?),
             Op::Download(q) => OpOut::Path(b.download(q, w).await?),
+            Op::CheckClickable(q) => OpOut::Found(b.check_clickable(q, w).await?),
         })
     }
 }
@@ -1000,7 +1222,50 @@ pub fn skipped(index: usize, step: &Step, reason: String) -> StepResult {
         url: None,
         actions: vec![],
         error: None,
+        fingerprint: None,
+        verify: None,
     }
+}
+
+/// The locator of the element an action acts on.
+fn action_target(kind: &ActionKind) -> Option<&Locator> {
+    match kind {
+        ActionKind::Click(l)
+        | ActionKind::Fill { target: l, .. }
+        | ActionKind::SetChecked { target: l, .. }
+        | ActionKind::WaitFor { target: l, .. }
+        | ActionKind::Download { target: l, .. }
+        | ActionKind::Read { target: l, .. }
+        | ActionKind::Expect(Expectation::Visible(l))
+        | ActionKind::Expect(Expectation::Checked { target: l, .. }) => Some(l),
+        _ => None,
+    }
+}
+
+/// The texts a locator wants, with how it looks for them (`label`, `text`, `name`,
+/// `placeholder`) and the query for what the page offers of that kind.
+fn wanted_texts(l: &Locator, vars: &Vars, out: &mut Vec<(&'static str, String, Query)>) {
+    let (kind, tm) = match &l.by {
+        By::Text(t) => ("text", t),
+        By::Label(t) => ("label", t),
+        By::Placeholder(t) => ("placeholder", t),
+        By::Role { name: Some(t), .. } => ("name", t),
+        By::Any(alts) => {
+            for a in alts {
+                wanted_texts(a, vars, out);
+            }
+            return;
+        }
+        _ => return,
+    };
+    // The page's whole offer of this kind: the same locator without its text.
+    let (Ok(text), Ok(mut q)) = (vars.render(&tm.text), l.to_query(vars)) else {
+        return;
+    };
+    if let Query::Role { name, .. } = &mut q {
+        *name = None;
+    }
+    out.push((kind, text, q));
 }
 
 /// The locator an action acts on, as text for reports.

@@ -4,9 +4,11 @@
 
 pub mod executor;
 pub mod failure;
+pub mod fingerprint;
 pub mod page;
 pub mod query;
 pub mod result;
+pub mod similar;
 
 use std::time::Instant;
 
@@ -115,6 +117,7 @@ fn header(flow: &Flow, file: String, vars: &Vars, opts: &RunOptions, browser: Br
         steps: vec![],
         downloads: vec![],
         error: None,
+        verify: None,
     }
 }
 

@@ -9,6 +9,7 @@ use std::future::Future;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::browser::fingerprint::{FingerprintRequest, PageFingerprint};
 use crate::browser::{Browser, BrowserError, Found, Query, Selected, TextQuery, Wait};
 use crate::run::result::BrowserInfo;
 
@@ -64,6 +65,23 @@ pub trait Page: Sync {
     fn mark_open_popups(&self) -> impl Future<Output = Result<usize, BrowserError>> + Send;
     /// Re-opens the marked menus that have closed since; answers what it re-opened.
     fn reopen_popups(&self, timeout: Duration) -> impl Future<Output = Result<Vec<String>, BrowserError>> + Send;
+    /// What `verify` compares: the touched elements' roles and names and the labels around
+    /// them, the path, the title and the masked regions (no waiting).
+    fn fingerprint(
+        &self,
+        _req: &FingerprintRequest,
+    ) -> impl Future<Output = Result<PageFingerprint, BrowserError>> + Send {
+        async { Ok(PageFingerprint::default()) }
+    }
+    /// Every text on the page a locator of `q`'s kind could have meant ("did you mean").
+    fn candidates(&self, _q: &Query) -> impl Future<Output = Result<Vec<String>, BrowserError>> + Send {
+        async { Ok(vec![]) }
+    }
+    /// Waits until the one element `q` finds could be clicked, without clicking it (the dry run
+    /// of a committing action).
+    fn check_clickable(&self, q: &Query, w: &Wait) -> impl Future<Output = Result<Found, BrowserError>> + Send {
+        self.wait_visible(q, w)
+    }
 }
 
 impl Page for Browser {
@@ -131,5 +149,14 @@ impl Page for Browser {
     }
     async fn reopen_popups(&self, timeout: Duration) -> Result<Vec<String>, BrowserError> {
         Browser::reopen_popups(self, timeout).await
+    }
+    async fn fingerprint(&self, req: &FingerprintRequest) -> Result<PageFingerprint, BrowserError> {
+        Browser::fingerprint(self, req).await
+    }
+    async fn candidates(&self, q: &Query) -> Result<Vec<String>, BrowserError> {
+        Browser::candidates(self, q).await
+    }
+    async fn check_clickable(&self, q: &Query, w: &Wait) -> Result<Found, BrowserError> {
+        Browser::check_clickable(self, q, w).await
     }
 }

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use super::failure::FailureKind;
+pub use super::fingerprint::StepFingerprint;
 
 /// Version of the `report.json` layout; bump on incompatible changes.
 pub const SCHEMA_VERSION: u32 = 2;
@@ -22,12 +23,25 @@ pub enum Status {
     /// A committing action (e.g. "Opslaan") was sent, then the run failed or was cancelled before
     /// its outcome was confirmed: the portal may or may not have applied it.
     CommittedUnknown,
+    /// `verify`: not performed because it depends on a committing action that a dry run does
+    /// not perform (the read-back after the save, the tile that appears after it).
+    NotVerified,
+    /// `verify`: the step matches its baseline (the run: every step does).
+    Unchanged,
+    /// `verify`: the step could be performed, but its page differs from the baseline
+    /// (the run: drift, exit 5).
+    Changed,
+    /// `verify`: the step could not be performed (the run: exit 1).
+    Broken,
 }
 
 impl Status {
     /// Failed, interrupted or committed-unknown: something did not complete.
     pub fn is_failure(self) -> bool {
-        matches!(self, Status::Failed | Status::Interrupted | Status::CommittedUnknown)
+        matches!(
+            self,
+            Status::Failed | Status::Interrupted | Status::CommittedUnknown | Status::Broken
+        )
     }
 
     /// The word used in reports: `passed`, `committed-unknown`, ….
@@ -38,6 +52,10 @@ impl Status {
             Status::Skipped => "skipped",
             Status::Interrupted => "interrupted",
             Status::CommittedUnknown => "committed-unknown",
+            Status::NotVerified => "not-verified",
+            Status::Unchanged => "unchanged",
+            Status::Changed => "changed",
+            Status::Broken => "broken",
         }
     }
 }
@@ -67,6 +85,25 @@ pub struct RunResult {
     pub downloads: Vec<String>,
     /// A run-level error that is not tied to a step (browser could not start, interrupted, …).
     pub error: Option<ErrorInfo>,
+    /// `verify`: the baseline compared with (or written).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verify: Option<VerifyInfo>,
+}
+
+/// `verify`: which baseline, and how it was compared.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct VerifyInfo {
+    /// The baseline folder as given.
+    pub baseline: String,
+    /// The sub-folder for this browser and viewport, e.g. `chromium-1280x900`.
+    pub key: String,
+    /// A step whose screenshot differs in more than this share of pixels (0–1) has changed.
+    pub pixel_threshold: f64,
+    /// The baseline was written (`--update-baseline`) instead of compared.
+    pub updated: bool,
+    /// The files of the baseline written by this run, relative to the baseline folder.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub written: Vec<String>,
 }
 
 /// Which flow ran.
@@ -109,6 +146,82 @@ pub struct StepResult {
     pub url: Option<String>,
     pub actions: Vec<ActionResult>,
     pub error: Option<ErrorInfo>,
+    /// What `verify` read from the page during this step (compared with the baseline; the
+    /// baseline files hold it, report.json does not).
+    #[serde(skip)]
+    pub fingerprint: Option<StepFingerprint>,
+    /// `verify`: how the step compares with its baseline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verify: Option<StepVerify>,
+}
+
+/// `verify`: how one step compares with its baseline.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StepVerify {
+    /// `unchanged`, `changed`, `broken` or `not-verified` (also the step's status).
+    pub status: Status,
+    /// The baseline file of the step, relative to the baseline folder; none when the baseline
+    /// has no such step.
+    pub baseline: Option<String>,
+    /// What changed, structurally and visually.
+    pub changes: Vec<Change>,
+    /// Share (0–1) of the screenshot's pixels that differ from the baseline's, masks left out.
+    pub pixels_changed: Option<f64>,
+    /// The baseline's screenshot, copied into the run folder (relative to it).
+    pub baseline_screenshot: Option<String>,
+    /// The difference highlighted on today's screenshot (relative to the run folder).
+    pub diff_screenshot: Option<String>,
+    /// Edits that would repair the flow.
+    pub edits: Vec<Edit>,
+}
+
+/// One difference between a step and its baseline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    /// `renamed`, `added`, `removed`, `moved`, `path`, `title`, `visual`, `missing-step`.
+    pub kind: String,
+    /// The element's role (`checkbox`, `menuitem`, …), when the change is about one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// Before (the baseline) and after (today).
+    pub old: Option<String>,
+    pub new: Option<String>,
+    /// The change in words: `checkbox "Notificaties" renamed to "Meldingen" (in "Pakketten & Vracht")`.
+    pub message: String,
+}
+
+/// An edit that repairs the flow: on `file:line`, the locator's `kind` text `old` becomes `new`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Edit {
+    pub file: String,
+    pub line: usize,
+    /// `label`, `text`, `name` or `placeholder`.
+    pub kind: String,
+    pub old: String,
+    pub new: String,
+}
+
+impl std::fmt::Display for Edit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}:{}  {} \"{}\" → \"{}\"",
+            self.file, self.line, self.kind, self.old, self.new
+        )
+    }
+}
+
+/// A near miss: a text the page offers that resembles what a locator wanted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Suggestion {
+    /// How the locator looked: `label`, `text`, `name` or `placeholder`.
+    pub kind: String,
+    /// The text the locator wanted.
+    pub wanted: String,
+    /// What the page offers instead.
+    pub offered: String,
+    /// Similarity, 0–1 (see `run::similar`).
+    pub score: f64,
 }
 
 /// One action inside a step.
@@ -137,4 +250,7 @@ pub struct ErrorInfo {
     /// Screenshot of the moment it failed, relative to the run folder.
     pub screenshot: Option<String>,
     pub url: Option<String>,
+    /// Near misses for a locator that found nothing, best first ("did you mean").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub did_you_mean: Vec<Suggestion>,
 }

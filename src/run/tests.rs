@@ -299,6 +299,41 @@ async fn verify_mode_does_not_click_a_committing_action() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn verify_leaves_out_what_depends_on_the_commit() {
+    let flow = SAVE.replace("title = \"Stap 5\"", "title = \"Stap 5\"\ndepends_on_commit = true");
+    let (page, cancel) = page();
+    // "Opgeslagen" never shows (nothing is saved): waiting for it would fail the step.
+    page.show(&[BOX, OPSLAAN]);
+    let r = run_on(&flow, &[], &page, Mode::Verify, &cancel).await;
+    assert_eq!(r.status, Status::Passed, "{r:#?}");
+    let statuses: Vec<Status> = r.steps[0].actions.iter().map(|a| a.status).collect();
+    assert_eq!(statuses, [Status::Passed, Status::Skipped, Status::NotVerified]);
+    assert_eq!(r.steps[0].actions[2].detail.as_deref(), Some(executor::NOT_VERIFIED));
+    assert_eq!(r.steps[1].status, Status::NotVerified);
+    assert!(r.steps[1].actions.is_empty());
+    // In a dry run the page's fingerprint is taken per step.
+    assert!(r.steps[0].fingerprint.is_some());
+    // A committing action that is not there fails the step: it could not be performed.
+    let (without, cancel) = super::tests::page();
+    without.show(&[BOX]);
+    let r = run_on(&flow, &[], &without, Mode::Verify, &cancel).await;
+    assert_eq!(r.steps[0].status, Status::Failed, "{r:#?}");
+    assert!(without.calls(&format!("click {OPSLAAN}")).is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn run_mode_takes_no_fingerprints_and_performs_everything() {
+    let flow = SAVE.replace("title = \"Stap 5\"", "title = \"Stap 5\"\ndepends_on_commit = true");
+    let (page, cancel) = page();
+    page.show(&[BOX, OPSLAAN])
+        .on_click(OPSLAAN, vec![Effect::Show("text \"Opgeslagen\"")]);
+    let r = run_on(&flow, &[], &page, Mode::Run, &cancel).await;
+    assert_eq!(r.status, Status::Passed, "{r:#?}");
+    assert_eq!(r.steps[1].status, Status::Passed);
+    assert!(r.steps.iter().all(|s| s.fingerprint.is_none()));
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_failure_after_a_commit_is_committed_unknown_not_failed() {
     let (page, _) = page();
     // Opslaan is clicked, but the confirmation never shows.

@@ -16,5 +16,7 @@ window.__postnlRobot = Object.freeze({
   readyState,
   pageStatus,
   messages,
+  fingerprint,
+  candidates,
 });
 })();

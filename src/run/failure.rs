@@ -26,6 +26,8 @@ pub enum FailureKind {
     /// The page did not get where the flow expected and shows a message saying why (e.g.
     /// "Onjuist e-mailadres of wachtwoord.").
     PortalAlert,
+    /// The portal does not answer (connection refused, no such host, a browser error page).
+    PortalUnreachable,
     /// A check of the flow (`expect`) did not hold.
     ExpectationFailed,
     /// A committing action was sent, then something failed: its outcome is unknown.

@@ -8,7 +8,8 @@
 //! also keeps the terminal's Ctrl-C away from the driver, so the robot can close the session
 //! cleanly first.
 //!
-//! The files a run leaves in the temp folder — the browser profile and the driver's log — are
+//! The files a run leaves in the temp folder — the browser profile (which also holds the
+//! browser's own temporary files: its `TMPDIR` points inside) and the driver's log — are
 //! removed by a second helper in a session of its own (so the group kill spares it): once our end
 //! of the pipe closes and the group is gone, it deletes them, also when this process was killed.
 //! Neither the driver nor the browser inherits a `POSTNL_*` variable (the secrets live there).
@@ -91,7 +92,10 @@ impl Driver {
             }
         }
         if let Some(p) = profile {
-            cmd.env("RM_PROFILE", p).env("RM_LOG", log.path());
+            // The browser's own temporary files go inside the profile, so they go with it.
+            let tmp = p.join("tmp");
+            std::fs::create_dir_all(&tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
+            cmd.env("RM_PROFILE", p).env("RM_LOG", log.path()).env("TMPDIR", &tmp);
         }
         let child = cmd
             .arg("-c")

@@ -153,10 +153,9 @@ impl fmt::Display for BindProblem {
                 f,
                 "missing secret parameter `{name}`: set the environment variable {env} (or pass --param {name}=…, visible in the process list)"
             ),
-            BindProblem::MissingSecret { name, env } => write!(
-                f,
-                "missing secret `{name}`: set the environment variable {env} (or {env}_FILE to a file holding it)"
-            ),
+            BindProblem::MissingSecret { name, env } => {
+                write!(f, "missing secret `{name}`: set the environment variable {env}")
+            }
             BindProblem::SecretFile {
                 name,
                 var,

@@ -426,6 +426,30 @@ impl<'a, P: Page> Executor<'a, P> {
         }
     }
 
+    /// After opening `url`: when the browser shows no HTTP response (its own error page) and,
+    /// with a browser on this machine, nothing accepts a connection there, the portal does not
+    /// answer — said at once instead of after the next action's timeout.
+    async fn check_answers(&self, url: &str) -> Result<(), Failure> {
+        if self.io(self.page.page_status()).await?.is_some() || !is_loopback_url(&self.page.info().webdriver) {
+            return Ok(());
+        }
+        let base = origin(url);
+        match tokio::time::timeout(LAST_SHOT, connects(url)).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(Failure::new(
+                FailureKind::PortalUnreachable,
+                format!("the portal at {base} does not answer ({e})"),
+            )),
+            Err(_) => Err(Failure::new(
+                FailureKind::PortalUnreachable,
+                format!(
+                    "the portal at {base} does not answer (no connection within {} s)",
+                    LAST_SHOT.as_secs()
+                ),
+            )),
+        }
+    }
+
     async fn run_actions(&mut self, list: &[Action], out: &mut Vec<ActionResult>) -> Result<(), Failure> {
         for action in list {
             self.run_action(action, out).await?;
@@ -602,6 +626,7 @@ impl<'a, P: Page> Executor<'a, P> {
             ActionKind::Goto(t) => {
                 let url = self.absolute(&self.vars.render(t).map_err(Failure::hard)?);
                 self.io(self.page.goto(&url)).await?;
+                self.check_answers(&url).await?;
                 Ok(None)
             }
             ActionKind::Reload => {
@@ -1100,6 +1125,13 @@ fn is_loopback_url(url: &str) -> bool {
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
         None => false,
     })
+}
+
+/// `scheme://host[:port]` of a URL (the URL itself when it does not parse).
+fn origin(url: &str) -> String {
+    url::Url::parse(url)
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_else(|_| url.to_string())
 }
 
 /// Opens (and closes) a TCP connection to the host and port of `url`.

@@ -349,7 +349,13 @@ pub fn bind_with(
 pub fn param_env(name: &str) -> String {
     let upper: String = name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
         .collect();
     format!("POSTNL_PARAM_{upper}")
 }

@@ -49,9 +49,7 @@ pub(crate) fn matches(rule: &FailRule, path: &str) -> bool {
 fn should_fail(rules: &[FailRule], method: &str, path: &str, mut injected: impl FnMut(usize) -> u32) -> bool {
     rules.iter().enumerate().any(|(i, r)| {
         let method_ok = r.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method));
-        let hit = method_ok
-            && matches(r, path)
-            && (r.rate >= 1.0 || (r.rate > 0.0 && rand::random::<f64>() < r.rate));
+        let hit = method_ok && matches(r, path) && (r.rate >= 1.0 || (r.rate > 0.0 && rand::random::<f64>() < r.rate));
         // With a count, only the first `times` hits fail.
         hit && r.times.is_none_or(|n| injected(i) < n)
     })
@@ -97,15 +95,35 @@ mod tests {
         assert!(matches(&rule("/apex/bpg_home", 1.0), "/apex/BPG_Home"));
         assert!(!matches(&rule("/apex/BPG_Home", 1.0), "/apex/bpg_my_account"));
         let never_before = |_| 0;
-        assert!(should_fail(&[rule("/apex", 1.0)], "GET", "/apex/BPG_Home", never_before));
-        assert!(!should_fail(&[rule("/apex", 0.0)], "GET", "/apex/BPG_Home", never_before));
+        assert!(should_fail(
+            &[rule("/apex", 1.0)],
+            "GET",
+            "/apex/BPG_Home",
+            never_before
+        ));
+        assert!(!should_fail(
+            &[rule("/apex", 0.0)],
+            "GET",
+            "/apex/BPG_Home",
+            never_before
+        ));
         assert!(!should_fail(&[rule("/apex", 1.0)], "GET", "/", never_before));
         let post = FailRule {
             method: Some("POST".into()),
             ..rule("/apex/api", 1.0)
         };
-        assert!(should_fail(std::slice::from_ref(&post), "POST", "/apex/api/x", never_before));
-        assert!(!should_fail(std::slice::from_ref(&post), "GET", "/apex/api/x", never_before));
+        assert!(should_fail(
+            std::slice::from_ref(&post),
+            "POST",
+            "/apex/api/x",
+            never_before
+        ));
+        assert!(!should_fail(
+            std::slice::from_ref(&post),
+            "GET",
+            "/apex/api/x",
+            never_before
+        ));
     }
 
     #[test]

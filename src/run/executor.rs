@@ -422,7 +422,10 @@ impl<'a, P: Page> Executor<'a, P> {
             Ok(Ok(())) if !net_error => None,
             Ok(Ok(())) => Some(format!("the portal at {base} could not be opened")),
             Ok(Err(e)) => Some(format!("the portal at {base} does not answer ({e})")),
-            Err(_) => Some(format!("the portal at {base} does not answer (no connection within {} s)", LAST_SHOT.as_secs())),
+            Err(_) => Some(format!(
+                "the portal at {base} does not answer (no connection within {} s)",
+                LAST_SHOT.as_secs()
+            )),
         }
     }
 

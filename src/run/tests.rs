@@ -489,7 +489,10 @@ async fn fail_when_is_also_watched_while_waiting_for_the_url() {
     let flow = LOGIN_FAIL_WHEN.replace("  [[steps.actions]]\n  wait_for = { text = \"Menu\" }\n", "");
     let r = run_flow(&flow, &page).await;
     let err = r.steps[0].error.as_ref().unwrap();
-    assert_eq!((err.kind, err.message.as_str()), (FailureKind::PortalAlert, "role alert"));
+    assert_eq!(
+        (err.kind, err.message.as_str()),
+        (FailureKind::PortalAlert, "role alert")
+    );
     let d = details(&r, 0);
     assert!(d[1].starts_with("expect url containing"), "{d:?}");
 }
@@ -508,7 +511,10 @@ async fn a_save_the_portal_answers_with_500_is_refused_not_unknown() {
         err.message,
         "the portal refused to save: it answered HTTP 500 to /apex/api/autorisaties"
     );
-    assert!(err.found.iter().any(|f| f.contains("niet worden opgeslagen")), "{err:?}");
+    assert!(
+        err.found.iter().any(|f| f.contains("niet worden opgeslagen")),
+        "{err:?}"
+    );
     assert_eq!(page.calls(&format!("click {OPSLAAN}")).len(), 1, "never clicked twice");
 }
 
@@ -530,7 +536,10 @@ async fn a_failed_new_login_says_so() {
             vec![Effect::Hide(LOGIN_MARK), Effect::Show("text \"Menu\"")],
         )
         // The session ends at the first click on "Menu"; logging in again then finds no button.
-        .on_click("role button \"Inloggen\"", vec![Effect::Hide("role button \"Inloggen\"")])
+        .on_click(
+            "role button \"Inloggen\"",
+            vec![Effect::Hide("role button \"Inloggen\"")],
+        )
         .on_click("text \"Menu\"", vec![Effect::SessionEnds(&[LOGIN_MARK])]);
     let r = run_flow(SESSION_FLOW, &page).await;
     let err = r.steps[1].error.as_ref().unwrap();

@@ -32,11 +32,14 @@ const ATTEMPTS: usize = 3;
 /// Runs the driver (`$0 $@`) in the background and kills the process group when stdin reaches
 /// EOF (our end closed) or when the driver exits by itself. dash's `kill` takes `-9 -PGID`.
 /// With `RM_PROFILE` / `RM_LOG` set, a cleaner in its own session (`setsid`) waits for the same
-/// EOF, then (bounded) for the group to be gone, and removes those paths.
+/// EOF, then (bounded) for the group to be gone, and removes those paths. Only the cleaner keeps
+/// stdout (a pipe to us) open: its end tells us the cleaning is done; everything else writes to
+/// stderr (the log).
 const WATCHDOG: &str = r#"exec 3<&0
 if [ -n "$RM_PROFILE$RM_LOG" ] && command -v setsid >/dev/null; then
-  setsid sh -c 'read -r _; n=0; while kill -0 -"$1" 2>/dev/null && [ $n -lt 100 ]; do sleep 0.05; n=$((n+1)); done; rm -rf -- "$2" "$3"' sh $$ "$RM_PROFILE" "$RM_LOG" <&3 >/dev/null 2>&1 &
+  setsid sh -c 'read -r _; n=0; while kill -0 -"$1" 2>/dev/null && [ $n -lt 100 ]; do sleep 0.05; n=$((n+1)); done; rm -rf -- "$2" "$3"' sh $$ "$RM_PROFILE" "$RM_LOG" <&3 2>/dev/null &
 fi
+exec 1>&2
 unset RM_PROFILE RM_LOG
 "$0" "$@" </dev/null &
 p=$!
@@ -83,7 +86,6 @@ impl Driver {
             .suffix(".log")
             .tempfile()
             .map_err(|e| format!("cannot create a log file: {e}"))?;
-        let out = log.reopen().map_err(|e| e.to_string())?;
         let err = log.reopen().map_err(|e| e.to_string())?;
         let mut cmd = Command::new("/bin/sh");
         for (name, _) in std::env::vars_os() {
@@ -103,7 +105,7 @@ impl Driver {
             .arg(exe)
             .arg(format!("--port={port}"))
             .stdin(Stdio::piped())
-            .stdout(out)
+            .stdout(Stdio::piped())
             .stderr(err)
             .process_group(0)
             .spawn()
@@ -165,6 +167,22 @@ impl Driver {
         let _ = self.child.kill();
         let _ = self.child.wait();
         wait_group_gone(pgid, Duration::from_secs(3));
+        self.wait_cleaner(Duration::from_secs(3));
+    }
+
+    /// Waits (bounded) until the cleaner has removed the profile and the log: its end of the
+    /// stdout pipe closes when it exits.
+    fn wait_cleaner(&mut self, limit: Duration) {
+        let Some(mut pipe) = self.child.stdout.take() else {
+            return;
+        };
+        let (done, finished) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut sink = Vec::new();
+            let _ = pipe.read_to_end(&mut sink);
+            let _ = done.send(());
+        });
+        let _ = finished.recv_timeout(limit);
     }
 
     /// The last lines chromedriver wrote, for error messages.

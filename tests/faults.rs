@@ -383,38 +383,47 @@ async fn run_case(case: &Case) -> Result<String, String> {
     }
 
     let mut cmd = robot_command(case, &base_url, &out, tmp.path(), scratch.path(), &portal.base_url());
-    let child = cmd.spawn().unwrap();
+    let mut child = cmd.spawn().unwrap();
     let pid = child.id();
     let mut portal = Some(portal);
     let mut state_after_stop = None;
-    match case.trigger {
-        Trigger::None => {}
-        Trigger::AtStep(n, act) => {
-            wait_for_step(&out, n).await?;
-            check_no_secrets_inherited(tmp.path(), pid)?;
-            match act {
-                Act::Signal(sig) => kill(pid, sig),
-                Act::KillRobot => kill(pid, "-KILL"),
-                Act::KillDriver => kill_matching(tmp.path(), |cmd| {
-                    cmd.contains("chromedriver") && !cmd.starts_with("/bin/sh") && !cmd.starts_with("sh ")
-                })?,
-                Act::KillBrowser => kill_matching(tmp.path(), |cmd| {
-                    cmd.contains("--user-data-dir=") && !cmd.contains("--type=")
-                })?,
-                Act::StopReplica => {
-                    let p = portal.take().unwrap();
-                    state_after_stop = Some(p.state());
-                    p.shutdown().await;
+    let triggered = async {
+        match case.trigger {
+            Trigger::None => {}
+            Trigger::AtStep(n, act) => {
+                wait_for_step(&out, n).await?;
+                check_no_secrets_inherited(tmp.path(), pid)?;
+                match act {
+                    Act::Signal(sig) => kill(pid, sig),
+                    Act::KillRobot => kill(pid, "-KILL"),
+                    Act::KillDriver => kill_matching(tmp.path(), |cmd| {
+                        cmd.contains("chromedriver") && !cmd.starts_with("/bin/sh") && !cmd.starts_with("sh ")
+                    })?,
+                    Act::KillBrowser => kill_matching(tmp.path(), |cmd| {
+                        cmd.contains("--user-data-dir=") && !cmd.contains("--type=")
+                    })?,
+                    Act::StopReplica => {
+                        let p = portal.take().unwrap();
+                        state_after_stop = Some(p.state());
+                        p.shutdown().await;
+                    }
                 }
             }
+            Trigger::SignalDuringDriverStart(sig) => {
+                poll("the driver to start", Duration::from_secs(20), || {
+                    processes_using(tmp.path()).iter().any(|c| c.contains("sleep"))
+                })
+                .await?;
+                kill(pid, sig);
+            }
         }
-        Trigger::SignalDuringDriverStart(sig) => {
-            poll("the driver to start", Duration::from_secs(20), || {
-                processes_using(tmp.path()).iter().any(|c| c.contains("sleep"))
-            })
-            .await?;
-            kill(pid, sig);
-        }
+        Ok::<(), String>(())
+    }
+    .await;
+    if let Err(e) = triggered {
+        let _ = child.kill();
+        let _ = child.wait();
+        return Err(e);
     }
     let o = tokio::task::spawn_blocking(move || child.wait_with_output())
         .await

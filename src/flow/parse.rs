@@ -691,6 +691,8 @@ impl Reader<'_> {
         });
         match entry(t, "visible") {
             Some((_, lv)) => self.locator(lv, "`visible`"),
+            // Unknown keys are reported already.
+            None if !t.is_empty() => None,
             None => {
                 self.missing(
                     v.span(),

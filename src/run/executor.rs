@@ -411,7 +411,7 @@ impl<'a, P: Page> Executor<'a, P> {
             return None;
         }
         let net_error = f.message.contains("net::ERR_");
-        if !net_error && !(f.kind.is_absence() || f.kind == FailureKind::Hard) {
+        if !(net_error || f.kind.is_absence() || f.kind == FailureKind::Hard) {
             return None;
         }
         if !net_error && !is_loopback_url(&self.page.info().webdriver) {

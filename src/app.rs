@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::batch::rundir::{prepare_out_dir, unique_run_dir};
 use crate::browser::{Browser, BrowserOptions};
 use crate::cli::{BrowserArgs, Cli, Command, LogFormatArg, OutputArgs, PortalArgs, RunArgs, VerifyArgs};
 use crate::error::CliError;
@@ -113,7 +114,9 @@ async fn demo(browser: BrowserArgs, output: OutputArgs, interrupt: &Interrupt) -
         .map_err(|e| CliError::Other(e.into()))?;
     let base_url = portal.base_url();
     println!("Replica of Mijn PostNL running at {base_url} (demo data only)");
-    let out = output.out.clone().unwrap_or_else(|| default_out_dir("demo"));
+    // Every demo run gets a folder of its own, under --out when given.
+    let parent = output.out.clone().unwrap_or_else(|| PathBuf::from(RUNS_DIR));
+    let out = unique_run_dir(&parent, "demo").map_err(|e| CliError::Invalid(e.to_string()))?;
     let flow_dir = out.join("flow");
     std::fs::create_dir_all(&flow_dir).map_err(|e| CliError::Other(e.into()))?;
     for (name, text) in SHIPPED_FLOWS {
@@ -135,6 +138,8 @@ async fn demo(browser: BrowserArgs, output: OutputArgs, interrupt: &Interrupt) -
         browser: browser.into(),
         output: OutputSettings {
             out: Some(out),
+            // The new folder holds the flow that runs.
+            force: true,
             ..output
         },
         mode: Mode::Run,
@@ -209,8 +214,10 @@ pub struct BrowserSettings {
 /// Where a run's folder goes and how it talks.
 #[derive(Debug, Clone)]
 pub struct OutputSettings {
-    /// The run folder; `None`: `runs/<UTC timestamp>-<flow name>/`.
+    /// The run folder; `None`: a new `runs/<UTC timestamp>-<flow name>/`.
     pub out: Option<PathBuf>,
+    /// Write into `out` even when it is not empty.
+    pub force: bool,
     /// Plain progress lines only.
     pub quiet: bool,
     pub log_format: LogFormat,
@@ -232,6 +239,7 @@ impl From<OutputArgs> for OutputSettings {
     fn from(a: OutputArgs) -> Self {
         OutputSettings {
             out: a.out,
+            force: a.force,
             quiet: a.quiet,
             log_format: match a.log_format {
                 LogFormatArg::Text => LogFormat::Text,
@@ -252,8 +260,31 @@ fn init_logging(output: &OutputSettings) {
     drop(report::logging::init(output.log_format, output.quiet));
 }
 
-fn default_out_dir(flow_name: &str) -> PathBuf {
-    PathBuf::from("runs").join(format!("{}-{flow_name}", chrono::Utc::now().format("%Y%m%dT%H%M%SZ")))
+/// Where run folders go by default.
+const RUNS_DIR: &str = "runs";
+
+/// The run folder, checked before any browser starts: `--out` must be an empty (or, with
+/// `--force`, any) real folder we can write in; by default a new `runs/<timestamp>-<flow>/`.
+/// Its `downloads/` must not be a symbolic link. Answers the folder's canonical path.
+fn run_folder(output: &OutputSettings, flow_name: &str) -> Result<PathBuf, CliError> {
+    let invalid = |e: crate::batch::rundir::OutDirError| CliError::Invalid(e.to_string());
+    let dir = match &output.out {
+        Some(dir) => prepare_out_dir(dir, output.force, false).map_err(invalid)?,
+        None => {
+            let fresh = unique_run_dir(Path::new(RUNS_DIR), flow_name).map_err(invalid)?;
+            prepare_out_dir(&fresh, false, false).map_err(invalid)?
+        }
+    };
+    let downloads = dir.join("downloads");
+    if std::fs::symlink_metadata(&downloads).is_ok_and(|m| !m.is_dir()) {
+        return Err(CliError::Invalid(format!(
+            "{}: is not a folder (a symbolic link or a file); remove it or use another --out",
+            downloads.display()
+        )));
+    }
+    std::fs::create_dir_all(&downloads)
+        .map_err(|e| CliError::Invalid(format!("cannot create {}: {e}", downloads.display())))?;
+    Ok(dir)
 }
 
 /// Loads, binds and runs one flow; writes the run folder and its reports. When `interrupt`
@@ -296,11 +327,8 @@ async fn run_flow_with(
             req.flow.display()
         ))
     })?;
-    let out_dir = req.output.out.clone().unwrap_or_else(|| default_out_dir(&flow.name));
+    let out_dir = run_folder(&req.output, &flow.name)?;
     let downloads = out_dir.join("downloads");
-    std::fs::create_dir_all(&downloads)
-        .map_err(|e| CliError::Other(anyhow::anyhow!("cannot create {}: {e}", downloads.display())))?;
-    let out_dir = std::fs::canonicalize(&out_dir).map_err(|e| CliError::Other(e.into()))?;
     if req.browser.webdriver.is_some() {
         share_downloads_dir(&downloads);
     }
@@ -361,7 +389,14 @@ async fn run_flow_with(
     }
     progress.finish(&result, &out_dir);
     report::logging::clear_run_log();
-    written.map_err(|e| CliError::Other(e.into()))?;
+    written.map_err(|e| {
+        CliError::Other(anyhow::anyhow!(
+            "the run ended {} (exit code {}), but its report could not be written: {}",
+            result.status.as_str(),
+            result.exit_code,
+            redactor.redact(&e.to_string())
+        ))
+    })?;
     match verified {
         Err(e @ verify::VerifyError::NoBaseline(_)) | Err(e @ verify::VerifyError::NoSuchStep(_)) => {
             return Err(CliError::Invalid(e.to_string()))

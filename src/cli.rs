@@ -24,7 +24,8 @@ pub enum Command {
         #[arg(required = true)]
         flows: Vec<PathBuf>,
     },
-    /// Start the embedded replica and run the shipped flow against it as the demo admin.
+    /// Start the embedded replica and run the shipped flow against it as the demo admin (each run
+    /// in a new folder).
     Demo(DemoArgs),
     /// Serve the replica of the Mijn PostNL portal.
     Portal(PortalArgs),
@@ -37,7 +38,7 @@ pub enum Command {
 #[derive(Debug, Clone, Args)]
 pub struct BrowserArgs {
     /// Use this WebDriver server (Selenium Grid, remote chromedriver) instead of starting chromedriver.
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", value_parser = parse_webdriver_url)]
     pub webdriver: Option<String>,
     /// The chromedriver binary to start (default: `chromedriver` on PATH).
     #[arg(long, value_name = "PATH")]
@@ -57,9 +58,13 @@ pub struct BrowserArgs {
 /// Options shared by everything that writes a run folder.
 #[derive(Debug, Clone, Args)]
 pub struct OutputArgs {
-    /// The run folder (default: runs/<UTC timestamp>-<flow name>/).
+    /// The run folder (default: a new runs/<UTC timestamp>-<flow name>/); for `demo`, the folder
+    /// each run makes a new subfolder in.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Write into an existing, non-empty --out folder (refused otherwise).
+    #[arg(long)]
+    pub force: bool,
     /// Plain progress lines only (no spinners).
     #[arg(long, short)]
     pub quiet: bool,
@@ -150,9 +155,10 @@ pub struct PortalArgs {
     /// Sessions expire after this many seconds.
     #[arg(long, value_name = "SECS")]
     pub session_ttl: Option<u64>,
-    /// Answer HTTP 500 on a route prefix, for a fraction of requests (default 1), optionally only
-    /// the first N times: /apex/BPG_Home:0.5, /apex/api/autorisaties*1.
-    #[arg(long, value_name = "ROUTE[:RATE][*N]", value_parser = crate::portal::parse_fail_rule)]
+    /// Answer HTTP 500 on a route prefix (optionally for one method only), for a fraction of
+    /// requests (default 1), optionally only the first N times: /apex/BPG_Home:0.5,
+    /// /apex/api/autorisaties*1, "POST /apex/api/autorisaties" (the save, not the data loading).
+    #[arg(long, value_name = "[METHOD ]ROUTE[:RATE][*N]", value_parser = crate::portal::parse_fail_rule)]
     pub fail_on: Vec<crate::portal::FailRule>,
     /// Every user must set a new password at the first login.
     #[arg(long)]
@@ -215,10 +221,24 @@ fn parse_seconds(s: &str) -> Result<f64, String> {
 
 /// `--base-url`: an absolute http(s) URL.
 fn parse_base_url(s: &str) -> Result<String, String> {
-    match url::Url::parse(s) {
-        Ok(u) if (u.scheme() == "http" || u.scheme() == "https") && u.host().is_some() => Ok(s.to_string()),
-        _ => Err("expected an http(s) URL such as https://mijn.postnl.nl".to_string()),
+    if is_http_url(s) {
+        Ok(s.to_string())
+    } else {
+        Err("expected an http(s) URL such as https://mijn.postnl.nl".to_string())
     }
+}
+
+/// `--webdriver`: an absolute http(s) URL.
+fn parse_webdriver_url(s: &str) -> Result<String, String> {
+    if is_http_url(s) {
+        Ok(s.to_string())
+    } else {
+        Err("expected the http(s) URL of a WebDriver server, such as http://127.0.0.1:4444".to_string())
+    }
+}
+
+fn is_http_url(s: &str) -> bool {
+    url::Url::parse(s).is_ok_and(|u| (u.scheme() == "http" || u.scheme() == "https") && u.host().is_some())
 }
 
 #[cfg(test)]
@@ -249,6 +269,8 @@ mod tests {
             "http://",
         ] {
             assert!(parse_base_url(bad).is_err(), "{bad}");
+            assert!(parse_webdriver_url(bad).is_err(), "{bad}");
         }
+        assert!(parse_webdriver_url("http://selenium:4444/wd/hub").is_ok());
     }
 }

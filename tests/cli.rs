@@ -216,3 +216,49 @@ async fn ctrl_c_stops_the_run_writes_the_partial_report_and_exits_130() {
     assert!(report["error"]["message"].as_str().unwrap().contains("Onderbroken"));
     portal.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_writes_a_new_folder_per_run_and_a_used_out_is_refused() {
+    let parent = out_dir("demo");
+    std::fs::create_dir_all(&parent).unwrap();
+    std::fs::write(parent.join("notes.txt"), "mine").unwrap();
+    let p = parent.to_str().unwrap().to_string();
+    let driver = driver_url();
+    let o = tokio::task::spawn_blocking(move || robot(&["demo", "--out", &p, "--webdriver", &driver, "-q"], &[]))
+        .await
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let runs: Vec<_> = std::fs::read_dir(&parent)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    let name = runs[0].file_name().unwrap().to_string_lossy().into_owned();
+    assert!(name.ends_with("Z-demo"), "{name}");
+    assert!(runs[0].join("report.json").is_file() && runs[0].join("flow/login.toml").is_file());
+    assert_eq!(std::fs::read_to_string(parent.join("notes.txt")).unwrap(), "mine");
+
+    // `run` into that used folder is refused before anything starts, unless --force.
+    let used = runs[0].to_str().unwrap().to_string();
+    let o = robot(
+        &[
+            "run",
+            FLOW,
+            "--out",
+            &used,
+            "-p",
+            "klantnummer=1",
+            "-p",
+            "gebruiker=x",
+            "--no-prompt",
+        ],
+        &[("POSTNL_EMAIL", DEMO_ADMIN_EMAIL), ("POSTNL_PASSWORD", DEMO_PASSWORD)],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("the folder is not empty; use --force"),
+        "{}",
+        stderr(&o)
+    );
+}

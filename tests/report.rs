@@ -1112,3 +1112,28 @@ fn missing_screenshot_and_run_level_error_are_reported() {
     );
     assert_no_secret_in_folder(tmp.path());
 }
+
+#[cfg(unix)]
+#[test]
+fn reports_replace_a_planted_symlink_instead_of_writing_through_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("run");
+    let result = fixture(&dir, false);
+    let victim = tmp.path().join("elsewhere.txt");
+    std::fs::write(&victim, "untouched").unwrap();
+    std::os::unix::fs::symlink(&victim, dir.join("report.json")).unwrap();
+    std::fs::write(dir.join("junit.xml"), "previous").unwrap();
+    report::write_all(&result, &dir, &redactor()).unwrap();
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "untouched");
+    let meta = std::fs::symlink_metadata(dir.join("report.json")).unwrap();
+    assert!(meta.file_type().is_file(), "report.json is a file of its own now");
+    assert!(std::fs::read_to_string(dir.join("junit.xml"))
+        .unwrap()
+        .starts_with("<?xml"));
+    let temps: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".tmp-"))
+        .collect();
+    assert!(temps.is_empty(), "{temps:?}");
+}

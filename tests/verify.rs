@@ -51,6 +51,7 @@ async fn verify(base_url: &str, baseline: &Path, update: bool, name: &str) -> (R
         browser: browser_args(),
         output: OutputSettings {
             out: Some(out.clone()),
+            force: false,
             quiet: true,
             log_format: LogFormat::Text,
         },

@@ -31,11 +31,13 @@ impl Browser {
     /// Starts a browser: at `opts.webdriver` if given, else with a chromedriver of our own.
     pub async fn launch(opts: &BrowserOptions) -> Result<Browser, BrowserError> {
         match &opts.webdriver {
-            Some(url) => Self::start(opts, url, false, None).await,
+            Some(url) => Self::start(opts, url, None, None).await,
             None => {
-                let driver = Driver::spawn(opts.driver_path.as_deref()).await?;
+                // The profile first, so that the driver's watchdog removes it whatever happens.
+                let profile = new_profile("chromedriver")?;
+                let driver = Driver::spawn_cleaning(opts.driver_path.as_deref(), Some(profile.path())).await?;
                 let url = driver.url().to_string();
-                Self::start(opts, &url, true, Some(driver)).await
+                Self::start(opts, &url, Some(profile), Some(driver)).await
             }
         }
     }
@@ -44,31 +46,18 @@ impl Browser {
     /// one [`Driver`] shared by a whole test binary). Like an own driver, the session gets a
     /// fresh temporary profile.
     pub async fn launch_with_driver(opts: &BrowserOptions, driver: &Driver) -> Result<Browser, BrowserError> {
-        Self::start(opts, driver.url(), true, None).await
+        Self::start(opts, driver.url(), Some(new_profile(driver.url())?), None).await
     }
 
     async fn start(
         opts: &BrowserOptions,
         url: &str,
-        local: bool,
+        profile: Option<TempDir>,
         driver: Option<Driver>,
     ) -> Result<Browser, BrowserError> {
         let download_dir = absolute_dir(&opts.download_dir)?;
         let mut resolved = opts.clone();
         resolved.download_dir = download_dir.clone();
-        let profile = if local {
-            Some(
-                tempfile::Builder::new()
-                    .prefix("postnl-robot-profile-")
-                    .tempdir()
-                    .map_err(|e| BrowserError::Session {
-                        url: url.to_string(),
-                        message: format!("cannot create a profile directory: {e}"),
-                    })?,
-            )
-        } else {
-            None
-        };
         let caps = session::capabilities(&resolved, profile.as_ref().map(|p| p.path()));
         let client = session::connect(url, caps).await?;
         let info = info_from(&client, url, driver.is_some());
@@ -196,6 +185,18 @@ impl Browser {
         }
         drop(profile);
     }
+}
+
+/// A fresh temporary browser profile (for a driver on this machine; a remote Grid node manages
+/// its own).
+fn new_profile(url: &str) -> Result<TempDir, BrowserError> {
+    tempfile::Builder::new()
+        .prefix("postnl-robot-profile-")
+        .tempdir()
+        .map_err(|e| BrowserError::Session {
+            url: url.to_string(),
+            message: format!("cannot create a profile directory: {e}"),
+        })
 }
 
 fn info_from(client: &fantoccini::Client, url: &str, own_driver: bool) -> BrowserInfo {

@@ -7,6 +7,12 @@
 //! panic, on Ctrl-C, even when this process is killed outright. Being in its own process group
 //! also keeps the terminal's Ctrl-C away from the driver, so the robot can close the session
 //! cleanly first.
+//!
+//! The files a run leaves in the temp folder — the browser profile (which also holds the
+//! browser's own temporary files: its `TMPDIR` points inside) and the driver's log — are
+//! removed by a second helper in a session of its own (so the group kill spares it): once our end
+//! of the pipe closes and the group is gone, it deletes them, also when this process was killed.
+//! Neither the driver nor the browser inherits a `POSTNL_*` variable (the secrets live there).
 
 use std::io::Read;
 use std::net::TcpListener;
@@ -25,7 +31,16 @@ const ATTEMPTS: usize = 3;
 
 /// Runs the driver (`$0 $@`) in the background and kills the process group when stdin reaches
 /// EOF (our end closed) or when the driver exits by itself. dash's `kill` takes `-9 -PGID`.
+/// With `RM_PROFILE` / `RM_LOG` set, a cleaner in its own session (`setsid`) waits for the same
+/// EOF, then (bounded) for the group to be gone, and removes those paths. Only the cleaner keeps
+/// stdout (a pipe to us) open: its end tells us the cleaning is done; everything else writes to
+/// stderr (the log).
 const WATCHDOG: &str = r#"exec 3<&0
+if [ -n "$RM_PROFILE$RM_LOG" ] && command -v setsid >/dev/null; then
+  setsid sh -c 'read -r _; n=0; while kill -0 -"$1" 2>/dev/null && [ $n -lt 100 ]; do sleep 0.05; n=$((n+1)); done; rm -rf -- "$2" "$3"' sh $$ "$RM_PROFILE" "$RM_LOG" <&3 2>/dev/null &
+fi
+exec 1>&2
+unset RM_PROFILE RM_LOG
 "$0" "$@" </dev/null &
 p=$!
 ( read -r _ <&3; kill -9 -$$ ) &
@@ -45,10 +60,16 @@ impl Driver {
     /// Starts `chromedriver` (`path`, else the one on PATH) on a free port of 127.0.0.1 and waits
     /// (bounded) until it reports ready.
     pub async fn spawn(path: Option<&Path>) -> Result<Driver, BrowserError> {
+        Self::spawn_cleaning(path, None).await
+    }
+
+    /// [`Driver::spawn`], and `profile` (the browser's profile folder) is removed once the driver
+    /// is gone — on every exit path, this process being killed included.
+    pub async fn spawn_cleaning(path: Option<&Path>, profile: Option<&Path>) -> Result<Driver, BrowserError> {
         let exe = find_driver(path)?;
         let mut last = String::new();
         for _ in 0..ATTEMPTS {
-            match Self::try_spawn(&exe).await {
+            match Self::try_spawn(&exe, profile).await {
                 Ok(d) => return Ok(d),
                 Err(detail) => last = detail,
             }
@@ -58,22 +79,33 @@ impl Driver {
         })
     }
 
-    async fn try_spawn(exe: &Path) -> Result<Driver, String> {
+    async fn try_spawn(exe: &Path, profile: Option<&Path>) -> Result<Driver, String> {
         let port = free_port().map_err(|e| format!("no free port: {e}"))?;
         let log = tempfile::Builder::new()
             .prefix("chromedriver-")
             .suffix(".log")
             .tempfile()
             .map_err(|e| format!("cannot create a log file: {e}"))?;
-        let out = log.reopen().map_err(|e| e.to_string())?;
         let err = log.reopen().map_err(|e| e.to_string())?;
-        let child = Command::new("/bin/sh")
+        let mut cmd = Command::new("/bin/sh");
+        for (name, _) in std::env::vars_os() {
+            if name.to_string_lossy().starts_with("POSTNL_") {
+                cmd.env_remove(name);
+            }
+        }
+        if let Some(p) = profile {
+            // The browser's own temporary files go inside the profile, so they go with it.
+            let tmp = p.join("tmp");
+            std::fs::create_dir_all(&tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
+            cmd.env("RM_PROFILE", p).env("RM_LOG", log.path()).env("TMPDIR", &tmp);
+        }
+        let child = cmd
             .arg("-c")
             .arg(WATCHDOG)
             .arg(exe)
             .arg(format!("--port={port}"))
             .stdin(Stdio::piped())
-            .stdout(out)
+            .stdout(Stdio::piped())
             .stderr(err)
             .process_group(0)
             .spawn()
@@ -135,6 +167,22 @@ impl Driver {
         let _ = self.child.kill();
         let _ = self.child.wait();
         wait_group_gone(pgid, Duration::from_secs(3));
+        self.wait_cleaner(Duration::from_secs(3));
+    }
+
+    /// Waits (bounded) until the cleaner has removed the profile and the log: its end of the
+    /// stdout pipe closes when it exits.
+    fn wait_cleaner(&mut self, limit: Duration) {
+        let Some(mut pipe) = self.child.stdout.take() else {
+            return;
+        };
+        let (done, finished) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut sink = Vec::new();
+            let _ = pipe.read_to_end(&mut sink);
+            let _ = done.send(());
+        });
+        let _ = finished.recv_timeout(limit);
     }
 
     /// The last lines chromedriver wrote, for error messages.

@@ -83,6 +83,35 @@ pub(crate) async fn connect(url: &str, caps: Map<String, Value>) -> Result<fanto
     builder.capabilities(caps);
     builder.connect(url).await.map_err(|e| BrowserError::Session {
         url: url.to_string(),
-        message: e.to_string(),
+        message: explain(&e),
     })
+}
+
+/// Longest part of a WebDriver server's answer quoted in an error.
+const MAX_QUOTE: usize = 200;
+
+/// A session error in one short line: an ordinary web server or an unreachable address named as
+/// such, anything else clipped (a web page in the answer is never quoted whole).
+fn explain(e: &fantoccini::error::NewSessionError) -> String {
+    use fantoccini::error::{CmdError, NewSessionError as E};
+    let text = e.to_string();
+    let lower = text.to_ascii_lowercase();
+    let web_page = lower.contains("<html") || lower.contains("<!doctype") || lower.contains("<body");
+    match e {
+        E::Failed(_) | E::FailedC(_) | E::Lost(_) => format!("nothing answers there ({})", clip(&text)),
+        E::NotW3C(_) | E::UnexpectedError(CmdError::NotJson(_) | CmdError::NotW3C(_)) => {
+            "it is not a WebDriver server (it answered, but not as WebDriver does)".to_string()
+        }
+        _ if web_page => "it is not a WebDriver server (it answered with a web page)".to_string(),
+        _ => clip(&text),
+    }
+}
+
+/// One line of at most [`MAX_QUOTE`] characters.
+fn clip(s: &str) -> String {
+    let line = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    match line.char_indices().nth(MAX_QUOTE) {
+        Some((i, _)) => format!("{}…", &line[..i]),
+        None => line,
+    }
 }

@@ -80,8 +80,19 @@ pub enum BindProblem {
         description: Option<String>,
         example: Option<String>,
     },
+    /// A secret parameter without default was given neither with --param nor in its
+    /// environment variable `env` (`POSTNL_PARAM_<NAME>`).
+    MissingSecretParam { name: String, env: String },
     /// A required secret is neither in the environment nor was it entered at a prompt.
     MissingSecret { name: String, env: String },
+    /// The file named by a secret's `<ENV>_FILE` variable cannot be read (its content is never
+    /// shown).
+    SecretFile {
+        name: String,
+        var: String,
+        path: PathBuf,
+        reason: String,
+    },
     /// The value of a secret (or of a secret parameter given with --param) is written literally
     /// in a flow file, at `path:line:col`. The value itself is never shown.
     LiteralSecret {
@@ -138,9 +149,23 @@ impl fmt::Display for BindProblem {
                 let value = example.as_deref().unwrap_or("…");
                 write!(f, ": pass --param {}", shell_quote(&format!("{name}={value}")))
             }
+            BindProblem::MissingSecretParam { name, env } => write!(
+                f,
+                "missing secret parameter `{name}`: set the environment variable {env} (or pass --param {name}=…, visible in the process list)"
+            ),
             BindProblem::MissingSecret { name, env } => {
                 write!(f, "missing secret `{name}`: set the environment variable {env}")
             }
+            BindProblem::SecretFile {
+                name,
+                var,
+                path,
+                reason,
+            } => write!(
+                f,
+                "secret `{name}`: cannot read the file {var} names ({}): {reason}",
+                path.display()
+            ),
             BindProblem::LiteralSecret {
                 name,
                 env,
@@ -253,9 +278,11 @@ pub fn bind_with(
         }
     }
     for p in &flow.params {
+        let from_env = || env(&param_env(&p.name)).filter(|v| !v.is_empty());
         let value = given
             .get(p.name.as_str())
             .map(|v| v.to_string())
+            .or_else(|| if p.secret { from_env() } else { None })
             .or_else(|| p.default.clone());
         match value {
             Some(v) if p.secret => {
@@ -264,6 +291,10 @@ pub fn bind_with(
             Some(v) => {
                 vars.slots.insert(p.name.clone(), Slot::Plain(v));
             }
+            None if p.secret => problems.push(BindProblem::MissingSecretParam {
+                name: p.name.clone(),
+                env: param_env(&p.name),
+            }),
             None => problems.push(BindProblem::MissingParam {
                 name: p.name.clone(),
                 description: p.description.clone(),
@@ -277,6 +308,15 @@ pub fn bind_with(
     }
     for s in &flow.secrets {
         let mut value = env(&s.env).filter(|v| !v.is_empty());
+        if value.is_none() {
+            match secret_from_file(s, env) {
+                Ok(v) => value = v,
+                Err(p) => {
+                    problems.push(p);
+                    continue;
+                }
+            }
+        }
         if value.is_none() && !s.optional {
             if let Some(ask) = prompter.as_mut() {
                 value = ask(s).filter(|v| !v.is_empty());
@@ -304,6 +344,53 @@ pub fn bind_with(
     }
 }
 
+/// The environment variable a secret parameter can come from: `POSTNL_PARAM_<NAME>` (upper
+/// case; anything but ASCII letters and digits becomes `_`).
+pub fn param_env(name: &str) -> String {
+    let upper: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("POSTNL_PARAM_{upper}")
+}
+
+/// A secret from the file its `<ENV>_FILE` variable names (the Docker/systemd convention):
+/// the file's text without a trailing line break; `None` when the variable is not set or the
+/// file is empty.
+fn secret_from_file(s: &SecretDecl, env: &dyn Fn(&str) -> Option<String>) -> Result<Option<String>, BindProblem> {
+    let var = format!("{}_FILE", s.env);
+    let Some(path) = env(&var).filter(|p| !p.is_empty()) else {
+        return Ok(None);
+    };
+    let problem = |reason: String| BindProblem::SecretFile {
+        name: s.name.clone(),
+        var: var.clone(),
+        path: PathBuf::from(&path),
+        reason,
+    };
+    let meta = std::fs::metadata(&path).map_err(|e| problem(e.to_string()))?;
+    if !meta.is_file() {
+        return Err(problem("not a file".into()));
+    }
+    if meta.len() > MAX_SECRET_FILE_BYTES {
+        return Err(problem(format!("larger than {MAX_SECRET_FILE_BYTES} bytes")));
+    }
+    let bytes = std::fs::read(&path).map_err(|e| problem(e.to_string()))?;
+    let text = String::from_utf8(bytes).map_err(|_| problem("not UTF-8 text".into()))?;
+    let value = text.strip_suffix('\n').unwrap_or(&text);
+    let value = value.strip_suffix('\r').unwrap_or(value);
+    Ok(Some(value.to_string()).filter(|v| !v.is_empty()))
+}
+
+/// Largest file a secret is read from.
+const MAX_SECRET_FILE_BYTES: u64 = 64 * 1024;
+
 /// Secret values shorter than this are not looked for in the flow's text: a value of one to three
 /// characters would be found by chance.
 pub const MIN_LITERAL_SECRET_CHARS: usize = 4;
@@ -320,6 +407,11 @@ fn literal_secrets(flow: &Flow, vars: &Vars, given: &BTreeMap<&str, &str>) -> Ve
     for p in flow.params.iter().filter(|p| p.secret) {
         if let Some(v) = given.get(p.name.as_str()) {
             candidates.push((&p.name, None, v));
+        } else if let Some(Slot::Secret(v)) = vars.slots.get(&p.name) {
+            // From the environment (a default is in the flow by design).
+            if p.default.as_deref() != Some(v.expose()) {
+                candidates.push((&p.name, None, v.expose()));
+            }
         }
     }
     let mut out = Vec::new();
@@ -467,6 +559,40 @@ title = "S"
 
     fn tpl(raw: &str) -> Template {
         Template::new(raw, Span::default())
+    }
+
+    #[test]
+    fn secret_params_from_the_environment_and_secrets_from_files() {
+        let f = flow();
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("pw");
+        std::fs::write(&file, "uit-een-bestand\n").unwrap();
+        let path = file.display().to_string();
+        let env = |k: &str| match k {
+            "POSTNL_PARAM_PIN" => Some("4321".to_string()),
+            "PW_FILE" => Some(path.clone()),
+            _ => None,
+        };
+        let vars = bind_with(&f, &[("klantnummer".into(), "1".into())], &env, None).unwrap();
+        assert_eq!(vars.render(&tpl("${pin}")).unwrap(), "4321");
+        assert_eq!(vars.render(&tpl("${password}")).unwrap(), "uit-een-bestand");
+        assert!(vars.secret_values().contains(&"uit-een-bestand".to_string()));
+        // The environment variable itself wins over the file.
+        let env2 = |k: &str| match k {
+            "PW" => Some("direct".to_string()),
+            "PW_FILE" => Some("/nonexistent".to_string()),
+            _ => None,
+        };
+        let vars = bind_with(&f, &[("klantnummer".into(), "1".into())], &env2, None).unwrap();
+        assert_eq!(vars.render(&tpl("${password}")).unwrap(), "direct");
+        // An unreadable file is named, its content never shown.
+        let env3 = |k: &str| (k == "PW_FILE").then(|| dir.path().display().to_string());
+        let err = bind_with(&f, &[("klantnummer".into(), "1".into())], &env3, None).unwrap_err();
+        assert!(
+            matches!(&err.problems[..], [BindProblem::SecretFile { var, .. }] if var == "PW_FILE"),
+            "{err}"
+        );
+        assert_eq!(param_env("klant-nummer"), "POSTNL_PARAM_KLANT_NUMMER");
     }
 
     #[test]

@@ -21,6 +21,8 @@ pub const PARAM_KEYS: &[&str] = &["description", "example", "default", "secret"]
 pub const SECRET_KEYS: &[&str] = &["env", "prompt", "optional"];
 /// Keys of a `[[handlers]]` table.
 pub const HANDLER_KEYS: &[&str] = &["name", "when", "actions"];
+/// Keys of a step's `fail_when` table.
+pub const FAIL_WHEN_KEYS: &[&str] = &["visible"];
 /// Keys of a `[[steps]]` table.
 pub const STEP_KEYS: &[&str] = &[
     "title",
@@ -28,6 +30,7 @@ pub const STEP_KEYS: &[&str] = &[
     "phase",
     "when",
     "skip_reason",
+    "fail_when",
     "include",
     "actions",
     "depends_on_commit",

@@ -329,7 +329,7 @@ impl Loader {
 
 /// Inlines a sub-flow's steps into the including `step`: all their actions, in order, before the
 /// step's own (a sub-flow step with a `when` becomes an `if`). The step takes the sub-flow's
-/// phase unless it sets one, and its `guide_url` unless it has one.
+/// phase unless it sets one, and its `guide_url` and `fail_when` unless it has them.
 /// Returns the problem when the step must set `phase` itself.
 fn inline(step: &mut Step, sub_steps: Vec<Step>, path: &Path, text: &str) -> Option<FlowError> {
     let inc = step.include.clone()?;
@@ -352,6 +352,9 @@ fn inline(step: &mut Step, sub_steps: Vec<Step>, path: &Path, text: &str) -> Opt
     }
     if step.guide_url.is_none() {
         step.guide_url = sub_steps.iter().find_map(|s| s.guide_url.clone());
+    }
+    if step.fail_when.is_none() {
+        step.fail_when = sub_steps.iter().find_map(|s| s.fail_when.clone());
     }
     let mut actions = Vec::new();
     for s in sub_steps {

@@ -109,6 +109,9 @@ pub struct Step {
     /// The step runs only when this holds; otherwise it is reported as skipped with `skip_reason`.
     pub when: Option<Condition>,
     pub skip_reason: Option<String>,
+    /// While the step runs: as soon as this is visible (e.g. the login form's alert), the step
+    /// fails with the element's text as the message.
+    pub fail_when: Option<Locator>,
     pub actions: Vec<Action>,
     pub span: Span,
     /// Where the title is written (duplicate titles are reported there).

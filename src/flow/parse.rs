@@ -655,6 +655,7 @@ impl Reader<'_> {
             }
             self.string(v, "`skip_reason`")
         });
+        let fail_when = entry(t, "fail_when").and_then(|(_, v)| self.fail_when(v));
         let include = entry(t, "include").and_then(|(_, v)| self.include(t, v));
         let depends_on_commit = entry(t, "depends_on_commit")
             .and_then(|(_, v)| self.boolean(v, "`depends_on_commit`"))
@@ -677,6 +678,7 @@ impl Reader<'_> {
             phase: phase.unwrap_or_default(),
             when,
             skip_reason,
+            fail_when,
             actions,
             span: self.span(sv.span()),
             title_span,
@@ -701,6 +703,29 @@ impl Reader<'_> {
             .iter()
             .filter_map(|iv| self.locator(iv, "each region of `mask`"))
             .collect()
+    }
+
+    /// A step's `fail_when = { visible = LOCATOR }`.
+    fn fail_when(&mut self, v: &Value) -> Option<Locator> {
+        let example = "{ visible = { role = \"alert\" } }";
+        let t = self.table(v, "`fail_when`", example)?;
+        let suggested = self.check_keys(t, lang::FAIL_WHEN_KEYS, |k| {
+            format!("unknown key `{k}` in `fail_when`: only `visible` applies")
+        });
+        match entry(t, "visible") {
+            Some((_, lv)) => self.locator(lv, "`visible`"),
+            // Unknown keys are reported already.
+            None if !t.is_empty() => None,
+            None => {
+                self.missing(
+                    v.span(),
+                    &suggested,
+                    "visible",
+                    format!("`fail_when` has no `visible`: e.g. fail_when = {example}"),
+                );
+                None
+            }
+        }
     }
 
     fn actions(&mut self, v: &Value, header: &str) -> Vec<Action> {

@@ -111,6 +111,9 @@ impl<'a> Checker<'a> {
             if let Some(c) = &step.when {
                 self.condition(c);
             }
+            if let Some(l) = &step.fail_when {
+                self.locator(l);
+            }
             if let Some(reads) = scope.reads_by_step.get(&i) {
                 self.reads.extend(reads.iter().cloned());
             }

@@ -46,9 +46,10 @@ pub(crate) fn matches(rule: &FailRule, path: &str) -> bool {
 }
 
 /// `injected(i)` counts a hit of rule `i` and says how many it had before.
-fn should_fail(rules: &[FailRule], path: &str, mut injected: impl FnMut(usize) -> u32) -> bool {
+fn should_fail(rules: &[FailRule], method: &str, path: &str, mut injected: impl FnMut(usize) -> u32) -> bool {
     rules.iter().enumerate().any(|(i, r)| {
-        let hit = matches(r, path) && (r.rate >= 1.0 || (r.rate > 0.0 && rand::random::<f64>() < r.rate));
+        let method_ok = r.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method));
+        let hit = method_ok && matches(r, path) && (r.rate >= 1.0 || (r.rate > 0.0 && rand::random::<f64>() < r.rate));
         // With a count, only the first `times` hits fail.
         hit && r.times.is_none_or(|n| injected(i) < n)
     })
@@ -57,6 +58,7 @@ fn should_fail(rules: &[FailRule], path: &str, mut injected: impl FnMut(usize) -
 /// The middleware.
 pub(crate) async fn inject(State(faults): State<Arc<Faults>>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
+    let method = req.method().as_str().to_string();
     if path.starts_with("/__") {
         return next.run(req).await;
     }
@@ -64,7 +66,7 @@ pub(crate) async fn inject(State(faults): State<Arc<Faults>>, req: Request, next
         // The simulated network/server delay is the point of this knob.
         tokio::time::sleep(faults.latency).await;
     }
-    let mut resp = if should_fail(&faults.rules, &path, |i| faults.count(i)) {
+    let mut resp = if should_fail(&faults.rules, &method, &path, |i| faults.count(i)) {
         tracing::info!(path = %path, "injected HTTP 500");
         (StatusCode::INTERNAL_SERVER_ERROR, Html(faults.error_page.clone())).into_response()
     } else {
@@ -81,6 +83,7 @@ mod tests {
 
     fn rule(route: &str, rate: f64) -> FailRule {
         FailRule {
+            method: None,
             route: route.into(),
             rate,
             times: None,
@@ -92,9 +95,35 @@ mod tests {
         assert!(matches(&rule("/apex/bpg_home", 1.0), "/apex/BPG_Home"));
         assert!(!matches(&rule("/apex/BPG_Home", 1.0), "/apex/bpg_my_account"));
         let never_before = |_| 0;
-        assert!(should_fail(&[rule("/apex", 1.0)], "/apex/BPG_Home", never_before));
-        assert!(!should_fail(&[rule("/apex", 0.0)], "/apex/BPG_Home", never_before));
-        assert!(!should_fail(&[rule("/apex", 1.0)], "/", never_before));
+        assert!(should_fail(
+            &[rule("/apex", 1.0)],
+            "GET",
+            "/apex/BPG_Home",
+            never_before
+        ));
+        assert!(!should_fail(
+            &[rule("/apex", 0.0)],
+            "GET",
+            "/apex/BPG_Home",
+            never_before
+        ));
+        assert!(!should_fail(&[rule("/apex", 1.0)], "GET", "/", never_before));
+        let post = FailRule {
+            method: Some("POST".into()),
+            ..rule("/apex/api", 1.0)
+        };
+        assert!(should_fail(
+            std::slice::from_ref(&post),
+            "POST",
+            "/apex/api/x",
+            never_before
+        ));
+        assert!(!should_fail(
+            std::slice::from_ref(&post),
+            "GET",
+            "/apex/api/x",
+            never_before
+        ));
     }
 
     #[test]
@@ -108,7 +137,7 @@ mod tests {
             seen += 1;
             seen - 1
         };
-        assert!(should_fail(std::slice::from_ref(&once), "/apex/x", &mut count));
-        assert!(!should_fail(std::slice::from_ref(&once), "/apex/x", &mut count));
+        assert!(should_fail(std::slice::from_ref(&once), "GET", "/apex/x", &mut count));
+        assert!(!should_fail(std::slice::from_ref(&once), "GET", "/apex/x", &mut count));
     }
 }

@@ -114,20 +114,31 @@ impl fmt::Display for Variant {
     }
 }
 
-/// `--fail-on ROUTE[:RATE][*TIMES]`: answer HTTP 500 (a Dutch error page) for paths starting
-/// with `route` (case-insensitive), for a fraction `rate` (0..=1) of the requests; with `TIMES`,
-/// only for the first that many matching requests (a hiccup, then recovery).
+/// `--fail-on [METHOD ]ROUTE[:RATE][*TIMES]`: answer HTTP 500 (a Dutch error page) for paths
+/// starting with `route` (case-insensitive), only for requests with `method` when given (e.g.
+/// `POST /apex/api/autorisaties`: the save, not the data loading), for a fraction `rate` (0..=1)
+/// of the requests; with `TIMES`, only for the first that many matching requests (a hiccup, then
+/// recovery).
 #[derive(Debug, Clone, PartialEq)]
 pub struct FailRule {
+    /// `GET`, `POST`, … (upper case); `None`: every method.
+    pub method: Option<String>,
     pub route: String,
     pub rate: f64,
     pub times: Option<u32>,
 }
 
-/// Parses `ROUTE[:RATE][*TIMES]`, e.g. `/apex/BPG_Home`, `/apex/api/autorisaties:0.5` or
-/// `/apex/api/autorisaties*1` (only the first request fails).
+/// Parses `[METHOD ]ROUTE[:RATE][*TIMES]`, e.g. `/apex/BPG_Home`, `/apex/api/autorisaties:0.5`,
+/// `/apex/api/autorisaties*1` (only the first request fails) or `POST /apex/api/autorisaties`.
 pub fn parse_fail_rule(s: &str) -> Result<FailRule, String> {
     let full = s.trim();
+    let (method, full) = match full.split_once(' ') {
+        Some((m, rest)) if !m.is_empty() && m.bytes().all(|b| b.is_ascii_alphabetic()) => {
+            (Some(m.to_ascii_uppercase()), rest.trim())
+        }
+        Some(_) => return Err(format!("'{full}': expected [METHOD ]ROUTE[:RATE][*N]")),
+        None => (None, full),
+    };
     let (s, times) = match full.rsplit_once('*') {
         Some((rest, n)) => (
             rest,
@@ -156,6 +167,7 @@ pub fn parse_fail_rule(s: &str) -> Result<FailRule, String> {
         return Err(format!("route '{route}' must start with '/'"));
     }
     Ok(FailRule {
+        method,
         route: route.to_string(),
         rate,
         times,
@@ -346,6 +358,7 @@ mod tests {
         assert_eq!(
             parse_fail_rule("/apex/BPG_Home").unwrap(),
             FailRule {
+                method: None,
                 route: "/apex/BPG_Home".into(),
                 rate: 1.0,
                 times: None
@@ -358,6 +371,10 @@ mod tests {
         assert!(parse_fail_rule("/apex:1.5").is_err());
         assert!(parse_fail_rule("/apex:x").is_err());
         assert!(parse_fail_rule("apex").is_err());
+        let post = parse_fail_rule("post /apex/api/autorisaties*1").unwrap();
+        assert_eq!(post.method.as_deref(), Some("POST"));
+        assert_eq!((post.route.as_str(), post.times), ("/apex/api/autorisaties", Some(1)));
+        assert!(parse_fail_rule("P0ST /apex").is_err());
     }
 
     #[test]

@@ -163,7 +163,15 @@ pub fn set_run_log(path: &Path, redactor: Redactor) -> io::Result<()> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)?;
     }
-    let file = OpenOptions::new().create(true).append(true).open(path)?;
+    let mut open = OpenOptions::new();
+    open.create(true).append(true);
+    #[cfg(unix)]
+    {
+        // A symbolic link planted as run.log is not followed.
+        use std::os::unix::fs::OpenOptionsExt;
+        open.custom_flags(libc::O_NOFOLLOW);
+    }
+    let file = open.open(path)?;
     let mut st = state().write().unwrap_or_else(|e| e.into_inner());
     st.run_redactor = redactor;
     st.active = st.global.merge(&st.run_redactor);

@@ -60,7 +60,9 @@ pub fn write_all(result: &RunResult, dir: &Path, redactor: &Redactor) -> Result<
     })
 }
 
-/// Writes `contents` to `dir/name`, creating `dir` when missing.
+/// Writes `contents` to `dir/name` atomically (temp file + rename, creating `dir` when missing):
+/// a full disk leaves the previous report or none, never a truncated one, and a symbolic link
+/// planted under that name is replaced, never followed.
 fn write_file(dir: &Path, name: &str, contents: &[u8]) -> Result<PathBuf, ReportError> {
     let path = dir.join(name);
     let err = |source| ReportError::Write {
@@ -68,6 +70,6 @@ fn write_file(dir: &Path, name: &str, contents: &[u8]) -> Result<PathBuf, Report
         source,
     };
     std::fs::create_dir_all(dir).map_err(err)?;
-    std::fs::write(&path, contents).map_err(err)?;
+    crate::batch::durable::write_atomic(&path, contents).map_err(err)?;
     Ok(path)
 }

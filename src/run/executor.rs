@@ -42,6 +42,9 @@ const LAST_SHOT: Duration = Duration::from_secs(5);
 /// Why a row step stopped when the login page came back.
 const SESSION_ENDED: &str = "the portal shows its login page again: the session has ended";
 
+/// How long the text of a visible `fail_when` element may take to read.
+const FAIL_WHEN_TEXT: Duration = Duration::from_secs(1);
+
 /// How often a run may log in again after the portal ended its session.
 const MAX_RELOGINS: u32 = 2;
 
@@ -111,6 +114,9 @@ pub struct Executor<'a, P: Page> {
     /// While a row step runs: what the login page shows (see [`Executor::session_lost`]),
     /// watched like an obstacle so a lost session is noticed at once, not after a timeout.
     watch_login: Option<Query>,
+    /// While a step with `fail_when` runs: that locator and its query, watched like an obstacle
+    /// so that the portal's refusal is the step's error at once.
+    fail_when: Option<(String, Query)>,
     /// A committing action of the current step was sent (its outcome is not known until the
     /// step completes).
     committed: bool,
@@ -154,6 +160,7 @@ impl<'a, P: Page> Executor<'a, P> {
             print: None,
             masks: vec![],
             suggestions: vec![],
+            fail_when: None,
         }
     }
 
@@ -238,6 +245,13 @@ impl<'a, P: Page> Executor<'a, P> {
             return r;
         }
         let mut actions = Vec::new();
+        self.fail_when = match &step.fail_when {
+            Some(l) => match l.to_query(self.vars) {
+                Ok(q) => Some((l.to_string(), q)),
+                Err(e) => return self.failed_step(index, step, started, actions, Failure::hard(e)).await,
+            },
+            None => None,
+        };
         loop {
             self.watch_login = if step.phase == Phase::Row && self.relogins < MAX_RELOGINS {
                 self.login_mark()
@@ -253,12 +267,25 @@ impl<'a, P: Page> Executor<'a, P> {
             // step's page and do the step again — its actions ensure, so nothing happens twice.
             let maybe_logged_out = f.kind.is_absence() || f.kind == FailureKind::SessionEnded;
             if !(maybe_logged_out && self.session_lost(step).await) {
+                let mut f = f;
+                if maybe_logged_out && self.relogins >= MAX_RELOGINS && self.login_page_shows(step).await {
+                    f.message = format!(
+                        "the portal ended the session again, after logging in again {} times: {}",
+                        self.relogins, f.message
+                    );
+                    f.kind = FailureKind::SessionEnded;
+                }
                 return self.failed_step(index, step, started, actions, f).await;
             }
-            if let Err(f) = self.log_in_again(step, &mut actions).await {
+            if let Err(mut f) = self.log_in_again(step, &mut actions).await {
+                if f.kind != FailureKind::Interrupted {
+                    f.message = format!("the session ended and logging in again failed: {}", f.message);
+                    f.kind = FailureKind::SessionEnded;
+                }
                 return self.failed_step(index, step, started, actions, f).await;
             }
         }
+        self.fail_when = None;
         // The step's screenshot shows the page a person sees once it has finished loading.
         match self.io(self.page.wait_until_idle(IDLE_BEFORE_SCREENSHOT)).await {
             Err(f) if f.kind == FailureKind::Interrupted => {
@@ -442,6 +469,11 @@ impl<'a, P: Page> Executor<'a, P> {
         actions: Vec<ActionResult>,
         mut f: Failure,
     ) -> StepResult {
+        self.fail_when = None;
+        if let Some(why) = self.portal_unreachable(&f).await {
+            f.message = format!("{why}; {}", f.message);
+            f.kind = FailureKind::PortalUnreachable;
+        }
         let status = if self.committed {
             if f.kind != FailureKind::Interrupted {
                 f.kind = FailureKind::CommittedThenFailed;
@@ -514,8 +546,12 @@ impl<'a, P: Page> Executor<'a, P> {
             .await
             .map_err(|e| Failure::hard(format!("screenshot failed: {e}")))?;
         let path = self.opts.out_dir.join(name);
-        tokio::fs::write(&path, png)
+        // Temp file + rename: a full disk leaves no half screenshot, and a symbolic link planted
+        // under this name is replaced, never followed.
+        let target = path.clone();
+        tokio::task::spawn_blocking(move || crate::batch::durable::write_atomic(&target, &png))
             .await
+            .map_err(Failure::hard)?
             .map_err(|e| Failure::hard(format!("cannot write {}: {e}", path.display())))?;
         Ok(name.to_string())
     }
@@ -547,6 +583,85 @@ impl<'a, P: Page> Executor<'a, P> {
         }
     }
 
+    /// The step's `fail_when` element is visible: a failure whose message is its text (else the
+    /// page's messages, else the locator).
+    async fn fail_when_shown(&self) -> Failure {
+        let Some((locator, q)) = &self.fail_when else {
+            return Failure::hard("fail_when shown but not set");
+        };
+        let text = match self.io(self.page.text_of(q, &Wait::new(FAIL_WHEN_TEXT))).await {
+            Ok(t) if !t.trim().is_empty() => t.trim().to_string(),
+            _ => {
+                let shown = self.io(self.page.messages()).await.unwrap_or_default();
+                if shown.is_empty() {
+                    format!("{locator} is visible")
+                } else {
+                    shown.join(" / ")
+                }
+            }
+        };
+        tracing::warn!(message = %text, "the step's fail_when shows");
+        Failure {
+            kind: FailureKind::PortalAlert,
+            message: text,
+            locator: Some(locator.clone()),
+            found: vec![],
+        }
+    }
+
+    /// When a step failed because the portal does not answer, says so: the browser could not
+    /// open a page (`net::ERR_…`), or — with a browser on this machine — nothing accepts a
+    /// connection at the portal's address any more.
+    async fn portal_unreachable(&self, f: &Failure) -> Option<String> {
+        if matches!(
+            f.kind,
+            FailureKind::Interrupted | FailureKind::PortalAlert | FailureKind::PortalUnreachable
+        ) {
+            return None;
+        }
+        let net_error = f.message.contains("net::ERR_");
+        if !(net_error || f.kind.is_absence() || f.kind == FailureKind::Hard) {
+            return None;
+        }
+        if !net_error && !is_loopback_url(&self.page.info().webdriver) {
+            return None;
+        }
+        let base = self.opts.base_url.trim_end_matches('/').to_string();
+        match tokio::time::timeout(LAST_SHOT, connects(&base)).await {
+            Ok(Ok(())) if !net_error => None,
+            Ok(Ok(())) => Some(format!("the portal at {base} could not be opened")),
+            Ok(Err(e)) => Some(format!("the portal at {base} does not answer ({e})")),
+            Err(_) => Some(format!(
+                "the portal at {base} does not answer (no connection within {} s)",
+                LAST_SHOT.as_secs()
+            )),
+        }
+    }
+
+    /// After opening `url`: when the browser shows no HTTP response (its own error page) and,
+    /// with a browser on this machine, nothing accepts a connection there, the portal does not
+    /// answer — said at once instead of after the next action's timeout.
+    async fn check_answers(&self, url: &str) -> Result<(), Failure> {
+        if self.io(self.page.page_status()).await?.is_some() || !is_loopback_url(&self.page.info().webdriver) {
+            return Ok(());
+        }
+        let base = origin(url);
+        match tokio::time::timeout(LAST_SHOT, connects(url)).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(Failure::new(
+                FailureKind::PortalUnreachable,
+                format!("the portal at {base} does not answer ({e})"),
+            )),
+            Err(_) => Err(Failure::new(
+                FailureKind::PortalUnreachable,
+                format!(
+                    "the portal at {base} does not answer (no connection within {} s)",
+                    LAST_SHOT.as_secs()
+                ),
+            )),
+        }
+    }
+
     async fn run_actions(&mut self, list: &[Action], out: &mut Vec<ActionResult>) -> Result<(), Failure> {
         for action in list {
             self.run_action(action, out).await?;
@@ -557,7 +672,12 @@ impl<'a, P: Page> Executor<'a, P> {
     /// Whether a row step failed because the portal shows its login page again: what the
     /// session steps expect to see first (e.g. "Log in bij Mijn PostNL") is visible.
     async fn session_lost(&mut self, step: &Step) -> bool {
-        if step.phase == Phase::Session || self.relogins >= MAX_RELOGINS {
+        self.relogins < MAX_RELOGINS && self.login_page_shows(step).await
+    }
+
+    /// Whether a row step stands on the portal's login page (see [`Executor::session_lost`]).
+    async fn login_page_shows(&mut self, step: &Step) -> bool {
+        if step.phase == Phase::Session {
             return false;
         }
         let Some(mark) = self.login_mark() else {
@@ -595,7 +715,16 @@ impl<'a, P: Page> Executor<'a, P> {
             .flat_map(|s| s.actions.iter().cloned())
             .collect();
         let mut inner = Vec::new();
+        let session_fail_when = self
+            .flow
+            .steps
+            .iter()
+            .filter(|s| s.phase == Phase::Session)
+            .find_map(|s| s.fail_when.as_ref())
+            .and_then(|l| l.to_query(self.vars).ok().map(|q| (l.to_string(), q)));
+        let step_fail_when = std::mem::replace(&mut self.fail_when, session_fail_when);
         let relogged = self.run_actions(&session, &mut inner).await;
+        self.fail_when = step_fail_when;
         let back = match (&relogged, step.guide_url.as_deref().and_then(guide_path)) {
             (Ok(()), Some(path)) => {
                 let url = self.absolute(&path);
@@ -670,6 +799,8 @@ impl<'a, P: Page> Executor<'a, P> {
                             | FailureKind::Ambiguous
                             | FailureKind::NotActionable
                             | FailureKind::SessionEnded
+                            // The portal answered it with HTTP 5xx: refused (see `recovery`).
+                            | FailureKind::ServerError { .. }
                     );
                 let status = if maybe_sent {
                     self.committed = true;
@@ -717,6 +848,7 @@ impl<'a, P: Page> Executor<'a, P> {
             ActionKind::Goto(t) => {
                 let url = self.absolute(&self.vars.render(t).map_err(Failure::hard)?);
                 self.io(self.page.goto(&url)).await?;
+                self.check_answers(&url).await?;
                 Ok(None)
             }
             ActionKind::Reload => {
@@ -869,6 +1001,11 @@ impl<'a, P: Page> Executor<'a, P> {
                     if url_matches(&url, &want, m.mode) {
                         return Ok(Some(format!("url is {url}")));
                     }
+                    if let Some((_, q)) = &self.fail_when {
+                        if self.io(self.page.probe_visible(q)).await? {
+                            return Err(self.fail_when_shown().await);
+                        }
+                    }
                     if Instant::now() >= deadline {
                         // What the page says may explain why it stayed (e.g. a refused login).
                         let mut found = vec![format!("current URL: {url}")];
@@ -949,16 +1086,26 @@ impl<'a, P: Page> Executor<'a, P> {
                     }
                 })
                 .map(|q| q.unwrap_or_else(never))
+                .chain(self.fail_when.as_ref().map(|(_, q)| q.clone()))
                 .chain(self.watch_login.clone())
                 .collect();
+            let fail_at = self.fail_when.as_ref().map(|_| runs.len());
+            let login_at = self
+                .watch_login
+                .as_ref()
+                .map(|_| runs.len() + usize::from(fail_at.is_some()));
             let wait = Wait { timeout, obstacles };
             match self.cancellable(op.run(self.page, &wait)).await? {
                 Err(BrowserError::Obstacle { index, .. }) if index < runs.len() => {
                     runs[index] += 1;
                     self.handle_obstacle(index, timeout, out).await?;
                 }
+                // The step's `fail_when` shows: its text is the step's error.
+                Err(BrowserError::Obstacle { index, .. }) if Some(index) == fail_at => {
+                    return Err(self.fail_when_shown().await);
+                }
                 // The login page is back: the step stops here and run_step logs in again.
-                Err(BrowserError::Obstacle { index, .. }) if index == runs.len() => {
+                Err(BrowserError::Obstacle { index, .. }) if Some(index) == login_at => {
                     return Err(Failure::new(FailureKind::SessionEnded, SESSION_ENDED));
                 }
                 other => return other.map_err(Failure::from),
@@ -1193,6 +1340,36 @@ fn first_target(branch: &[Action]) -> Option<&Locator> {
         | ActionKind::Expect(Expectation::Checked { target: l, .. }) => Some(l),
         _ => None,
     }
+}
+
+/// Whether a WebDriver URL points at this machine (its browser shares our network view).
+fn is_loopback_url(url: &str) -> bool {
+    url::Url::parse(url).ok().is_some_and(|u| match u.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    })
+}
+
+/// `scheme://host[:port]` of a URL (the URL itself when it does not parse).
+fn origin(url: &str) -> String {
+    url::Url::parse(url)
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_else(|_| url.to_string())
+}
+
+/// Opens (and closes) a TCP connection to the host and port of `url`.
+async fn connects(url: &str) -> std::io::Result<()> {
+    let u = url::Url::parse(url).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+    let host = u
+        .host_str()
+        .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "no host"))?
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_string();
+    let port = u.port_or_known_default().unwrap_or(80);
+    tokio::net::TcpStream::connect((host.as_str(), port)).await.map(drop)
 }
 
 /// A query that never matches (stands in for a handler that has run too often).

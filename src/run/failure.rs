@@ -26,6 +26,8 @@ pub enum FailureKind {
     /// The page did not get where the flow expected and shows a message saying why (e.g.
     /// "Onjuist e-mailadres of wachtwoord.").
     PortalAlert,
+    /// The portal does not answer (connection refused, no such host, a browser error page).
+    PortalUnreachable,
     /// A check of the flow (`expect`) did not hold.
     ExpectationFailed,
     /// A committing action was sent, then something failed: its outcome is unknown.
@@ -109,6 +111,7 @@ impl From<BrowserError> for Failure {
                 let q = query.clone();
                 (e.to_string(), Some(q), vec![])
             }
+            BrowserError::WebDriver(e) => (browser_lost(&e.to_string()), None, vec![]),
             other => (other.to_string(), None, vec![]),
         };
         Failure {
@@ -117,6 +120,40 @@ impl From<BrowserError> for Failure {
             locator,
             found,
         }
+    }
+}
+
+/// A broken WebDriver connection in one line that says what was lost: the driver (it no longer
+/// answers) or the browser (closed or crashed).
+fn browser_lost(detail: &str) -> String {
+    let line = detail.split_whitespace().collect::<Vec<_>>().join(" ");
+    let lower = line.to_ascii_lowercase();
+    let what = if lower.contains("could not be reached") || lower.contains("connection refused") {
+        "the browser driver stopped answering (chromedriver ended or was killed)"
+    } else if [
+        "disconnected",
+        "session deleted",
+        "invalid session id",
+        "no such window",
+        "target window already closed",
+        "chrome not reachable",
+        "tab crashed",
+    ]
+    .iter()
+    .any(|m| lower.contains(m))
+    {
+        "the browser was closed or crashed"
+    } else {
+        return format!("browser connection failed: {}", clip(&line));
+    };
+    format!("{what}: {}", clip(&line))
+}
+
+/// At most 200 characters.
+fn clip(s: &str) -> String {
+    match s.char_indices().nth(200) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
     }
 }
 
@@ -148,6 +185,18 @@ mod tests {
             FailureKind::of(&BrowserError::NoDriver { detail: "x".into() }),
             FailureKind::NoBrowser
         );
+    }
+
+    #[test]
+    fn a_lost_driver_or_browser_is_named() {
+        assert!(
+            browser_lost("webdriver could not be reached (hyper_util): client error (SendRequest)")
+                .starts_with("the browser driver stopped answering")
+        );
+        let crash = browser_lost("unknown error: session deleted from disconnected: Unable to receive message from renderer\n  (Session info: chrome=156)");
+        assert!(crash.starts_with("the browser was closed or crashed: "), "{crash}");
+        assert!(!crash.contains('\n'));
+        assert!(browser_lost(&"x".repeat(5000)).chars().count() < 260);
     }
 
     #[test]

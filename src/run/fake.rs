@@ -22,6 +22,8 @@ pub enum Effect {
     Status(u16),
     /// The session ends: everything disappears, the login page shows these elements.
     SessionEnds(&'static [&'static str]),
+    /// One of the page's data requests answers with this HTTP status.
+    FailRequest(&'static str, u16),
     /// The run is cancelled right now (as a signal would).
     Cancel,
 }
@@ -105,6 +107,12 @@ impl FakePage {
         let mut w = self.w();
         w.failed_requests.push((path.into(), status));
         w.after_reloads.insert(key.into(), 1);
+        self
+    }
+
+    /// A data request of the page has answered `status` already.
+    pub fn failed(&self, path: &str, status: u16) -> &Self {
+        self.w().failed_requests.push((path.into(), status));
         self
     }
 
@@ -202,6 +210,7 @@ impl FakePage {
                     w.visible.extend(login_page.iter().map(|k| k.to_string()));
                     w.url = "http://portal.test/".into();
                 }
+                Effect::FailRequest(path, status) => w.failed_requests.push((path.to_string(), *status)),
                 Effect::Cancel => self.cancel.cancel(),
             }
         }

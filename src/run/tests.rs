@@ -487,6 +487,106 @@ async fn a_refused_login_is_a_portal_alert() {
     assert!(err.found.iter().any(|f| f.contains("Onjuist e-mailadres")), "{err:?}");
 }
 
+const LOGIN_FAIL_WHEN: &str = r#"
+name = "t"
+title = "T"
+[[steps]]
+title = "Inloggen"
+fail_when = { visible = { role = "alert" } }
+  [[steps.actions]]
+  click = { role = "button", name = "Inloggen" }
+  [[steps.actions]]
+  wait_for = { text = "Menu" }
+  [[steps.actions]]
+  expect = { url = "/apex/BPG_Home", match = "contains" }
+"#;
+
+#[tokio::test(start_paused = true)]
+async fn fail_when_makes_the_alert_the_steps_error_at_once() {
+    let (page, _) = page();
+    page.show(&["role button \"Inloggen\""])
+        .on_click("role button \"Inloggen\"", vec![Effect::Show("role alert")]);
+    let r = run_flow(LOGIN_FAIL_WHEN, &page).await;
+    let err = r.steps[0].error.as_ref().unwrap();
+    assert_eq!(err.kind, FailureKind::PortalAlert, "{err:?}");
+    // The fake answers an element's text with its key.
+    assert_eq!(err.message, "role alert");
+    let d = details(&r, 0);
+    assert!(d[1].starts_with("wait_for text \"Menu\" [failed]"), "{d:?}");
+    assert_eq!(page.calls("wait_visible").len(), 1, "{:?}", page.log());
+}
+
+#[tokio::test(start_paused = true)]
+async fn fail_when_is_also_watched_while_waiting_for_the_url() {
+    let (page, _) = page();
+    page.show(&["role button \"Inloggen\""])
+        .on_click("role button \"Inloggen\"", vec![Effect::Show("role alert")]);
+    let flow = LOGIN_FAIL_WHEN.replace("  [[steps.actions]]\n  wait_for = { text = \"Menu\" }\n", "");
+    let r = run_flow(&flow, &page).await;
+    let err = r.steps[0].error.as_ref().unwrap();
+    assert_eq!(
+        (err.kind, err.message.as_str()),
+        (FailureKind::PortalAlert, "role alert")
+    );
+    let d = details(&r, 0);
+    assert!(d[1].starts_with("expect url containing"), "{d:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_save_the_portal_answers_with_500_is_refused_not_unknown() {
+    let (page, _) = page();
+    page.show(&[BOX, OPSLAAN])
+        .messages(&["De autorisaties konden niet worden opgeslagen."])
+        .on_click(OPSLAAN, vec![Effect::FailRequest("/apex/api/autorisaties", 500)]);
+    let r = run_flow(SAVE, &page).await;
+    assert_eq!(r.steps[0].status, Status::Failed, "{r:#?}");
+    let err = r.steps[0].error.as_ref().unwrap();
+    assert_eq!(err.kind, FailureKind::ServerError { status: 500 });
+    assert_eq!(
+        err.message,
+        "the portal refused to save: it answered HTTP 500 to /apex/api/autorisaties"
+    );
+    assert!(
+        err.found.iter().any(|f| f.contains("niet worden opgeslagen")),
+        "{err:?}"
+    );
+    assert_eq!(page.calls(&format!("click {OPSLAAN}")).len(), 1, "never clicked twice");
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_earlier_failed_request_does_not_count_against_a_save() {
+    let (page, _) = page();
+    page.show(&[BOX, OPSLAAN, "text \"Opgeslagen\""]);
+    page.failed("/apex/api/gebruikers", 500);
+    let r = run_flow(SAVE, &page).await;
+    assert_eq!(r.status, Status::Passed, "{r:#?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failed_new_login_says_so() {
+    let (page, _) = page();
+    page.show(&[LOGIN_MARK, "role button \"Inloggen\""])
+        .on_click(
+            "role button \"Inloggen\"",
+            vec![Effect::Hide(LOGIN_MARK), Effect::Show("text \"Menu\"")],
+        )
+        // The session ends at the first click on "Menu"; logging in again then finds no button.
+        .on_click(
+            "role button \"Inloggen\"",
+            vec![Effect::Hide("role button \"Inloggen\"")],
+        )
+        .on_click("text \"Menu\"", vec![Effect::SessionEnds(&[LOGIN_MARK])]);
+    let r = run_flow(SESSION_FLOW, &page).await;
+    let err = r.steps[1].error.as_ref().unwrap();
+    assert_eq!(err.kind, FailureKind::SessionEnded, "{err:?}");
+    assert!(
+        err.message
+            .starts_with("the session ended and logging in again failed: role button \"Inloggen\" not found"),
+        "{}",
+        err.message
+    );
+}
+
 const THREE_STEPS: &str = r#"
 name = "t"
 title = "T"

@@ -92,6 +92,7 @@ pub async fn run(
         browser: browser_args(),
         output: OutputSettings {
             out: Some(out.to_path_buf()),
+            force: false,
             quiet: true,
             log_format: LogFormat::Text,
         },

@@ -1,6 +1,7 @@
 //! Portal hiccups, cleared the way a person would: a page that answered HTTP 5xx is reloaded
 //! (bounded, with a growing pause), and an action whose element never showed because the page's
-//! own data request failed is tried again after a reload. Never behind a committing action.
+//! own data request failed is tried again after a reload. Never behind a committing action: when
+//! the portal answers one with HTTP 5xx, the action fails saying the portal refused it.
 
 use std::time::Duration;
 
@@ -23,9 +24,17 @@ impl<P: Page> Executor<'_, P> {
         action: &Action,
         out: &mut Vec<ActionResult>,
     ) -> Result<Option<String>, Failure> {
-        let first = Box::pin(self.perform(action, out)).await;
         if matches!(action.kind, ActionKind::If { .. }) {
-            return first;
+            return Box::pin(self.perform(action, out)).await;
+        }
+        let before = if action.commits {
+            Some(self.io(self.page.failed_requests()).await.unwrap_or_default())
+        } else {
+            None
+        };
+        let first = Box::pin(self.perform(action, out)).await;
+        if let (Ok(_), Some(before)) = (&first, before) {
+            self.refused(before).await?;
         }
         let f = match first {
             Ok(detail) => {
@@ -55,6 +64,32 @@ impl<P: Page> Executor<'_, P> {
             Some(d) => format!("{note}; then {d}"),
             None => note,
         }))
+    }
+
+    /// After a committing action: when one of the page's data requests answered HTTP 5xx since
+    /// `before` (the failed requests seen before the action), the portal refused the change —
+    /// the action fails naming the request and its status, with what the page says about it.
+    async fn refused(&self, before: Vec<(String, u16)>) -> Result<(), Failure> {
+        let mut seen = before;
+        let after = self.io(self.page.failed_requests()).await.unwrap_or_default();
+        let new = after.into_iter().find(|r| match seen.iter().position(|s| s == r) {
+            Some(i) => {
+                seen.swap_remove(i);
+                false
+            }
+            None => true,
+        });
+        let Some((path, status)) = new else {
+            return Ok(());
+        };
+        tracing::warn!(%path, status, "the portal answered a committing action with a server error");
+        let messages = self.io(self.page.messages()).await.unwrap_or_default();
+        Err(Failure {
+            kind: FailureKind::ServerError { status },
+            message: format!("the portal refused to save: it answered HTTP {status} to {path}"),
+            locator: None,
+            found: messages.into_iter().map(|m| format!("message \"{m}\"")).collect(),
+        })
     }
 
     /// A portal hiccup a person clears by pressing reload: when the current page answered HTTP

@@ -10,7 +10,7 @@ use chrono::TimeZone;
 use postnl_robot::browser::{Browser, BrowserOptions};
 use postnl_robot::report::{self, logging, LogFormat, Progress, Redactor};
 use postnl_robot::run::result::{
-    ActionResult, BrowserInfo, ErrorInfo, FailureKind, FlowInfo, Param, RunResult, Status, StepResult, SCHEMA_VERSION,
+    ActionResult, Ensured, Screenshot, ShotKind, BrowserInfo, ErrorInfo, FailureKind, FlowInfo, Param, RunResult, Status, StepResult, SCHEMA_VERSION,
 };
 use serde_json::json;
 
@@ -355,7 +355,7 @@ fn fixture(dir: &Path, failing: bool) -> RunResult {
             } else {
                 [2339, 640, 835, 1930, 3420][i] + if failed_here { 5000 } else { 0 }
             },
-            screenshot,
+            screenshot: screenshot.clone(),
             url: (!skipped_here).then(|| {
                 format!(
                     "https://mijn.postnl.test/apex/{}",
@@ -368,6 +368,27 @@ fn fixture(dir: &Path, failing: bool) -> RunResult {
                     ][i]
                 )
             }),
+            screenshots: screenshot
+                .clone()
+                .into_iter()
+                .map(|f| Screenshot {
+                    file: f.clone(),
+                    kind: ShotKind::Step,
+                    name: None,
+                })
+                .collect(),
+            ensured: if i == 3 {
+                vec![Ensured {
+                    label: "E-commerce inzichten".into(),
+                    locator: "label \"E-commerce inzichten\"".into(),
+                    before: false,
+                    after: true,
+                    read_back: (!failing).then_some(true),
+                    reloaded: !failing,
+                }]
+            } else {
+                vec![]
+            },
             actions,
             error,
         });
@@ -414,6 +435,9 @@ fn fixture(dir: &Path, failing: bool) -> RunResult {
             },
         ],
         base_url: "https://mijn.postnl.test".into(),
+        operator: Some("Anna Support".into()),
+        ticket: Some("INC-4711".into()),
+        lang: "en".into(),
         browser: BrowserInfo {
             name: "chrome".into(),
             version: "148.0.7778.167".into(),

@@ -103,6 +103,10 @@ pub struct Executor<'a, P: Page> {
     committed: bool,
     /// The run was cancelled: a step was interrupted, or steps were left out because of it.
     interrupted: bool,
+    /// The current step's screenshots so far.
+    shots: Vec<Screenshot>,
+    /// The checkboxes the current step ensured so far.
+    ensured: Vec<Ensured>,
 }
 
 impl<'a, P: Page> Executor<'a, P> {
@@ -125,6 +129,8 @@ impl<'a, P: Page> Executor<'a, P> {
             downloads: vec![],
             relogins: 0,
             watch_login: None,
+            shots: vec![],
+            ensured: vec![],
         }
     }
 
@@ -173,6 +179,8 @@ impl<'a, P: Page> Executor<'a, P> {
         let _span = tracing::info_span!("step", index, title = %step.title).entered();
         tracing::info!(index, title = %step.title, "step starts");
         self.committed = false;
+        self.shots.clear();
+        self.ensured.clear();
         if let Some(cond) = &step.when {
             match self.condition(cond).await {
                 Ok(true) => {}
@@ -222,6 +230,11 @@ impl<'a, P: Page> Executor<'a, P> {
             Ok(p) => Some(p),
             Err(f) => return self.failed_step(index, step, started, actions, f).await,
         };
+        self.shots.push(Screenshot {
+            file: name,
+            kind: ShotKind::Step,
+            name: None,
+        });
         StepResult {
             index,
             title: step.title.clone(),
@@ -232,6 +245,8 @@ impl<'a, P: Page> Executor<'a, P> {
             url: self.io(self.page.current_url()).await.ok(),
             actions,
             error: None,
+            screenshots: std::mem::take(&mut self.shots),
+            ensured: std::mem::take(&mut self.ensured),
         }
     }
 
@@ -265,6 +280,13 @@ impl<'a, P: Page> Executor<'a, P> {
         let name = format!("{index:02}-{}-{suffix}.png", slug(&step.title));
         let shot = tokio::time::timeout(LAST_SHOT, self.write_screenshot(&name)).await;
         let screenshot = shot.ok().and_then(Result::ok);
+        if let Some(file) = &screenshot {
+            self.shots.push(Screenshot {
+                file: file.clone(),
+                kind: ShotKind::Failure,
+                name: None,
+            });
+        }
         let url = tokio::time::timeout(LAST_SHOT, self.page.current_url())
             .await
             .ok()
@@ -286,6 +308,8 @@ impl<'a, P: Page> Executor<'a, P> {
                 screenshot,
                 url,
             }),
+            screenshots: std::mem::take(&mut self.shots),
+            ensured: std::mem::take(&mut self.ensured),
         }
     }
 
@@ -420,8 +444,8 @@ impl<'a, P: Page> Executor<'a, P> {
     /// Runs one action (recursing into `if`), appending its result.
     async fn run_action(&mut self, action: &Action, out: &mut Vec<ActionResult>) -> Result<(), Failure> {
         let started = Instant::now();
-        let description = action.kind.to_string();
-        let locator = action_locator(&action.kind);
+        let description = self.vars.fill_plain(&action.kind.to_string());
+        let locator = action_locator(&action.kind).map(|l| self.vars.fill_plain(&l));
         if action.commits && self.opts.mode == Mode::Verify {
             out.push(ActionResult {
                 description,
@@ -498,10 +522,12 @@ impl<'a, P: Page> Executor<'a, P> {
             ActionKind::Goto(t) => {
                 let url = self.absolute(&self.vars.render(t).map_err(Failure::hard)?);
                 self.io(self.page.goto(&url)).await?;
+                self.page_renewed();
                 Ok(None)
             }
             ActionKind::Reload => {
                 self.io(self.page.reload()).await?;
+                self.page_renewed();
                 Ok(None)
             }
             ActionKind::Click(l) => {
@@ -541,6 +567,16 @@ impl<'a, P: Page> Executor<'a, P> {
                     .await?
                     .flag();
                 let state = if want { "ticked" } else { "unticked" };
+                let locator = self.vars.fill_plain(&target.to_string());
+                self.ensured.retain(|e| e.locator != locator);
+                self.ensured.push(Ensured {
+                    label: human_name(target, self.vars),
+                    locator,
+                    before: if changed { !want } else { want },
+                    after: want,
+                    read_back: None,
+                    reloaded: false,
+                });
                 Ok(Some(if changed {
                     format!("now {state}")
                 } else {
@@ -577,6 +613,11 @@ impl<'a, P: Page> Executor<'a, P> {
             ActionKind::Screenshot(name) => {
                 let file = format!("{}.png", slug(name));
                 self.screenshot(&file).await?;
+                self.shots.push(Screenshot {
+                    file: file.clone(),
+                    kind: ShotKind::Named,
+                    name: Some(self.vars.fill_plain(name)),
+                });
                 Ok(Some(file))
             }
             ActionKind::Read { target, into } => {
@@ -626,6 +667,10 @@ impl<'a, P: Page> Executor<'a, P> {
             Expectation::Checked { target, checked } => {
                 let q = target.to_query(self.vars).map_err(Failure::hard)?;
                 let is = self.with_obstacles(timeout, out, Op::IsChecked(&q)).await?.flag();
+                let locator = self.vars.fill_plain(&target.to_string());
+                if let Some(e) = self.ensured.iter_mut().find(|e| e.locator == locator) {
+                    e.read_back = Some(is);
+                }
                 if is == *checked {
                     Ok(Some(format!("is {}", if is { "ticked" } else { "unticked" })))
                 } else {
@@ -872,6 +917,13 @@ impl<'a, P: Page> Executor<'a, P> {
         })
     }
 
+    /// The page was loaded anew: what is read back from now on comes from the portal.
+    fn page_renewed(&mut self) {
+        for e in &mut self.ensured {
+            e.reloaded = true;
+        }
+    }
+
     fn timeout(&self, action: &Action) -> Duration {
         let t = action.timeout.unwrap_or(self.opts.timeout);
         self.opts.max_wait.map_or(t, |m| t.min(m))
@@ -974,6 +1026,20 @@ fn first_target(branch: &[Action]) -> Option<&Locator> {
 }
 
 /// A query that never matches (stands in for a handler that has run too often).
+/// The name a person reads for the element `l` finds: its label, accessible name or text.
+fn human_name(l: &Locator, vars: &Vars) -> String {
+    use crate::flow::By;
+    let text = match &l.by {
+        By::Text(m) | By::Label(m) | By::Placeholder(m) => Some(&m.text),
+        By::Role { name: Some(m), .. } => Some(&m.text),
+        _ => None,
+    };
+    match text {
+        Some(t) => vars.fill_plain(&t.raw),
+        None => vars.fill_plain(&l.to_string()),
+    }
+}
+
 fn never() -> Query {
     Query::Css {
         css: ":not(*)".into(),
@@ -1000,6 +1066,8 @@ pub fn skipped(index: usize, step: &Step, reason: String) -> StepResult {
         url: None,
         actions: vec![],
         error: None,
+        screenshots: vec![],
+        ensured: vec![],
     }
 }
 

@@ -1,6 +1,7 @@
 //! What a run produced: the facts every report writer renders (`report.json` is this, serialized).
 
 use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use super::failure::FailureKind;
@@ -9,7 +10,7 @@ pub use super::failure::FailureKind;
 pub const SCHEMA_VERSION: u32 = 2;
 
 /// The outcome of a whole run, of one step or of one action (one enum for all three).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
     Passed,
@@ -42,9 +43,13 @@ impl Status {
     }
 }
 
-/// One run of one flow.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// `report.json`: the facts of one run of one flow. Secret values never appear; secret
+/// parameters are `***`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[schemars(title = "postnl-robot run report")]
 pub struct RunResult {
+    /// Version of this layout; bumped on incompatible changes.
+    #[schemars(range(min = 2, max = 2))]
     pub schema_version: u32,
     /// The robot's version (`postnl-robot --version`).
     pub tool_version: String,
@@ -52,6 +57,15 @@ pub struct RunResult {
     /// Parameters as given; secret ones are `***`.
     pub params: Vec<Param>,
     pub base_url: String,
+    /// Who had the robot do this (`--operator`, default the OS user).
+    #[serde(default)]
+    pub operator: Option<String>,
+    /// The ticket the run belongs to (`--ticket`).
+    #[serde(default)]
+    pub ticket: Option<String>,
+    /// The language of the reports and terminal messages: `nl` or `en`.
+    #[serde(default = "default_lang")]
+    pub lang: String,
     pub browser: BrowserInfo,
     pub started: DateTime<Utc>,
     /// When the run ended (the reports are written right after).
@@ -70,7 +84,7 @@ pub struct RunResult {
 }
 
 /// Which flow ran.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 pub struct FlowInfo {
     pub name: String,
     pub title: String,
@@ -78,7 +92,7 @@ pub struct FlowInfo {
 }
 
 /// A named parameter value (already redacted when secret).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Param {
     pub name: String,
     pub value: String,
@@ -86,7 +100,7 @@ pub struct Param {
 }
 
 /// The browser the run used.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 pub struct BrowserInfo {
     pub name: String,
     pub version: String,
@@ -95,7 +109,7 @@ pub struct BrowserInfo {
 }
 
 /// One guide step.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct StepResult {
     /// 1-based position in the flow.
     pub index: usize,
@@ -109,10 +123,61 @@ pub struct StepResult {
     pub url: Option<String>,
     pub actions: Vec<ActionResult>,
     pub error: Option<ErrorInfo>,
+    /// Every screenshot of the step, in order: named ones from the flow, the end of the step,
+    /// the moment it failed.
+    #[serde(default)]
+    pub screenshots: Vec<Screenshot>,
+    /// The checkboxes the step ensured: the state before, after, and as read back.
+    #[serde(default)]
+    pub ensured: Vec<Ensured>,
+}
+
+/// A screenshot in the run folder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Screenshot {
+    /// File name relative to the run folder.
+    pub file: String,
+    /// What it shows: `named` (a `screenshot` action of the flow), `step` (end of the step) or
+    /// `failure` (the moment it failed or was interrupted).
+    pub kind: ShotKind,
+    /// The name the flow gave it (`screenshot = "…"`), for `named` ones.
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// Why a screenshot was taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ShotKind {
+    Named,
+    Step,
+    Failure,
+}
+
+/// A checkbox the flow ensured (`check` / `uncheck`): how it was, how the robot left it, and
+/// what a later `expect checked` on the same box read back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Ensured {
+    /// The box as a person names it, e.g. `E-commerce inzichten`.
+    pub label: String,
+    /// The locator, values filled in.
+    pub locator: String,
+    /// Ticked before the robot acted.
+    pub before: bool,
+    /// Ticked after the robot acted.
+    pub after: bool,
+    /// Ticked as read back by a later `expect checked` (`None`: not read back).
+    pub read_back: Option<bool>,
+    /// The page was reloaded (or opened again) between setting and reading back.
+    pub reloaded: bool,
+}
+
+fn default_lang() -> String {
+    "nl".into()
 }
 
 /// One action inside a step.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct ActionResult {
     /// Human description, e.g. `click role button "Opslaan"`; placeholders of secrets never resolved.
     pub description: String,
@@ -124,7 +189,7 @@ pub struct ActionResult {
 }
 
 /// A failure explained: what kind, what, where, and what the page offered instead.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 pub struct ErrorInfo {
     /// The kind of failure (`element_absent`, `server_error`, …) and, for a server error, its
     /// HTTP status (`http_status`).

@@ -10,6 +10,7 @@ pub mod json;
 pub mod junit;
 pub mod logging;
 pub mod manifest;
+pub mod operator;
 pub mod redact;
 mod text;
 

@@ -75,7 +75,27 @@ pub struct RunOptions {
 pub trait Observer {
     fn step_started(&mut self, index: usize, total: usize, title: &str);
     fn step_finished(&mut self, step: &StepResult);
+    /// Where to report what the running step is doing now (the spinner's text), if anywhere.
+    fn activity_sink(&self) -> Option<ActivitySink> {
+        None
+    }
 }
+
+/// What the running step is doing now.
+#[derive(Debug, Clone, Copy)]
+pub enum Activity<'a> {
+    /// An action began, e.g. `click role button "Opslaan"` (values filled in).
+    Action(&'a str),
+    /// A long wait goes on: for `target`, `elapsed` of at most `limit`.
+    Waiting {
+        target: &'a str,
+        elapsed: Duration,
+        limit: Duration,
+    },
+}
+
+/// Receives [`Activity`] from inside a running step (called from the run's task).
+pub type ActivitySink = std::sync::Arc<dyn Fn(Activity<'_>) + Send + Sync>;
 
 /// An observer that ignores everything.
 pub struct Silent;
@@ -107,6 +127,8 @@ pub struct Executor<'a, P: Page> {
     shots: Vec<Screenshot>,
     /// The checkboxes the current step ensured so far.
     ensured: Vec<Ensured>,
+    /// Where to tell what the step is doing now.
+    activity: Option<ActivitySink>,
 }
 
 impl<'a, P: Page> Executor<'a, P> {
@@ -131,6 +153,18 @@ impl<'a, P: Page> Executor<'a, P> {
             watch_login: None,
             shots: vec![],
             ensured: vec![],
+            activity: None,
+        }
+    }
+
+    /// Reports what each step is doing (the current action, long waits) to `sink`.
+    pub fn set_activity(&mut self, sink: Option<ActivitySink>) {
+        self.activity = sink;
+    }
+
+    fn tell(&self, a: Activity<'_>) {
+        if let Some(sink) = &self.activity {
+            sink(a);
         }
     }
 
@@ -271,7 +305,8 @@ impl<'a, P: Page> Executor<'a, P> {
         } else {
             Status::Failed
         };
-        tracing::error!(step = %step.title, error = %f.message, status = status.as_str(), "step stopped");
+        // Into run.log only: the console shows the failure once, in the step's progress line.
+        tracing::info!(step = %step.title, error = %f.message, status = status.as_str(), "step stopped");
         let suffix = if f.kind == FailureKind::Interrupted {
             "onderbroken"
         } else {
@@ -457,6 +492,9 @@ impl<'a, P: Page> Executor<'a, P> {
             return Ok(());
         }
         tracing::debug!(action = %description, "action");
+        if !matches!(action.kind, ActionKind::If { .. }) {
+            self.tell(Activity::Action(&description));
+        }
         let outcome = self.perform_recovering(action, out).await;
         let (status, detail) = match outcome {
             Ok(detail) => {
@@ -586,7 +624,8 @@ impl<'a, P: Page> Executor<'a, P> {
             ActionKind::Expect(e) => self.expect(e, timeout, out).await,
             ActionKind::WaitFor { target, reload_every } => {
                 let q = target.to_query(self.vars).map_err(Failure::hard)?;
-                self.wait_for(&q, timeout, *reload_every, out).await
+                let name = format!("'{}'", human_name(target, self.vars));
+                self.wait_for(&q, &name, timeout, *reload_every, out).await
             }
             ActionKind::Download { target, expect } => {
                 let q = target.to_query(self.vars).map_err(Failure::hard)?;
@@ -724,13 +763,22 @@ impl<'a, P: Page> Executor<'a, P> {
     async fn wait_for(
         &mut self,
         q: &Query,
+        name: &str,
         timeout: Duration,
         reload_every: Option<Duration>,
         out: &mut Vec<ActionResult>,
     ) -> Result<Option<String>, Failure> {
-        let deadline = Instant::now() + timeout;
+        let started = Instant::now();
+        let deadline = started + timeout;
         let mut reloads = 0u32;
         loop {
+            if reload_every.is_some() {
+                self.tell(Activity::Waiting {
+                    target: name,
+                    elapsed: started.elapsed(),
+                    limit: timeout,
+                });
+            }
             let left = deadline.saturating_duration_since(Instant::now());
             let slice = reload_every.map_or(left, |r| r.min(left));
             match self.with_obstacles(slice, out, Op::WaitVisible(q)).await {

@@ -94,6 +94,7 @@ pub async fn run(
             out: Some(out.to_path_buf()),
             quiet: true,
             log_format: LogFormat::Text,
+            ..OutputSettings::default()
         },
         mode: Mode::Run,
     };

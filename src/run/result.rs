@@ -46,6 +46,7 @@ impl Status {
 /// `report.json`: the facts of one run of one flow. Secret values never appear; secret
 /// parameters are `***`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 #[schemars(title = "postnl-robot run report")]
 pub struct RunResult {
     /// Version of this layout; bumped on incompatible changes.
@@ -85,6 +86,7 @@ pub struct RunResult {
 
 /// Which flow ran.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct FlowInfo {
     pub name: String,
     pub title: String,
@@ -93,6 +95,7 @@ pub struct FlowInfo {
 
 /// A named parameter value (already redacted when secret).
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Param {
     pub name: String,
     pub value: String,
@@ -101,6 +104,7 @@ pub struct Param {
 
 /// The browser the run used.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct BrowserInfo {
     pub name: String,
     pub version: String,
@@ -110,6 +114,7 @@ pub struct BrowserInfo {
 
 /// One guide step.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct StepResult {
     /// 1-based position in the flow.
     pub index: usize,
@@ -134,6 +139,7 @@ pub struct StepResult {
 
 /// A screenshot in the run folder.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Screenshot {
     /// File name relative to the run folder.
     pub file: String,
@@ -157,6 +163,7 @@ pub enum ShotKind {
 /// A checkbox the flow ensured (`check` / `uncheck`): how it was, how the robot left it, and
 /// what a later `expect checked` on the same box read back.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Ensured {
     /// The box as a person names it, e.g. `E-commerce inzichten`.
     pub label: String,
@@ -178,6 +185,7 @@ fn default_lang() -> String {
 
 /// One action inside a step.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct ActionResult {
     /// Human description, e.g. `click role button "Opslaan"`; placeholders of secrets never resolved.
     pub description: String,

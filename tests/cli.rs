@@ -247,7 +247,14 @@ fn run_help_lists_environment_variables_and_exit_codes() {
 fn headed_without_a_display_says_so_plainly() {
     let dir = tempfile::tempdir().unwrap();
     let o = Command::new(env!("CARGO_BIN_EXE_postnl-robot"))
-        .args(["run", FLOW, "--headed", "--base-url", "http://127.0.0.1:9", "--no-prompt"])
+        .args([
+            "run",
+            FLOW,
+            "--headed",
+            "--base-url",
+            "http://127.0.0.1:9",
+            "--no-prompt",
+        ])
         .args(["-p", "klantnummer=9401138", "-p", "gebruiker=GATUser, PostNL (PostNL)"])
         .args(["--out", dir.path().join("run").to_str().unwrap()])
         .env("POSTNL_EMAIL", "x@example.com")

@@ -190,11 +190,14 @@ async fn passing_report_is_a_dutch_hand_over_with_before_after_and_read_back() {
     let (attachments, failures, errors) = junit_facts(&std::fs::read_to_string(out.join("junit.xml")).unwrap());
     assert_eq!((failures, errors), (0, 0));
     assert_eq!(attachments.len(), 6, "{attachments:?}");
-    assert!(attachments.iter().all(|a| Path::new(a).is_absolute() && Path::new(a).is_file()));
+    assert!(attachments
+        .iter()
+        .all(|a| Path::new(a).is_absolute() && Path::new(a).is_file()));
     assert!(attachments.iter().any(|a| a.ends_with("vinkje-gezet.png")));
 
     // report.json lists the screenshots per step.
-    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
     assert_eq!(json["steps"][3]["screenshots"].as_array().unwrap().len(), 2);
     assert_eq!(json["operator"], "Anna de Vries (servicedesk)");
     assert_eq!(json["ticket"], "INC-4711");
@@ -217,7 +220,10 @@ async fn failing_report_in_english_explains_and_attaches_the_failure() {
         .expect("an unknown gebruiker fails");
     assert!(matches!(err, CliError::Failed(_)), "{err}");
     let (removed, added) = diff(&before, &portal.state());
-    assert!(removed.is_empty() && added.is_empty(), "nothing may change: {removed:?} {added:?}");
+    assert!(
+        removed.is_empty() && added.is_empty(),
+        "nothing may change: {removed:?} {added:?}"
+    );
 
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     let text = text_of(&html);
@@ -237,9 +243,15 @@ async fn failing_report_in_english_explains_and_attaches_the_failure() {
     // No box was ensured: no before → after line.
     assert!(!text.contains("→ ticked"));
     let (attachments, failures, errors) = junit_facts(&std::fs::read_to_string(out.join("junit.xml")).unwrap());
-    assert_eq!((failures, errors), (1, 0), "a missing gebruiker is a failure, not an error");
+    assert_eq!(
+        (failures, errors),
+        (1, 0),
+        "a missing gebruiker is a failure, not an error"
+    );
     assert!(
-        attachments.iter().any(|a| a.ends_with("04-stap-4-selecteer-autorisaties-voor-gebruiker-mislukt.png")),
+        attachments
+            .iter()
+            .any(|a| a.ends_with("04-stap-4-selecteer-autorisaties-voor-gebruiker-mislukt.png")),
         "{attachments:?}"
     );
     let check = sha256sum_check(&out);

@@ -10,7 +10,8 @@ use chrono::TimeZone;
 use postnl_robot::browser::{Browser, BrowserOptions};
 use postnl_robot::report::{self, logging, Lang, LogFormat, Progress, Redactor};
 use postnl_robot::run::result::{
-    ActionResult, Ensured, Screenshot, ShotKind, BrowserInfo, ErrorInfo, FailureKind, FlowInfo, Param, RunResult, Status, StepResult, SCHEMA_VERSION,
+    ActionResult, BrowserInfo, Ensured, ErrorInfo, FailureKind, FlowInfo, Param, RunResult, Screenshot, ShotKind,
+    Status, StepResult, SCHEMA_VERSION,
 };
 use serde_json::json;
 
@@ -1162,7 +1163,10 @@ fn missing_screenshot_and_run_level_error_are_reported() {
     assert!(cases.last().unwrap().failure.is_none());
     assert_eq!(
         cases.last().unwrap().error.as_ref().unwrap(),
-        &("chromedriver not found on PATH (user ***)".to_string(), "NoBrowser".to_string())
+        &(
+            "chromedriver not found on PATH (user ***)".to_string(),
+            "NoBrowser".to_string()
+        )
     );
     assert_no_secret_in_folder(tmp.path());
 }

@@ -296,7 +296,13 @@ fn error_lines(err: &crate::run::result::ErrorInfo, lang: Lang) -> Vec<String> {
         .message
         .lines()
         .enumerate()
-        .map(|(i, l)| if i == 0 { format!("{head}{l}") } else { format!("{pad}{l}") })
+        .map(|(i, l)| {
+            if i == 0 {
+                format!("{head}{l}")
+            } else {
+                format!("{pad}{l}")
+            }
+        })
         .collect();
     if let Some(l) = &err.locator {
         lines.push(format!("{}: {l}", lang.t(Msg::Locator)));

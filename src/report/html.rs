@@ -192,11 +192,7 @@ impl Page<'_> {
         self.out.push_str("</dl>\n");
         let ensured: Vec<&Ensured> = res.steps.iter().flat_map(|s| &s.ensured).collect();
         if !ensured.is_empty() {
-            let _ = writeln!(
-                self.out,
-                "<h3>{}</h3>\n<ul class=\"ensured\">",
-                self.m(Msg::Checkboxes)
-            );
+            let _ = writeln!(self.out, "<h3>{}</h3>\n<ul class=\"ensured\">", self.m(Msg::Checkboxes));
             for e in ensured {
                 let ok = e.read_back.is_none_or(|b| b == e.after);
                 let _ = writeln!(
@@ -209,7 +205,11 @@ impl Page<'_> {
             self.out.push_str("</ul>\n");
         }
         if !res.downloads.is_empty() {
-            let _ = writeln!(self.out, "<h3>{}</h3>\n<ul class=\"downloads\">", self.m(Msg::Downloads));
+            let _ = writeln!(
+                self.out,
+                "<h3>{}</h3>\n<ul class=\"downloads\">",
+                self.m(Msg::Downloads)
+            );
             for d in &res.downloads {
                 let _ = writeln!(self.out, "<li><code>{}</code></li>", self.t(d));
             }
@@ -281,7 +281,11 @@ impl Page<'_> {
         }
         let failure_shot = s.error.as_ref().and_then(|e| e.screenshot.clone());
         if let Some(err) = &s.error {
-            let _ = writeln!(self.out, "<div class=\"failure\">\n<h3>{}</h3>", self.m(Msg::WhatWentWrong));
+            let _ = writeln!(
+                self.out,
+                "<div class=\"failure\">\n<h3>{}</h3>",
+                self.m(Msg::WhatWentWrong)
+            );
             self.failure_body(err, s.url.as_deref());
             self.out.push_str("</div>\n");
         } else if s.status.is_failure() {

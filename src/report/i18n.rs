@@ -82,8 +82,14 @@ impl Lang {
         };
         let back = match (e.read_back, e.reloaded) {
             (Some(b), true) if b == e.after => self.pick("na herladen bevestigd", "confirmed after reload").to_string(),
-            (Some(b), false) if b == e.after => self.pick("teruggelezen en bevestigd", "read back and confirmed").to_string(),
-            (Some(b), _) => format!("{}: {}", self.pick("teruggelezen maar", "read back but"), self.ticked(b)),
+            (Some(b), false) if b == e.after => self
+                .pick("teruggelezen en bevestigd", "read back and confirmed")
+                .to_string(),
+            (Some(b), _) => format!(
+                "{}: {}",
+                self.pick("teruggelezen maar", "read back but"),
+                self.ticked(b)
+            ),
             (None, _) => self.pick("niet teruggelezen", "not read back").to_string(),
         };
         format!("{}: {change}, {back}", e.label)
@@ -221,7 +227,10 @@ impl Msg {
             Msg::OfferedInstead => ("Wat de pagina wel bood", "What the page offered instead"),
             Msg::EndOfStep => ("Einde van de stap", "End of step"),
             Msg::MomentOfFailure => ("Moment van de fout", "Moment of failure"),
-            Msg::ScreenOfFailure => ("Het scherm op het moment van de fout", "The screen at the moment it failed"),
+            Msg::ScreenOfFailure => (
+                "Het scherm op het moment van de fout",
+                "The screen at the moment it failed",
+            ),
             Msg::ScreenAtEnd => ("Het scherm aan het einde van", "The screen at the end of"),
             Msg::ClickToEnlarge => ("klik om te vergroten", "click to enlarge"),
             Msg::ClickOrEsc => ("Klik of druk op Esc om te sluiten", "Click or press Esc to close"),
@@ -299,9 +308,18 @@ mod tests {
         assert_eq!("nl".parse::<Lang>(), Ok(Lang::Nl));
         assert_eq!("EN".parse::<Lang>(), Ok(Lang::En));
         assert!("de".parse::<Lang>().is_err());
-        for s in [Status::Passed, Status::Failed, Status::Skipped, Status::Interrupted, Status::CommittedUnknown] {
+        for s in [
+            Status::Passed,
+            Status::Failed,
+            Status::Skipped,
+            Status::Interrupted,
+            Status::CommittedUnknown,
+        ] {
             assert_ne!(Lang::Nl.outcome(s), Lang::En.outcome(s));
         }
-        assert_eq!(Lang::Nl.waiting("tegel 'E-commerce Inzichten'", 3, 60), "wacht op tegel 'E-commerce Inzichten' — 3 min van max. 60");
+        assert_eq!(
+            Lang::Nl.waiting("tegel 'E-commerce Inzichten'", 3, 60),
+            "wacht op tegel 'E-commerce Inzichten' — 3 min van max. 60"
+        );
     }
 }

@@ -45,8 +45,8 @@ pub fn to_junit_in(result: &RunResult, dir: &Path, redactor: &Redactor) -> Strin
     let infra = |s: &&StepResult| s.status.is_failure() && is_infrastructure(s.status, s.error.as_ref());
     let errors = result.steps.iter().filter(infra).count()
         + usize::from(run_case.is_some_and(|e| is_infrastructure(Status::Failed, Some(e))));
-    let failures = result.steps.iter().filter(|s| s.status.is_failure()).count() + usize::from(run_case.is_some())
-        - errors;
+    let failures =
+        result.steps.iter().filter(|s| s.status.is_failure()).count() + usize::from(run_case.is_some()) - errors;
     let (failures, errors) = (failures.to_string(), errors.to_string());
     let skipped = result
         .steps
@@ -162,7 +162,11 @@ fn write_step(w: &mut Xml, step: &StepResult, suite: &str, dir: &Path, x: &dyn F
         let _ = writeln!(log, "URL: {url}");
     }
     let mut shots: Vec<&str> = step.screenshots.iter().map(|s| s.file.as_str()).collect();
-    for extra in step.screenshot.iter().chain(step.error.iter().filter_map(|e| e.screenshot.as_ref())) {
+    for extra in step
+        .screenshot
+        .iter()
+        .chain(step.error.iter().filter_map(|e| e.screenshot.as_ref()))
+    {
         if !shots.contains(&extra.as_str()) {
             shots.push(extra);
         }

@@ -42,7 +42,10 @@ fn files(dir: &Path) -> Vec<String> {
                 walk(root, &path, out);
             } else if ty.is_file() {
                 if let Ok(rel) = path.strip_prefix(root) {
-                    let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+                    let parts: Vec<String> = rel
+                        .components()
+                        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                        .collect();
                     out.push(parts.join("/"));
                 }
             }

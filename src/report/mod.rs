@@ -20,8 +20,8 @@ use crate::run::result::RunResult;
 
 pub use console::Progress;
 pub use i18n::{Lang, Msg};
-pub use manifest::{write_manifest, MANIFEST_FILE};
 pub use logging::{clear_run_log, init as init_logging, set_run_log, LogFormat, LogGuard};
+pub use manifest::{write_manifest, MANIFEST_FILE};
 pub use redact::{Redactor, MASK};
 
 /// File name of the HTML report inside the run folder.

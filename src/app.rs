@@ -221,6 +221,26 @@ pub struct OutputSettings {
     /// Plain progress lines only.
     pub quiet: bool,
     pub log_format: LogFormat,
+    /// Language of the reports and terminal messages.
+    pub lang: report::Lang,
+    /// Who had the robot do this; `None`: the OS user.
+    pub operator: Option<String>,
+    /// The ticket the run belongs to.
+    pub ticket: Option<String>,
+}
+
+impl Default for OutputSettings {
+    fn default() -> Self {
+        OutputSettings {
+            out: None,
+            force: false,
+            quiet: false,
+            log_format: LogFormat::Text,
+            lang: report::Lang::Nl,
+            operator: None,
+            ticket: None,
+        }
+    }
 }
 
 impl From<BrowserArgs> for BrowserSettings {
@@ -245,6 +265,9 @@ impl From<OutputArgs> for OutputSettings {
                 LogFormatArg::Text => LogFormat::Text,
                 LogFormatArg::Json => LogFormat::Json,
             },
+            lang: a.lang,
+            operator: a.operator,
+            ticket: a.ticket,
         }
     }
 }
@@ -338,7 +361,7 @@ async fn run_flow_with(
     }
     tracing::info!(flow = %flow.name, base_url = %base_url, out = %out_dir.display(), "run starts");
 
-    let mut progress = Progress::new(req.output.quiet);
+    let mut progress = Progress::new(req.output.quiet).with_lang(req.output.lang);
     let browser_opts = BrowserOptions {
         webdriver: req.browser.webdriver.clone(),
         driver_path: req.browser.driver.clone(),
@@ -360,10 +383,13 @@ async fn run_flow_with(
     };
     let cancel = interrupt.token();
     // Dropping a half-done launch (cancelled) stops its driver and removes its profile.
-    let launched = tokio::select! {
-        biased;
-        _ = cancel.cancelled() => Err(Failure::interrupted()),
-        b = Browser::launch(&browser_opts) => b.map_err(Failure::from),
+    let launched = match no_display(&req.browser) {
+        Some(f) => Err(f),
+        None => tokio::select! {
+            biased;
+            _ = cancel.cancelled() => Err(Failure::interrupted()),
+            b = Browser::launch(&browser_opts) => b.map_err(Failure::from),
+        },
     };
     let mut result = match launched {
         Ok(browser) => {
@@ -373,6 +399,9 @@ async fn run_flow_with(
         }
         Err(f) => run::not_started(plan, &opts, f),
     };
+    result.lang = req.output.lang.code().to_string();
+    result.operator = req.output.operator.clone().or_else(report::operator::os_user);
+    result.ticket.clone_from(&req.output.ticket);
     let signal = interrupt.signal();
     let no_browser = result.error.as_ref().is_some_and(|e| e.kind == FailureKind::NoBrowser);
     result.exit_code = crate::error::exit_code_of(result.status, no_browser, signal);
@@ -397,6 +426,8 @@ async fn run_flow_with(
             redactor.redact(&e.to_string())
         ))
     })?;
+    // Last: every other file of the run folder is written.
+    report::write_manifest(&out_dir).map_err(|e| CliError::Other(e.into()))?;
     match verified {
         Err(e @ verify::VerifyError::NoBaseline(_)) | Err(e @ verify::VerifyError::NoSuchStep(_)) => {
             return Err(CliError::Invalid(e.to_string()))
@@ -449,6 +480,20 @@ async fn run_flow_with(
     }
 }
 
+/// `--headed` with our own browser on Linux needs a display; say so plainly instead of letting
+/// Chromium fail with a cryptic message.
+fn no_display(b: &BrowserSettings) -> Option<Failure> {
+    let has = |v: &str| std::env::var_os(v).is_some_and(|x| !x.is_empty());
+    let needs = b.headed && b.webdriver.is_none() && cfg!(all(unix, not(target_os = "macos")));
+    (needs && !has("DISPLAY") && !has("WAYLAND_DISPLAY")).then(|| {
+        Failure::new(
+            FailureKind::NoBrowser,
+            "--headed needs a display, but neither DISPLAY nor WAYLAND_DISPLAY is set: run without \
+             --headed, or start it inside a desktop session (or under xvfb-run)",
+        )
+    })
+}
+
 fn describe_error(e: Option<&ErrorInfo>) -> String {
     let Some(e) = e else { return String::new() };
     let mut s = e.message.clone();
@@ -496,5 +541,8 @@ impl Observer for Progress {
     }
     fn step_finished(&mut self, step: &StepResult) {
         Progress::step_finished(self, step);
+    }
+    fn activity_sink(&self) -> Option<crate::run::ActivitySink> {
+        Progress::activity_sink(self)
     }
 }

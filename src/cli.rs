@@ -71,10 +71,20 @@ pub struct OutputArgs {
     /// Format of run.log.
     #[arg(long, value_enum, default_value_t = LogFormatArg::Text)]
     pub log_format: LogFormatArg,
+    /// Language of the reports and terminal messages.
+    #[arg(long, value_enum, default_value_t = crate::report::Lang::Nl, env = "POSTNL_LANG")]
+    pub lang: crate::report::Lang,
+    /// Who had the robot do this, for the report (default: the OS user).
+    #[arg(long, value_name = "NAME")]
+    pub operator: Option<String>,
+    /// The ticket this run belongs to, for the report (e.g. INC-4711).
+    #[arg(long, value_name = "ID")]
+    pub ticket: Option<String>,
 }
 
 /// `run`.
 #[derive(Debug, Args)]
+#[command(after_help = RUN_HELP)]
 pub struct RunArgs {
     /// The flow file, e.g. flows/autoriseren-ecommerce-inzichten.toml.
     pub flow: PathBuf,
@@ -124,6 +134,26 @@ pub struct VerifyArgs {
     #[command(flatten)]
     pub output: OutputArgs,
 }
+
+/// What `run --help` adds after the options: environment variables and exit codes.
+const RUN_HELP: &str = "\
+Environment variables:
+  POSTNL_EMAIL          e-mail address of the portal login (else a hidden prompt on a terminal)
+  POSTNL_PASSWORD       password of the portal login (else a hidden prompt on a terminal)
+  POSTNL_NEW_PASSWORD   new password, only when the portal asks for one once at the first login
+  POSTNL_LANG           nl or en: the language of reports and messages (as --lang)
+  RUST_LOG              detail of run.log and stderr (e.g. debug); secrets are always masked
+  NO_COLOR              no colours in the terminal
+  DISPLAY / WAYLAND_DISPLAY  needed for --headed
+
+Exit codes:
+  0    passed
+  1    a step failed, or a committing action was sent and its outcome is unknown
+  2    invalid usage, flow, parameters or secrets (nothing was started)
+  3    no browser or WebDriver available
+  4    other errors
+  5    reserved for drift found by verify
+  129 / 130 / 143  interrupted by SIGHUP / SIGINT (Ctrl-C) / SIGTERM";
 
 /// `demo`.
 #[derive(Debug, Args)]

@@ -106,6 +106,12 @@ impl CliError {
         }
     }
 
+    /// A run's failure or interruption: its progress summary has shown it already, so the
+    /// command line does not print it again.
+    pub fn shown_by_run(&self) -> bool {
+        matches!(self, CliError::Failed(_) | CliError::Interrupted(_))
+    }
+
     /// The process exit code of this error class.
     pub fn exit_code(&self) -> ExitCode {
         ExitCode::from(self.code())

@@ -7,7 +7,11 @@ fn main() -> ExitCode {
     match postnl_robot::app::main(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("{e}");
+            // A run's failure, interruption or missing browser was shown once by its progress
+            // summary already.
+            if !e.shown_by_run() {
+                eprintln!("{e}");
+            }
             e.exit_code()
         }
     }

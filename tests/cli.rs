@@ -184,7 +184,7 @@ async fn ctrl_c_stops_the_run_writes_the_partial_report_and_exits_130() {
         .args(["-p", "klantnummer=9401138", "-p", "gebruiker=GATUser, PostNL (PostNL)"])
         .env("POSTNL_EMAIL", DEMO_ADMIN_EMAIL)
         .env("POSTNL_PASSWORD", DEMO_PASSWORD)
-        .stdout(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
@@ -214,6 +214,10 @@ async fn ctrl_c_stops_the_run_writes_the_partial_report_and_exits_130() {
         "every step is accounted for"
     );
     assert!(report["error"]["message"].as_str().unwrap().contains("Onderbroken"));
+    // The terminal says so in the report's language, once; stderr does not repeat it.
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("Onderbroken bij Stap"), "{stdout}");
+    assert!(!stderr(&o).contains("interrupted by"), "{}", stderr(&o));
     portal.shutdown().await;
 }
 
@@ -261,4 +265,52 @@ async fn demo_writes_a_new_folder_per_run_and_a_used_out_is_refused() {
         "{}",
         stderr(&o)
     );
+}
+
+#[test]
+fn run_help_lists_environment_variables_and_exit_codes() {
+    let o = Command::new(env!("CARGO_BIN_EXE_postnl-robot"))
+        .args(["run", "--help"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    let help = String::from_utf8_lossy(&o.stdout);
+    for want in [
+        "POSTNL_EMAIL",
+        "POSTNL_PASSWORD",
+        "POSTNL_NEW_PASSWORD",
+        "Exit codes:",
+        "130",
+        "--lang",
+        "--operator",
+        "--ticket",
+    ] {
+        assert!(help.contains(want), "{want} missing from run --help:\n{help}");
+    }
+}
+
+#[test]
+fn headed_without_a_display_says_so_plainly() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_postnl-robot"))
+        .args([
+            "run",
+            FLOW,
+            "--headed",
+            "--base-url",
+            "http://127.0.0.1:9",
+            "--no-prompt",
+        ])
+        .args(["-p", "klantnummer=9401138", "-p", "gebruiker=GATUser, PostNL (PostNL)"])
+        .args(["--out", dir.path().join("run").to_str().unwrap()])
+        .env("POSTNL_EMAIL", "x@example.com")
+        .env("POSTNL_PASSWORD", "not-a-real-password")
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("--headed needs a display"), "{err}");
+    assert_eq!(err.matches("--headed needs a display").count(), 1, "{err}");
 }

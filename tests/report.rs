@@ -8,9 +8,10 @@ use std::sync::{Arc, Mutex};
 
 use chrono::TimeZone;
 use postnl_robot::browser::{Browser, BrowserOptions};
-use postnl_robot::report::{self, logging, LogFormat, Progress, Redactor};
+use postnl_robot::report::{self, logging, Lang, LogFormat, Progress, Redactor};
 use postnl_robot::run::result::{
-    ActionResult, BrowserInfo, ErrorInfo, FailureKind, FlowInfo, Param, RunResult, Status, StepResult, SCHEMA_VERSION,
+    ActionResult, BrowserInfo, Ensured, ErrorInfo, FailureKind, FlowInfo, Param, RunResult, Screenshot, ShotKind,
+    Status, StepResult, SCHEMA_VERSION,
 };
 use serde_json::json;
 
@@ -356,7 +357,7 @@ fn fixture(dir: &Path, failing: bool) -> RunResult {
             } else {
                 [2339, 640, 835, 1930, 3420][i] + if failed_here { 5000 } else { 0 }
             },
-            screenshot,
+            screenshot: screenshot.clone(),
             url: (!skipped_here).then(|| {
                 format!(
                     "https://mijn.postnl.test/apex/{}",
@@ -369,6 +370,27 @@ fn fixture(dir: &Path, failing: bool) -> RunResult {
                     ][i]
                 )
             }),
+            screenshots: screenshot
+                .clone()
+                .into_iter()
+                .map(|f| Screenshot {
+                    file: f.clone(),
+                    kind: ShotKind::Step,
+                    name: None,
+                })
+                .collect(),
+            ensured: if i == 3 {
+                vec![Ensured {
+                    label: "E-commerce inzichten".into(),
+                    locator: "label \"E-commerce inzichten\"".into(),
+                    before: false,
+                    after: true,
+                    read_back: (!failing).then_some(true),
+                    reloaded: !failing,
+                }]
+            } else {
+                vec![]
+            },
             actions,
             error,
             fingerprint: None,
@@ -417,6 +439,9 @@ fn fixture(dir: &Path, failing: bool) -> RunResult {
             },
         ],
         base_url: "https://mijn.postnl.test".into(),
+        operator: Some("Anna Support".into()),
+        ticket: Some("INC-4711".into()),
+        lang: "en".into(),
         browser: BrowserInfo {
             name: "chrome".into(),
             version: "148.0.7778.167".into(),
@@ -549,6 +574,7 @@ struct Case {
     name: String,
     classname: String,
     failure: Option<(String, String)>,
+    error: Option<(String, String)>,
     failure_text: String,
     skipped: Option<String>,
     system_out: String,
@@ -595,6 +621,7 @@ fn parse_junit(xml: &str) -> (Vec<(String, String)>, Vec<Case>) {
                         ..Default::default()
                     }),
                     "failure" => cases.last_mut().unwrap().failure = Some((get(&a, "message"), get(&a, "type"))),
+                    "error" => cases.last_mut().unwrap().error = Some((get(&a, "message"), get(&a, "type"))),
                     _ => {}
                 }
                 path.push(name);
@@ -641,14 +668,23 @@ fn junit_has_a_testcase_per_step_with_failures_and_skips() {
     let path = report::junit::write_junit(&result, tmp.path(), &redactor()).unwrap();
     let xml = std::fs::read_to_string(&path).unwrap();
     let (suite, cases) = parse_junit(&xml);
-    assert_eq!(get(&suite, "name"), "autoriseren-ecommerce-inzichten");
+    // The class name carries the non-secret parameters: runs with other parameters differ.
+    let class = "autoriseren-ecommerce-inzichten[klantnummer=9401138, gebruiker=GATUser, PostNL (PostNL), \
+                 opmerking=ticket <4711> & \"***\"]";
+    assert_eq!(get(&suite, "name"), class);
     assert_eq!(get(&suite, "tests"), "5");
     assert_eq!(get(&suite, "failures"), "0");
+    assert_eq!(get(&suite, "errors"), "0");
     assert_eq!(get(&suite, "skipped"), "0");
     assert_eq!(get(&suite, "time"), "9.164");
     assert_eq!(get(&suite, "timestamp"), "2025-03-14T09:26:53");
     assert_eq!(cases.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), TITLES);
-    assert!(cases.iter().all(|c| c.classname == "autoriseren-ecommerce-inzichten"));
+    assert!(cases.iter().all(|c| c.classname == class));
+    // Each step's screenshot as an attachment CI can show.
+    for (i, c) in cases.iter().enumerate() {
+        let line = format!("[[ATTACHMENT|{}]]", tmp.path().join(slug(i)).display());
+        assert!(c.system_out.contains(&line), "{line} not in {}", c.system_out);
+    }
     assert!(cases.iter().all(|c| c.failure.is_none() && c.skipped.is_none()));
     assert!(
         cases[0].system_out.contains("click button \"Alles accepteren\""),
@@ -891,7 +927,9 @@ fn plain_progress_lines_and_summary_are_redacted() {
     let tmp = tempfile::tempdir().unwrap();
     let result = fixture(tmp.path(), true);
     let out = Shared::default();
-    let progress = Progress::plain(out.clone()).with_redactor(redactor());
+    let progress = Progress::plain(out.clone())
+        .with_redactor(redactor())
+        .with_lang(Lang::En);
     assert!(!progress.is_live());
     for step in &result.steps {
         if step.status != Status::Skipped {
@@ -920,7 +958,7 @@ fn plain_progress_lines_and_summary_are_redacted() {
         "{text}"
     );
     assert!(
-        text.contains("The page offered instead: Bakker, Anna (Webshop B.V.) | de Vries"),
+        text.contains("What the page offered instead: Bakker, Anna (Webshop B.V.) | de Vries"),
         "{text}"
     );
     assert!(text.contains("logged in as ***"));
@@ -930,7 +968,26 @@ fn plain_progress_lines_and_summary_are_redacted() {
             .ends_with(&format!("Report: {}", tmp.path().join("report.html").display())),
         "{text}"
     );
+    // The failure is shown once: in its step's lines, not again in the summary.
+    assert_eq!(text.matches("no option").count(), 1, "{text}");
     assert_no_secret("progress output", text.as_bytes());
+
+    // Dutch by default.
+    let out = Shared::default();
+    let progress = Progress::plain(out.clone()).with_redactor(redactor());
+    for step in &result.steps {
+        progress.step_finished(step);
+    }
+    progress.finish(&result, tmp.path());
+    let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
+    for want in [
+        "Fout: no option",
+        "(overgeslagen: an earlier step failed (run by ***))",
+        "✗ Mislukt bij Stap 4. Selecteer 'autorisaties voor gebruiker' — 5 stappen: 3 geslaagd, 1 mislukt, 1 overgeslagen",
+        "Verslag: ",
+    ] {
+        assert!(text.contains(want), "{want} not in {text}");
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -982,7 +1039,7 @@ fn child_run(dir: &Path, format: LogFormat) {
     });
 
     let result = fixture(dir, true);
-    let progress = Progress::new(true);
+    let progress = Progress::new(true).with_lang(Lang::En);
     for step in &result.steps {
         progress.step_started(step.index, result.steps.len(), &step.title);
         progress.step_finished(step);
@@ -1101,14 +1158,19 @@ fn missing_screenshot_and_run_level_error_are_reported() {
     assert!(html.contains("The run could not complete: chromedriver not found on PATH (user ***)"));
     let (suite, cases) = parse_junit(&std::fs::read_to_string(&paths.junit).unwrap());
     let get = |k: &str| suite.iter().find(|(n, _)| n == k).unwrap().1.clone();
+    // No browser is an infrastructure problem: an <error>, not a <failure>.
     assert_eq!(
-        (get("tests"), get("failures"), get("skipped")),
-        ("6".into(), "1".into(), "5".into())
+        (get("tests"), get("failures"), get("errors"), get("skipped")),
+        ("6".into(), "0".into(), "1".into(), "5".into())
     );
     assert_eq!(cases.last().unwrap().name, report::junit::RUN_CASE);
+    assert!(cases.last().unwrap().failure.is_none());
     assert_eq!(
-        cases.last().unwrap().failure.as_ref().unwrap().0,
-        "chromedriver not found on PATH (user ***)"
+        cases.last().unwrap().error.as_ref().unwrap(),
+        &(
+            "chromedriver not found on PATH (user ***)".to_string(),
+            "NoBrowser".to_string()
+        )
     );
     assert_no_secret_in_folder(tmp.path());
 }

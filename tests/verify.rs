@@ -54,6 +54,7 @@ async fn verify(base_url: &str, baseline: &Path, update: bool, name: &str) -> (R
             force: false,
             quiet: true,
             log_format: LogFormat::Text,
+            ..Default::default()
         },
         mode: Mode::Verify,
     };

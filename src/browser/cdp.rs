@@ -25,3 +25,41 @@ impl WebDriverCompatibleCommand for InsertText {
         (http::Method::POST, Some(body.to_string()))
     }
 }
+
+/// `Page.getLayoutMetrics`: the size of the whole page (CSS pixels), for a full-page capture.
+#[derive(Debug)]
+pub(crate) struct LayoutMetrics;
+
+impl WebDriverCompatibleCommand for LayoutMetrics {
+    fn endpoint(&self, base_url: &url::Url, session_id: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!("session/{}/goog/cdp/execute", session_id.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = serde_json::json!({ "cmd": "Page.getLayoutMetrics", "params": {} });
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
+/// `Page.captureScreenshot` of `width`×`height` CSS pixels from the page's top left, beyond the
+/// viewport: the whole page in one PNG (base64 in the answer's `data`).
+#[derive(Debug)]
+pub(crate) struct CaptureFullPage {
+    pub width: f64,
+    pub height: f64,
+}
+
+impl WebDriverCompatibleCommand for CaptureFullPage {
+    fn endpoint(&self, base_url: &url::Url, session_id: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!("session/{}/goog/cdp/execute", session_id.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = serde_json::json!({ "cmd": "Page.captureScreenshot", "params": {
+            "format": "png",
+            "captureBeyondViewport": true,
+            "clip": { "x": 0, "y": 0, "width": self.width, "height": self.height, "scale": 1 },
+        } });
+        (http::Method::POST, Some(body.to_string()))
+    }
+}

@@ -140,10 +140,40 @@ impl Browser {
         }
     }
 
-    /// A PNG of the viewport.
+    /// A PNG of the whole page where the browser can (Chromium: DevTools `captureBeyondViewport`,
+    /// so the controls below the fold are in it too), else of the viewport.
     pub async fn screenshot_png(&self) -> Result<Vec<u8>, BrowserError> {
+        if let Some(png) = self.full_page_png().await {
+            return Ok(png);
+        }
         self.round_trip();
         Ok(self.client.screenshot().await?)
+    }
+
+    /// The whole page through DevTools; `None` when not available (not Chromium, a Grid that
+    /// does not forward DevTools) or when the page is no taller than the viewport.
+    async fn full_page_png(&self) -> Option<Vec<u8>> {
+        use base64::Engine as _;
+        /// Chromium's limit for one capture is 16384 px; longer pages are cut there.
+        const MAX_HEIGHT: f64 = 16_000.0;
+        self.round_trip();
+        let m = self.client.issue_cmd(super::cdp::LayoutMetrics).await.ok()?;
+        let size = m.get("cssContentSize").or_else(|| m.get("contentSize"))?;
+        let view = m.get("cssLayoutViewport").or_else(|| m.get("layoutViewport"))?;
+        let (w, h) = (size.get("width")?.as_f64()?, size.get("height")?.as_f64()?);
+        let (vw, vh) = (view.get("clientWidth")?.as_f64()?, view.get("clientHeight")?.as_f64()?);
+        if h <= vh + 1.0 {
+            return None;
+        }
+        self.round_trip();
+        let shot = super::cdp::CaptureFullPage {
+            width: w.max(vw).ceil(),
+            height: h.min(MAX_HEIGHT).ceil(),
+        };
+        let v = self.client.issue_cmd(shot).await.ok()?;
+        base64::engine::general_purpose::STANDARD
+            .decode(v.get("data")?.as_str()?)
+            .ok()
     }
 
     /// Polls until `document.readyState` is `complete`, bounded by the page-load timeout.

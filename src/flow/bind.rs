@@ -461,6 +461,33 @@ impl Vars {
         Ok(out)
     }
 
+    /// `text` (e.g. a locator as written) with the `${name}` placeholders of non-secret values
+    /// filled in; placeholders of secrets and unset names stay as written.
+    pub fn fill_plain(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(at) = rest.find("${") {
+            out.push_str(&rest[..at]);
+            let after = &rest[at + 2..];
+            match after.find('}') {
+                Some(end) => {
+                    let name = after[..end].trim();
+                    match self.slots.get(name) {
+                        Some(Slot::Plain(v)) => out.push_str(v),
+                        _ => out.push_str(&rest[at..at + 2 + end + 1]),
+                    }
+                    rest = &after[end + 1..];
+                }
+                None => {
+                    out.push_str(&rest[at..]);
+                    rest = "";
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+
     /// Sets a variable (what `read … into` read from the page).
     pub fn set(&mut self, name: impl Into<String>, value: impl Into<String>) {
         self.slots.insert(name.into(), Slot::Plain(value.into()));
@@ -602,6 +629,10 @@ title = "S"
         let mut v = bind(&f, &[("klantnummer".into(), "9401138".into())], &env, false).unwrap();
         assert_eq!(v.render(&tpl("PostNL (${klantnummer})")).unwrap(), "PostNL (9401138)");
         assert_eq!(v.render(&tpl("${password}")).unwrap(), "hunter2");
+        assert_eq!(
+            v.fill_plain("option \"${klantnummer}\" ${password} ${pin} ${nope} ${open"),
+            "option \"9401138\" ${password} ${pin} ${nope} ${open"
+        );
         assert!(v.is_secret_template(&tpl("x ${password}")));
         assert!(v.is_secret_template(&tpl("${pin}")));
         assert!(!v.is_secret_template(&tpl("${klantnummer}")));

@@ -8,9 +8,13 @@
 //! ```text
 //! [1/5] ✓ Stap 1. Log in op MijnPostNL (1.2 s)
 //! [3/5] ✗ Stap 3. Ga naar 'Autorisaties' (4.0 s)
-//!       Error: no link "Autorisaties" on the page
-//! [5/5] – Stap 5. Nadat de gebruiker geautoriseerd is (skipped: another user was authorised)
+//!       Fout: no link "Autorisaties" on the page
+//! [5/5] – Stap 5. Nadat de gebruiker geautoriseerd is (overgeslagen: …)
 //! ```
+//!
+//! A failure is shown once: in its step's line (the closing summary names the step only). The
+//! live spinner names the action in progress and, for long waits, the target and the limit
+//! ("wacht op 'E-commerce Inzichten' — 3 min van max. 60"). Texts come from [`super::i18n`].
 //!
 //! Everything printed is redacted with the progress's own redactor plus the logging module's
 //! active one (global secrets and the current run's).
@@ -18,15 +22,17 @@
 use std::fmt::Write as _;
 use std::io::{self, IsTerminal, Write};
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use super::i18n::{Lang, Msg};
 use super::logging;
 use super::text::{duration, status_mark};
 use super::{Redactor, HTML_FILE};
 use crate::run::result::{RunResult, Status, StepResult};
+use crate::run::{Activity, ActivitySink};
 
 /// At most this many "what the page offered instead" entries are printed per failure.
 const MAX_FOUND_SHOWN: usize = 12;
@@ -36,7 +42,10 @@ pub struct Progress {
     live: Option<MultiProgress>,
     color: bool,
     redactor: Redactor,
+    lang: Lang,
     state: Mutex<State>,
+    /// The running step's spinner and title, for [`Progress::activity_sink`].
+    current: Arc<Mutex<Option<(ProgressBar, String)>>>,
 }
 
 struct State {
@@ -65,6 +74,8 @@ impl Progress {
             live: None,
             color: false,
             redactor: Redactor::none(),
+            lang: Lang::default(),
+            current: Arc::default(),
             state: Mutex::new(State {
                 out: Box::new(out),
                 total: 0,
@@ -77,6 +88,34 @@ impl Progress {
     pub fn with_redactor(mut self, redactor: Redactor) -> Self {
         self.redactor = redactor;
         self
+    }
+
+    /// Talk in `lang` (default Dutch).
+    pub fn with_lang(mut self, lang: Lang) -> Self {
+        self.lang = lang;
+        self
+    }
+
+    /// Where the executor reports the action in progress: the live spinner shows it after the
+    /// step's title. `None` when not live.
+    pub fn activity_sink(&self) -> Option<ActivitySink> {
+        self.live.as_ref()?;
+        let current = Arc::clone(&self.current);
+        let redactor = self.redactor.clone();
+        let lang = self.lang;
+        Some(Arc::new(move |a: Activity<'_>| {
+            let guard = current.lock().unwrap_or_else(|e| e.into_inner());
+            let Some((bar, title)) = guard.as_ref() else { return };
+            let what = match a {
+                Activity::Action(d) => d.to_string(),
+                Activity::Waiting { target, elapsed, limit } => {
+                    lang.waiting(target, elapsed.as_secs() / 60, limit.as_secs().div_ceil(60))
+                }
+            };
+            let msg = format!("{title} — {what}");
+            let msg = logging::active_redactor().redact(&redactor.redact(&msg)).into_owned();
+            bar.set_message(msg);
+        }))
     }
 
     /// True when the display is animated (terminal, not quiet).
@@ -106,6 +145,7 @@ impl Progress {
             .with_message(self.clean(title));
         let bar = multi.add(bar);
         bar.enable_steady_tick(Duration::from_millis(120));
+        *self.current.lock().unwrap_or_else(|e| e.into_inner()) = Some((bar.clone(), self.clean(title)));
         st.bar = Some(bar);
     }
 
@@ -120,8 +160,8 @@ impl Progress {
         );
         match step.status {
             Status::Skipped => {
-                let reason = step.skip_reason.as_deref().unwrap_or("no reason given");
-                let _ = write!(text, " (skipped: {reason})");
+                let reason = step.skip_reason.as_deref().unwrap_or(self.lang.t(Msg::NoReason));
+                let _ = write!(text, " ({}: {reason})", self.lang.status(Status::Skipped));
             }
             _ => {
                 let _ = write!(text, " ({})", duration(step.duration_ms));
@@ -129,11 +169,12 @@ impl Progress {
         }
         if step.status.is_failure() {
             if let Some(err) = &step.error {
-                for line in error_lines(err) {
+                for line in error_lines(err, self.lang) {
                     let _ = write!(text, "\n      {line}");
                 }
             }
         }
+        *self.current.lock().unwrap_or_else(|e| e.into_inner()) = None;
         if let (Some(multi), Some(bar)) = (&self.live, st.bar.take()) {
             bar.finish_and_clear();
             multi.remove(&bar);
@@ -155,61 +196,58 @@ impl Progress {
             multi.remove(&bar);
         }
         let count = |s: Status| result.steps.iter().filter(|x| x.status == s).count();
-        let outcome = match result.status {
-            Status::Passed => "Passed".to_string(),
-            Status::Skipped => "Skipped".to_string(),
-            Status::Failed => match result.steps.iter().find(|s| s.status.is_failure()) {
-                Some(s) => format!("Failed at {}", s.title),
-                None => "Failed".to_string(),
+        let lang = self.lang;
+        let first = |want: fn(Status) -> bool| result.steps.iter().find(|s| want(s.status));
+        let outcome = match (result.status, first(Status::is_failure)) {
+            (Status::Failed | Status::Interrupted | Status::CommittedUnknown | Status::Broken, Some(s)) => {
+                lang.outcome_at(result.status, &s.title)
+            }
+            (Status::Changed, _) => match first(|st| st == Status::Changed) {
+                Some(s) => lang.outcome_at(Status::Changed, &s.title),
+                None => lang.outcome(Status::Changed).to_string(),
             },
-            Status::Interrupted => match result.steps.iter().find(|s| s.status.is_failure()) {
-                Some(s) => format!("Interrupted at {}", s.title),
-                None => "Interrupted".to_string(),
-            },
-            Status::CommittedUnknown => "Committed, outcome unknown".to_string(),
-            Status::NotVerified => "Not verified".to_string(),
-            Status::Unchanged => "Matches the baseline".to_string(),
-            Status::Changed => match result.steps.iter().find(|s| s.status == Status::Changed) {
-                Some(s) => format!("Drift from {}", s.title),
-                None => "Drift".to_string(),
-            },
-            Status::Broken => match result.steps.iter().find(|s| s.status == Status::Broken) {
-                Some(s) => format!("Broken at {}", s.title),
-                None => "Broken".to_string(),
-            },
+            (status, _) => lang.outcome(status).to_string(),
         };
         let compared = result.verify.as_ref().is_some_and(|v| !v.updated);
-        let mut text = if compared {
-            format!(
-                "\n{} {outcome} — {} steps: {} unchanged, {} changed, {} broken, {} not verified, {} skipped — {}",
-                self.mark(result.status),
+        let counts = if compared {
+            lang.verify_counts(
                 result.steps.len(),
-                count(Status::Unchanged),
-                count(Status::Changed),
-                count(Status::Broken) + count(Status::Interrupted),
-                count(Status::NotVerified),
-                count(Status::Skipped),
-                duration(result.duration_ms),
+                [
+                    count(Status::Unchanged),
+                    count(Status::Changed),
+                    count(Status::Broken) + count(Status::Interrupted),
+                    count(Status::NotVerified),
+                    count(Status::Skipped),
+                ],
             )
         } else {
-            format!(
-                "\n{} {outcome} — {} steps: {} passed, {} failed, {} skipped — {}",
-                self.mark(result.status),
+            lang.step_counts(
                 result.steps.len(),
                 count(Status::Passed),
                 result.steps.iter().filter(|x| x.status.is_failure()).count(),
                 count(Status::Skipped) + count(Status::NotVerified),
-                duration(result.duration_ms),
             )
         };
+        let mut text = format!(
+            "\n{} {outcome} — {counts} — {}",
+            self.mark(result.status),
+            duration(result.duration_ms),
+        );
         if let Some(err) = &result.error {
-            if !result.steps.iter().any(|s| s.status.is_failure()) {
-                for line in error_lines(err) {
+            // No browser: the command line prints that on stderr, once.
+            let no_browser = err.kind == crate::run::FailureKind::NoBrowser;
+            if !no_browser && !result.steps.iter().any(|s| s.status.is_failure()) {
+                for line in error_lines(err, lang) {
                     let _ = write!(text, "\n  {line}");
                 }
             }
         }
-        let _ = write!(text, "\nReport: {}", report_dir.join(HTML_FILE).display());
+        let _ = write!(
+            text,
+            "\n{}: {}",
+            lang.t(Msg::Report),
+            report_dir.join(HTML_FILE).display()
+        );
         self.emit(&mut st, &text);
     }
 
@@ -271,15 +309,23 @@ fn counter(index: usize, total: usize) -> String {
     }
 }
 
-fn error_lines(err: &crate::run::result::ErrorInfo) -> Vec<String> {
-    let mut lines: Vec<String> = err.message.lines().map(|l| format!("Error: {l}")).collect();
-    if lines.len() > 1 {
-        for l in lines.iter_mut().skip(1) {
-            *l = format!("       {}", &l["Error: ".len()..]);
-        }
-    }
+fn error_lines(err: &crate::run::result::ErrorInfo, lang: Lang) -> Vec<String> {
+    let head = format!("{}: ", lang.t(Msg::Error));
+    let pad = " ".repeat(head.chars().count());
+    let mut lines: Vec<String> = err
+        .message
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 0 {
+                format!("{head}{l}")
+            } else {
+                format!("{pad}{l}")
+            }
+        })
+        .collect();
     if let Some(l) = &err.locator {
-        lines.push(format!("Locator: {l}"));
+        lines.push(format!("{}: {l}", lang.t(Msg::Locator)));
     }
     if let Some(best) = err.did_you_mean.first() {
         lines.push(format!("Did you mean: {} \"{}\"?", best.kind, best.offered));
@@ -287,14 +333,17 @@ fn error_lines(err: &crate::run::result::ErrorInfo) -> Vec<String> {
     if !err.found.is_empty() {
         let mut shown: Vec<&str> = err.found.iter().take(MAX_FOUND_SHOWN).map(String::as_str).collect();
         let more = err.found.len().saturating_sub(MAX_FOUND_SHOWN);
-        let more_text = format!("… and {more} more");
+        let more_text = match lang {
+            Lang::Nl => format!("… en nog {more}"),
+            Lang::En => format!("… and {more} more"),
+        };
         if more > 0 {
             shown.push(&more_text);
         }
-        lines.push(format!("The page offered instead: {}", shown.join(" | ")));
+        lines.push(format!("{}: {}", lang.t(Msg::OfferedInstead), shown.join(" | ")));
     }
     if let Some(s) = &err.screenshot {
-        lines.push(format!("Screenshot: {s}"));
+        lines.push(format!("{}: {s}", lang.t(Msg::NamedScreenshot)));
     }
     lines
 }

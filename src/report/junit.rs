@@ -1,9 +1,15 @@
 //! `junit.xml`: one `<testsuite>` per flow, one `<testcase>` per step, for CI dashboards.
 //!
 //! A failed step carries `<failure message=… type=…>` with the error, locator, what the page
-//! offered instead, URL and failure screenshot; a skipped step `<skipped message=reason/>`; every
-//! test case lists its actions in `<system-out>`. A run-level error that no step owns (browser did
-//! not start, …) becomes an extra test case named [`RUN_CASE`].
+//! offered instead, URL and failure screenshot — or `<error>` when the infrastructure gave out
+//! (no browser or WebDriver, the run was interrupted); a skipped step `<skipped message=reason/>`;
+//! every test case lists its actions in `<system-out>`, followed by a `[[ATTACHMENT|path]]` line
+//! per screenshot of the step (absolute paths, as Jenkins and GitLab want them). A run-level error
+//! that no step owns (browser did not start, …) becomes an extra test case named [`RUN_CASE`].
+//!
+//! The class name is the flow's name with its non-secret parameters, e.g.
+//! `autoriseren-ecommerce-inzichten[klantnummer=9401138, gebruiker=…]`, so runs of one flow with
+//! different parameters (a batch) give distinct test names.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -13,6 +19,7 @@ use quick_xml::Writer;
 
 use super::text::{seconds, status_mark, status_word};
 use super::{write_file, Redactor, ReportError, JUNIT_FILE};
+use crate::run::failure::FailureKind;
 use crate::run::result::{ActionResult, ErrorInfo, RunResult, Status, StepResult};
 
 /// Name of the extra test case that reports a run-level error.
@@ -22,16 +29,25 @@ type Xml = Writer<Vec<u8>>;
 
 // Writing into a Vec<u8> cannot fail: the io results below are ignored on purpose.
 
-/// The JUnit XML document for a run, redacted.
+/// The JUnit XML document for a run, redacted; attachments named relative to the run folder.
 pub fn to_junit(result: &RunResult, redactor: &Redactor) -> String {
+    to_junit_in(result, Path::new(""), redactor)
+}
+
+/// The JUnit XML document for a run whose folder is `dir`, redacted.
+pub fn to_junit_in(result: &RunResult, dir: &Path, redactor: &Redactor) -> String {
     let x = |s: &str| xml_chars(&redactor.redact(s));
-    let suite = x(&result.flow.name);
+    let suite = x(&suite_name(result));
     let step_failed = result.steps.iter().any(|s| s.status.is_failure());
     let run_case = result.error.as_ref().filter(|_| !step_failed);
 
     let tests = (result.steps.len() + usize::from(run_case.is_some())).to_string();
+    let infra = |s: &&StepResult| s.status.is_failure() && is_infrastructure(s.status, s.error.as_ref());
+    let errors = result.steps.iter().filter(infra).count()
+        + usize::from(run_case.is_some_and(|e| is_infrastructure(Status::Failed, Some(e))));
     let failures =
-        (result.steps.iter().filter(|s| s.status.is_failure()).count() + usize::from(run_case.is_some())).to_string();
+        result.steps.iter().filter(|s| s.status.is_failure()).count() + usize::from(run_case.is_some()) - errors;
+    let (failures, errors) = (failures.to_string(), errors.to_string());
     let skipped = result
         .steps
         .iter()
@@ -43,7 +59,7 @@ pub fn to_junit(result: &RunResult, redactor: &Redactor) -> String {
     let counts = [
         ("tests", tests.as_str()),
         ("failures", failures.as_str()),
-        ("errors", "0"),
+        ("errors", errors.as_str()),
         ("skipped", skipped.as_str()),
         ("time", time.as_str()),
     ];
@@ -62,14 +78,18 @@ pub fn to_junit(result: &RunResult, redactor: &Redactor) -> String {
                 .write_inner_content(|w| {
                     write_properties(w, result, &x);
                     for step in &result.steps {
-                        write_step(w, step, &suite, &x);
+                        write_step(w, step, &suite, dir, &x);
                     }
                     if let Some(err) = run_case {
                         let _ = w
                             .create_element("testcase")
                             .with_attributes([("name", RUN_CASE), ("classname", suite.as_str()), ("time", "0.000")])
                             .write_inner_content(|w| {
-                                write_failure(w, err, &x);
+                                if is_infrastructure(Status::Failed, Some(err)) {
+                                    write_error(w, err, &x);
+                                } else {
+                                    write_failure(w, err, &x);
+                                }
                                 Ok(())
                             });
                     }
@@ -111,7 +131,28 @@ fn write_properties(w: &mut Xml, result: &RunResult, x: &dyn Fn(&str) -> String)
     });
 }
 
-fn write_step(w: &mut Xml, step: &StepResult, suite: &str, x: &dyn Fn(&str) -> String) {
+/// The flow's name and its non-secret parameters: `flow[name=value, …]`.
+fn suite_name(result: &RunResult) -> String {
+    let params: Vec<String> = result
+        .params
+        .iter()
+        .filter(|p| !p.secret)
+        .map(|p| format!("{}={}", p.name, p.value))
+        .collect();
+    if params.is_empty() {
+        result.flow.name.clone()
+    } else {
+        format!("{}[{}]", result.flow.name, params.join(", "))
+    }
+}
+
+/// Not the portal or the flow but the machinery: no browser, interrupted.
+fn is_infrastructure(status: Status, err: Option<&ErrorInfo>) -> bool {
+    status == Status::Interrupted
+        || err.is_some_and(|e| matches!(e.kind, FailureKind::NoBrowser | FailureKind::Interrupted))
+}
+
+fn write_step(w: &mut Xml, step: &StepResult, suite: &str, dir: &Path, x: &dyn Fn(&str) -> String) {
     let mut log = String::new();
     for a in &step.actions {
         log.push_str(&action_line(a));
@@ -120,8 +161,18 @@ fn write_step(w: &mut Xml, step: &StepResult, suite: &str, x: &dyn Fn(&str) -> S
     if let Some(url) = &step.url {
         let _ = writeln!(log, "URL: {url}");
     }
-    if let Some(shot) = &step.screenshot {
-        let _ = writeln!(log, "Screenshot: {shot}");
+    let mut shots: Vec<&str> = step.screenshots.iter().map(|s| s.file.as_str()).collect();
+    for extra in step
+        .screenshot
+        .iter()
+        .chain(step.error.iter().filter_map(|e| e.screenshot.as_ref()))
+    {
+        if !shots.contains(&extra.as_str()) {
+            shots.push(extra);
+        }
+    }
+    for shot in shots {
+        let _ = writeln!(log, "[[ATTACHMENT|{}]]", dir.join(shot).display());
     }
     let time = seconds(step.duration_ms);
     let _ = w
@@ -142,7 +193,11 @@ fn write_step(w: &mut Xml, step: &StepResult, suite: &str, x: &dyn Fn(&str) -> S
                     if err.url.is_none() {
                         err.url.clone_from(&step.url);
                     }
-                    write_failure(w, &err, x);
+                    if is_infrastructure(step.status, Some(&err)) {
+                        write_error(w, &err, x);
+                    } else {
+                        write_failure(w, &err, x);
+                    }
                 }
                 Status::Changed => {
                     let err = drift_failure(step);
@@ -189,6 +244,19 @@ fn write_failure(w: &mut Xml, err: &ErrorInfo, x: &dyn Fn(&str) -> String) {
     let _ = w
         .create_element("failure")
         .with_attributes([("message", x(first_line).as_str()), ("type", "StepFailure")])
+        .write_text_content(BytesText::new(&x(&failure_details(err))));
+}
+
+/// An infrastructure problem (no browser, interrupted): `<error>`, not a test failure.
+fn write_error(w: &mut Xml, err: &ErrorInfo, x: &dyn Fn(&str) -> String) {
+    let first_line = err.message.lines().next().unwrap_or("error");
+    let kind = match err.kind {
+        FailureKind::Interrupted => "Interrupted",
+        _ => "NoBrowser",
+    };
+    let _ = w
+        .create_element("error")
+        .with_attributes([("message", x(first_line).as_str()), ("type", kind)])
         .write_text_content(BytesText::new(&x(&failure_details(err))));
 }
 
@@ -240,5 +308,5 @@ fn action_line(a: &ActionResult) -> String {
 
 /// Writes `dir/junit.xml` and returns its path.
 pub fn write_junit(result: &RunResult, dir: &Path, redactor: &Redactor) -> Result<PathBuf, ReportError> {
-    write_file(dir, JUNIT_FILE, to_junit(result, redactor).as_bytes())
+    write_file(dir, JUNIT_FILE, to_junit_in(result, dir, redactor).as_bytes())
 }

@@ -5,9 +5,12 @@
 
 pub mod console;
 pub mod html;
+pub mod i18n;
 pub mod json;
 pub mod junit;
 pub mod logging;
+pub mod manifest;
+pub mod operator;
 pub mod redact;
 mod text;
 
@@ -18,7 +21,9 @@ use std::path::{Path, PathBuf};
 use crate::run::result::RunResult;
 
 pub use console::Progress;
+pub use i18n::{Lang, Msg};
 pub use logging::{clear_run_log, init as init_logging, set_run_log, LogFormat, LogGuard};
+pub use manifest::{write_manifest, MANIFEST_FILE};
 pub use redact::{Redactor, MASK};
 
 /// File name of the HTML report inside the run folder.

@@ -91,7 +91,27 @@ pub struct RunOptions {
 pub trait Observer {
     fn step_started(&mut self, index: usize, total: usize, title: &str);
     fn step_finished(&mut self, step: &StepResult);
+    /// Where to report what the running step is doing now (the spinner's text), if anywhere.
+    fn activity_sink(&self) -> Option<ActivitySink> {
+        None
+    }
 }
+
+/// What the running step is doing now.
+#[derive(Debug, Clone, Copy)]
+pub enum Activity<'a> {
+    /// An action began, e.g. `click role button "Opslaan"` (values filled in).
+    Action(&'a str),
+    /// A long wait goes on: for `target`, `elapsed` of at most `limit`.
+    Waiting {
+        target: &'a str,
+        elapsed: Duration,
+        limit: Duration,
+    },
+}
+
+/// Receives [`Activity`] from inside a running step (called from the run's task).
+pub type ActivitySink = std::sync::Arc<dyn Fn(Activity<'_>) + Send + Sync>;
 
 /// An observer that ignores everything.
 pub struct Silent;
@@ -133,6 +153,12 @@ pub struct Executor<'a, P: Page> {
     masks: Vec<Query>,
     /// Near misses for the locator of the action that just failed.
     suggestions: Vec<Suggestion>,
+    /// The current step's screenshots so far.
+    shots: Vec<Screenshot>,
+    /// The checkboxes the current step ensured so far.
+    ensured: Vec<Ensured>,
+    /// Where to tell what the step is doing now.
+    activity: Option<ActivitySink>,
 }
 
 impl<'a, P: Page> Executor<'a, P> {
@@ -161,6 +187,20 @@ impl<'a, P: Page> Executor<'a, P> {
             masks: vec![],
             suggestions: vec![],
             fail_when: None,
+            shots: vec![],
+            ensured: vec![],
+            activity: None,
+        }
+    }
+
+    /// Reports what each step is doing (the current action, long waits) to `sink`.
+    pub fn set_activity(&mut self, sink: Option<ActivitySink>) {
+        self.activity = sink;
+    }
+
+    fn tell(&self, a: Activity<'_>) {
+        if let Some(sink) = &self.activity {
+            sink(a);
         }
     }
 
@@ -224,6 +264,8 @@ impl<'a, P: Page> Executor<'a, P> {
         self.prefix = format!("{index:02}-{}", slug(&step.title));
         self.print = self.verifying().then(StepFingerprint::default);
         self.masks = step.mask.iter().filter_map(|l| l.to_query(self.vars).ok()).collect();
+        self.shots.clear();
+        self.ensured.clear();
         if let Some(cond) = &step.when {
             match self.condition(cond).await {
                 Ok(true) => {}
@@ -303,6 +345,11 @@ impl<'a, P: Page> Executor<'a, P> {
             Ok(p) => Some(p),
             Err(f) => return self.failed_step(index, step, started, actions, f).await,
         };
+        self.shots.push(Screenshot {
+            file: name,
+            kind: ShotKind::Step,
+            name: None,
+        });
         StepResult {
             index,
             title: step.title.clone(),
@@ -315,6 +362,8 @@ impl<'a, P: Page> Executor<'a, P> {
             error: None,
             fingerprint,
             verify: None,
+            screenshots: std::mem::take(&mut self.shots),
+            ensured: std::mem::take(&mut self.ensured),
         }
     }
 
@@ -484,7 +533,8 @@ impl<'a, P: Page> Executor<'a, P> {
         } else {
             Status::Failed
         };
-        tracing::error!(step = %step.title, error = %f.message, status = status.as_str(), "step stopped");
+        // Into run.log only: the console shows the failure once, in the step's progress line.
+        tracing::info!(step = %step.title, error = %f.message, status = status.as_str(), "step stopped");
         let suffix = if f.kind == FailureKind::Interrupted {
             "onderbroken"
         } else {
@@ -493,6 +543,13 @@ impl<'a, P: Page> Executor<'a, P> {
         let name = format!("{index:02}-{}-{suffix}.png", slug(&step.title));
         let shot = tokio::time::timeout(LAST_SHOT, self.write_screenshot(&name)).await;
         let screenshot = shot.ok().and_then(Result::ok);
+        if let Some(file) = &screenshot {
+            self.shots.push(Screenshot {
+                file: file.clone(),
+                kind: ShotKind::Failure,
+                name: None,
+            });
+        }
         let url = tokio::time::timeout(LAST_SHOT, self.page.current_url())
             .await
             .ok()
@@ -527,6 +584,8 @@ impl<'a, P: Page> Executor<'a, P> {
             }),
             fingerprint,
             verify: None,
+            screenshots: std::mem::take(&mut self.shots),
+            ensured: std::mem::take(&mut self.ensured),
         }
     }
 
@@ -758,8 +817,8 @@ impl<'a, P: Page> Executor<'a, P> {
     /// Runs one action (recursing into `if`), appending its result.
     async fn run_action(&mut self, action: &Action, out: &mut Vec<ActionResult>) -> Result<(), Failure> {
         let started = Instant::now();
-        let description = action.kind.to_string();
-        let locator = action_locator(&action.kind);
+        let description = self.vars.fill_plain(&action.kind.to_string());
+        let locator = action_locator(&action.kind).map(|l| self.vars.fill_plain(&l));
         if self.verifying() && self.dry_committed && !matches!(action.kind, ActionKind::If { .. }) {
             out.push(ActionResult {
                 description,
@@ -774,6 +833,9 @@ impl<'a, P: Page> Executor<'a, P> {
             return self.dry_run_commit(action, out).await;
         }
         tracing::debug!(action = %description, "action");
+        if !matches!(action.kind, ActionKind::If { .. }) {
+            self.tell(Activity::Action(&description));
+        }
         self.touch(action, true).await?;
         let outcome = self.perform_recovering(action, out).await;
         if outcome.is_ok() {
@@ -849,10 +911,12 @@ impl<'a, P: Page> Executor<'a, P> {
                 let url = self.absolute(&self.vars.render(t).map_err(Failure::hard)?);
                 self.io(self.page.goto(&url)).await?;
                 self.check_answers(&url).await?;
+                self.page_renewed();
                 Ok(None)
             }
             ActionKind::Reload => {
                 self.io(self.page.reload()).await?;
+                self.page_renewed();
                 Ok(None)
             }
             ActionKind::Click(l) => {
@@ -892,6 +956,16 @@ impl<'a, P: Page> Executor<'a, P> {
                     .await?
                     .flag();
                 let state = if want { "ticked" } else { "unticked" };
+                let locator = self.vars.fill_plain(&target.to_string());
+                self.ensured.retain(|e| e.locator != locator);
+                self.ensured.push(Ensured {
+                    label: human_name(target, self.vars),
+                    locator,
+                    before: if changed { !want } else { want },
+                    after: want,
+                    read_back: None,
+                    reloaded: false,
+                });
                 Ok(Some(if changed {
                     format!("now {state}")
                 } else {
@@ -901,7 +975,8 @@ impl<'a, P: Page> Executor<'a, P> {
             ActionKind::Expect(e) => self.expect(e, timeout, out).await,
             ActionKind::WaitFor { target, reload_every } => {
                 let q = target.to_query(self.vars).map_err(Failure::hard)?;
-                self.wait_for(&q, timeout, *reload_every, out).await
+                let name = format!("'{}'", human_name(target, self.vars));
+                self.wait_for(&q, &name, timeout, *reload_every, out).await
             }
             ActionKind::Download { target, expect } => {
                 let q = target.to_query(self.vars).map_err(Failure::hard)?;
@@ -928,6 +1003,11 @@ impl<'a, P: Page> Executor<'a, P> {
             ActionKind::Screenshot(name) => {
                 let file = format!("{}.png", slug(name));
                 self.screenshot(&file).await?;
+                self.shots.push(Screenshot {
+                    file: file.clone(),
+                    kind: ShotKind::Named,
+                    name: Some(self.vars.fill_plain(name)),
+                });
                 Ok(Some(file))
             }
             ActionKind::Read { target, into } => {
@@ -977,6 +1057,10 @@ impl<'a, P: Page> Executor<'a, P> {
             Expectation::Checked { target, checked } => {
                 let q = target.to_query(self.vars).map_err(Failure::hard)?;
                 let is = self.with_obstacles(timeout, out, Op::IsChecked(&q)).await?.flag();
+                let locator = self.vars.fill_plain(&target.to_string());
+                if let Some(e) = self.ensured.iter_mut().find(|e| e.locator == locator) {
+                    e.read_back = Some(is);
+                }
                 if is == *checked {
                     Ok(Some(format!("is {}", if is { "ticked" } else { "unticked" })))
                 } else {
@@ -1035,13 +1119,22 @@ impl<'a, P: Page> Executor<'a, P> {
     async fn wait_for(
         &mut self,
         q: &Query,
+        name: &str,
         timeout: Duration,
         reload_every: Option<Duration>,
         out: &mut Vec<ActionResult>,
     ) -> Result<Option<String>, Failure> {
-        let deadline = Instant::now() + timeout;
+        let started = Instant::now();
+        let deadline = started + timeout;
         let mut reloads = 0u32;
         loop {
+            if reload_every.is_some() {
+                self.tell(Activity::Waiting {
+                    target: name,
+                    elapsed: started.elapsed(),
+                    limit: timeout,
+                });
+            }
             let left = deadline.saturating_duration_since(Instant::now());
             let slice = reload_every.map_or(left, |r| r.min(left));
             match self.with_obstacles(slice, out, Op::WaitVisible(q)).await {
@@ -1238,6 +1331,13 @@ impl<'a, P: Page> Executor<'a, P> {
         })
     }
 
+    /// The page was loaded anew: what is read back from now on comes from the portal.
+    fn page_renewed(&mut self) {
+        for e in &mut self.ensured {
+            e.reloaded = true;
+        }
+    }
+
     fn timeout(&self, action: &Action) -> Duration {
         let t = action.timeout.unwrap_or(self.opts.timeout);
         self.opts.max_wait.map_or(t, |m| t.min(m))
@@ -1373,6 +1473,20 @@ async fn connects(url: &str) -> std::io::Result<()> {
 }
 
 /// A query that never matches (stands in for a handler that has run too often).
+/// The name a person reads for the element `l` finds: its label, accessible name or text.
+fn human_name(l: &Locator, vars: &Vars) -> String {
+    use crate::flow::By;
+    let text = match &l.by {
+        By::Text(m) | By::Label(m) | By::Placeholder(m) => Some(&m.text),
+        By::Role { name: Some(m), .. } => Some(&m.text),
+        _ => None,
+    };
+    match text {
+        Some(t) => vars.fill_plain(&t.raw),
+        None => vars.fill_plain(&l.to_string()),
+    }
+}
+
 fn never() -> Query {
     Query::Css {
         css: ":not(*)".into(),
@@ -1401,6 +1515,8 @@ pub fn skipped(index: usize, step: &Step, reason: String) -> StepResult {
         error: None,
         fingerprint: None,
         verify: None,
+        screenshots: vec![],
+        ensured: vec![],
     }
 }
 

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::browser::BrowserError;
 
 /// What kind of failure stopped an action, a step or the run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum FailureKind {
     /// The element did not show in time (or a download that should be a file was a web page).

@@ -15,7 +15,7 @@ use std::time::Instant;
 use chrono::Utc;
 use tokio_util::sync::CancellationToken;
 
-pub use executor::{Mode, Observer, RunOptions, Silent};
+pub use executor::{Activity, ActivitySink, Mode, Observer, RunOptions, Silent};
 pub use failure::{Failure, FailureKind};
 pub use page::Page;
 pub use result::{RunResult, Status, StepResult};
@@ -47,6 +47,7 @@ pub async fn run<P: Page>(
     let clock = Instant::now();
     let mut result = header(flow, file, &vars, opts, page.info());
     let mut exec = Executor::new(flow, page, &mut vars, opts, cancel.clone());
+    exec.set_activity(observer.activity_sink());
     result.steps = exec.run_steps(observer).await;
     result.downloads = exec.downloads().to_vec();
     if exec.was_interrupted() {
@@ -104,6 +105,9 @@ fn header(flow: &Flow, file: String, vars: &Vars, opts: &RunOptions, browser: Br
         },
         params: params_for_report(flow, vars),
         base_url: opts.base_url.clone(),
+        operator: None,
+        ticket: None,
+        lang: "nl".into(),
         browser,
         started: now,
         finished: now,

@@ -1,6 +1,7 @@
 //! What a run produced: the facts every report writer renders (`report.json` is this, serialized).
 
 use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use super::failure::FailureKind;
@@ -10,7 +11,7 @@ pub use super::fingerprint::StepFingerprint;
 pub const SCHEMA_VERSION: u32 = 2;
 
 /// The outcome of a whole run, of one step or of one action (one enum for all three).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
     Passed,
@@ -60,9 +61,14 @@ impl Status {
     }
 }
 
-/// One run of one flow.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// `report.json`: the facts of one run of one flow. Secret values never appear; secret
+/// parameters are `***`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[schemars(title = "postnl-robot run report")]
 pub struct RunResult {
+    /// Version of this layout; bumped on incompatible changes.
+    #[schemars(range(min = 2, max = 2))]
     pub schema_version: u32,
     /// The robot's version (`postnl-robot --version`).
     pub tool_version: String,
@@ -70,6 +76,15 @@ pub struct RunResult {
     /// Parameters as given; secret ones are `***`.
     pub params: Vec<Param>,
     pub base_url: String,
+    /// Who had the robot do this (`--operator`, default the OS user).
+    #[serde(default)]
+    pub operator: Option<String>,
+    /// The ticket the run belongs to (`--ticket`).
+    #[serde(default)]
+    pub ticket: Option<String>,
+    /// The language of the reports and terminal messages: `nl` or `en`.
+    #[serde(default = "default_lang")]
+    pub lang: String,
     pub browser: BrowserInfo,
     pub started: DateTime<Utc>,
     /// When the run ended (the reports are written right after).
@@ -91,7 +106,7 @@ pub struct RunResult {
 }
 
 /// `verify`: which baseline, and how it was compared.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 pub struct VerifyInfo {
     /// The baseline folder as given.
     pub baseline: String,
@@ -107,7 +122,8 @@ pub struct VerifyInfo {
 }
 
 /// Which flow ran.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct FlowInfo {
     pub name: String,
     pub title: String,
@@ -115,7 +131,8 @@ pub struct FlowInfo {
 }
 
 /// A named parameter value (already redacted when secret).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Param {
     pub name: String,
     pub value: String,
@@ -123,7 +140,8 @@ pub struct Param {
 }
 
 /// The browser the run used.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct BrowserInfo {
     pub name: String,
     pub version: String,
@@ -132,7 +150,8 @@ pub struct BrowserInfo {
 }
 
 /// One guide step.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct StepResult {
     /// 1-based position in the flow.
     pub index: usize,
@@ -153,10 +172,17 @@ pub struct StepResult {
     /// `verify`: how the step compares with its baseline.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verify: Option<StepVerify>,
+    /// Every screenshot of the step, in order: named ones from the flow, the end of the step,
+    /// the moment it failed.
+    #[serde(default)]
+    pub screenshots: Vec<Screenshot>,
+    /// The checkboxes the step ensured: the state before, after, and as read back.
+    #[serde(default)]
+    pub ensured: Vec<Ensured>,
 }
 
 /// `verify`: how one step compares with its baseline.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct StepVerify {
     /// `unchanged`, `changed`, `broken` or `not-verified` (also the step's status).
     pub status: Status,
@@ -176,7 +202,7 @@ pub struct StepVerify {
 }
 
 /// One difference between a step and its baseline.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Change {
     /// `renamed`, `added`, `removed`, `moved`, `path`, `title`, `visual`, `missing-step`.
     pub kind: String,
@@ -191,7 +217,7 @@ pub struct Change {
 }
 
 /// An edit that repairs the flow: on `file:line`, the locator's `kind` text `old` becomes `new`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Edit {
     pub file: String,
     pub line: usize,
@@ -212,7 +238,7 @@ impl std::fmt::Display for Edit {
 }
 
 /// A near miss: a text the page offers that resembles what a locator wanted.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Suggestion {
     /// How the locator looked: `label`, `text`, `name` or `placeholder`.
     pub kind: String,
@@ -224,8 +250,55 @@ pub struct Suggestion {
     pub score: f64,
 }
 
+/// A screenshot in the run folder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct Screenshot {
+    /// File name relative to the run folder.
+    pub file: String,
+    /// What it shows: `named` (a `screenshot` action of the flow), `step` (end of the step) or
+    /// `failure` (the moment it failed or was interrupted).
+    pub kind: ShotKind,
+    /// The name the flow gave it (`screenshot = "…"`), for `named` ones.
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// Why a screenshot was taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ShotKind {
+    Named,
+    Step,
+    Failure,
+}
+
+/// A checkbox the flow ensured (`check` / `uncheck`): how it was, how the robot left it, and
+/// what a later `expect checked` on the same box read back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct Ensured {
+    /// The box as a person names it, e.g. `E-commerce inzichten`.
+    pub label: String,
+    /// The locator, values filled in.
+    pub locator: String,
+    /// Ticked before the robot acted.
+    pub before: bool,
+    /// Ticked after the robot acted.
+    pub after: bool,
+    /// Ticked as read back by a later `expect checked` (`None`: not read back).
+    pub read_back: Option<bool>,
+    /// The page was reloaded (or opened again) between setting and reading back.
+    pub reloaded: bool,
+}
+
+fn default_lang() -> String {
+    "nl".into()
+}
+
 /// One action inside a step.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct ActionResult {
     /// Human description, e.g. `click role button "Opslaan"`; placeholders of secrets never resolved.
     pub description: String,
@@ -237,7 +310,7 @@ pub struct ActionResult {
 }
 
 /// A failure explained: what kind, what, where, and what the page offered instead.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 pub struct ErrorInfo {
     /// The kind of failure (`element_absent`, `server_error`, …) and, for a server error, its
     /// HTTP status (`http_status`).

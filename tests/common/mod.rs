@@ -95,6 +95,7 @@ pub async fn run(
             force: false,
             quiet: true,
             log_format: LogFormat::Text,
+            ..OutputSettings::default()
         },
         mode: Mode::Run,
     };

@@ -13,6 +13,9 @@ use crate::run::result::{ErrorInfo, RunResult, Status, StepResult};
 use crate::run::{self, Failure, FailureKind, Mode, Observer, Plan, RunOptions};
 use crate::signals::Interrupt;
 
+mod batch;
+mod schedule;
+
 /// The shipped flow and its login sub-flow, embedded so that `demo` always runs exactly them.
 const SHIPPED_FLOWS: [(&str, &str); 2] = [
     (
@@ -35,7 +38,9 @@ pub fn main(cli: Cli) -> Result<(), CliError> {
         .map_err(|e| CliError::Other(e.into()))?;
     rt.block_on(async move {
         match cli.command {
-            Command::Check { flows } => check(&flows),
+            Command::Check { flows, batch: Some(csv) } => batch::check_command(&flows, &csv),
+            Command::Check { flows, batch: None } => check(&flows),
+            Command::Schedule(args) => schedule::schedule_command(args, &listen()?).await,
             Command::Run(args) => run_command(args, &listen()?).await,
             Command::Demo(args) => demo(args.browser, args.output, &listen()?).await,
             Command::Portal(args) => serve_portal(args).await,
@@ -51,7 +56,18 @@ fn listen() -> Result<Interrupt, CliError> {
 }
 
 fn check(paths: &[PathBuf]) -> Result<(), CliError> {
-    let (text, ok) = flow::check(paths);
+    let (schedules, flows): (Vec<PathBuf>, Vec<PathBuf>) =
+        paths.iter().cloned().partition(|p| schedule::is_schedule_file(p));
+    let (mut text, mut ok) = if flows.is_empty() {
+        (String::new(), true)
+    } else {
+        flow::check(&flows)
+    };
+    for s in &schedules {
+        let (t, good) = schedule::check_schedule(s);
+        text.push_str(&t);
+        ok &= good;
+    }
     if ok {
         print!("{text}");
         Ok(())
@@ -61,6 +77,9 @@ fn check(paths: &[PathBuf]) -> Result<(), CliError> {
 }
 
 async fn run_command(args: RunArgs, interrupt: &Interrupt) -> Result<(), CliError> {
+    if let Some(csv) = args.batch.batch.clone() {
+        return batch::run_command(args, csv, interrupt).await;
+    }
     let env = |name: &str| std::env::var(name).ok();
     let req = RunRequest {
         flow: args.flow,
@@ -227,7 +246,7 @@ fn default_out_dir(flow_name: &str) -> PathBuf {
 /// fires, the run stops, the browser is closed and the reports are still written.
 pub async fn run_flow(
     req: RunRequest,
-    env: &dyn Fn(&str) -> Option<String>,
+    env: &(dyn Fn(&str) -> Option<String> + Sync),
     interrupt: &Interrupt,
 ) -> Result<RunOutcome, CliError> {
     init_logging(&req.output);

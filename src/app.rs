@@ -38,7 +38,10 @@ pub fn main(cli: Cli) -> Result<(), CliError> {
         .map_err(|e| CliError::Other(e.into()))?;
     rt.block_on(async move {
         match cli.command {
-            Command::Check { flows, batch: Some(csv) } => batch::check_command(&flows, &csv),
+            Command::Check {
+                flows,
+                batch: Some(csv),
+            } => batch::check_command(&flows, &csv),
             Command::Check { flows, batch: None } => check(&flows),
             Command::Schedule(args) => schedule::schedule_command(args, &listen()?).await,
             Command::Run(args) => run_command(args, &listen()?).await,

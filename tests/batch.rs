@@ -47,7 +47,15 @@ fn batch(base_url: &str, csv: &Path, out: &Path, extra: &[&str]) -> Command {
     let mut c = robot();
     c.args(["run", FLOW, "--batch"])
         .arg(csv)
-        .args(["--base-url", base_url, "--webdriver", &driver_url(), "--timeout", "10", "--out"])
+        .args([
+            "--base-url",
+            base_url,
+            "--webdriver",
+            &driver_url(),
+            "--timeout",
+            "10",
+            "--out",
+        ])
         .arg(out)
         .args(extra);
     c
@@ -134,7 +142,10 @@ async fn six_rows_over_two_sessions_change_six_flags_and_a_rerun_changes_nothing
         let own = format!("line={}", e["line"]);
         assert!(log.contains(&own), "{folder}/run.log: {log}");
         let other = passed[(i + 1) % passed.len()]["line"].to_string();
-        assert!(!log.contains(&format!("line={other} ")), "{folder}/run.log holds another row: {log}");
+        assert!(
+            !log.contains(&format!("line={other} ")),
+            "{folder}/run.log holds another row: {log}"
+        );
         assert!(!log.contains(DEMO_PASSWORD));
     }
     let sessions = std::fs::read_dir(out.join("sessions")).unwrap().count();
@@ -144,7 +155,13 @@ async fn six_rows_over_two_sessions_change_six_flags_and_a_rerun_changes_nothing
     assert!(junit.contains("[gebruiker=Tester 0003, Demo (PostNL), klantnummer=9401138]"));
 
     // A rerun (new folder) finds every box ticked: nothing changes.
-    let o = output(batch(&portal.base_url(), &csv, &dir.join("second"), &["--parallel", "2"])).await;
+    let o = output(batch(
+        &portal.base_url(),
+        &csv,
+        &dir.join("second"),
+        &["--parallel", "2"],
+    ))
+    .await;
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     let (removed, added) = diff(&after, &portal.state());
     assert!(removed.is_empty() && added.is_empty(), "{removed:?} {added:?}");
@@ -229,7 +246,10 @@ async fn sigkill_mid_batch_then_resume_saves_every_row_exactly_once() {
         .filter_map(|a| a["detail"].as_str().map(str::to_string))
         .collect();
     assert!(details.iter().any(|d| d.starts_with("re-check")), "{details:?}");
-    assert!(details.iter().any(|d| d == "was already ticked; left as is"), "{details:?}");
+    assert!(
+        details.iter().any(|d| d == "was already ticked; left as is"),
+        "{details:?}"
+    );
     let results = std::fs::read_to_string(out.join("results.csv")).unwrap();
     assert_eq!(
         results.lines().filter(|l| l.contains(";skipped;")).count(),
@@ -268,7 +288,11 @@ async fn bad_csv_rows_are_reported_with_their_lines_before_any_browser() {
     let out = dir.join("out");
     let o = output(batch("http://127.0.0.1:9", &csv, &out, &[])).await;
     assert_eq!(o.status.code(), Some(2));
-    assert!(text(&o.stderr).contains(&format!("{name}:4: empty value for `klantnummer`")), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains(&format!("{name}:4: empty value for `klantnummer`")),
+        "{}",
+        text(&o.stderr)
+    );
     assert!(!out.exists());
 }
 
@@ -286,13 +310,26 @@ async fn a_portal_asking_for_a_new_password_stops_the_batch() {
     c.env("POSTNL_NEW_PASSWORD", "Een-Heel-Nieuw-Wachtwoord-1");
     let o = output(c).await;
     assert_eq!(o.status.code(), Some(1), "{}", text(&o.stdout));
-    assert!(text(&o.stderr).contains("the portal asks for a new password"), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("the portal asks for a new password"),
+        "{}",
+        text(&o.stderr)
+    );
     let state = portal.state();
     assert!(saves_by_user(&state).is_empty());
-    let admin = state["users"].as_array().unwrap().iter().find(|u| u["id"] == "gatuser").unwrap();
+    let admin = state["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["id"] == "gatuser")
+        .unwrap();
     assert_eq!(admin["must_change_password"], true, "no new password was set");
     let results = std::fs::read_to_string(out.join("results.csv")).unwrap();
-    assert_eq!(results.lines().filter(|l| l.contains(";not-run;")).count(), 3, "{results}");
+    assert_eq!(
+        results.lines().filter(|l| l.contains(";not-run;")).count(),
+        3,
+        "{results}"
+    );
     portal.shutdown().await;
 }
 
@@ -303,9 +340,11 @@ async fn receiver() -> (String, Arc<Mutex<Vec<Value>>>) {
     let app = Router::new()
         .route(
             "/hook",
-            post(|State(b): State<Arc<Mutex<Vec<Value>>>>, Json(v): Json<Value>| async move {
-                b.lock().unwrap().push(v);
-            }),
+            post(
+                |State(b): State<Arc<Mutex<Vec<Value>>>>, Json(v): Json<Value>| async move {
+                    b.lock().unwrap().push(v);
+                },
+            ),
         )
         .with_state(bodies.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -346,9 +385,15 @@ webhook = "{hook}"
     assert!(text(&o.stdout).contains("(schedule, 1 job)"));
 
     let mut c = robot();
-    c.arg("schedule")
-        .arg(&schedule)
-        .args(["--max-runs", "2", "--webdriver", &driver_url(), "--timeout", "2", "--quiet"]);
+    c.arg("schedule").arg(&schedule).args([
+        "--max-runs",
+        "2",
+        "--webdriver",
+        &driver_url(),
+        "--timeout",
+        "2",
+        "--quiet",
+    ]);
     let o = output(c).await;
     assert_eq!(o.status.code(), Some(0), "{}\n{}", text(&o.stdout), text(&o.stderr));
     let job_out = dir.join("runs/ochtend");

@@ -96,5 +96,8 @@ fn the_scheduler_runs_the_shipped_schedule_file_against_the_replica() {
     assert_eq!(scheduler["profiles"][0].as_str(), Some("scheduler"));
     assert!(!cmd.iter().any(|a| a.contains("Wachtwoord") || a.contains('@')));
     let dockerfile = std::fs::read_to_string("Dockerfile").unwrap();
-    assert!(dockerfile.contains("COPY deploy /app/deploy"), "the image holds the schedule file");
+    assert!(
+        dockerfile.contains("COPY deploy /app/deploy"),
+        "the image holds the schedule file"
+    );
 }

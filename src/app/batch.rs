@@ -22,7 +22,12 @@ pub(super) fn process_env() -> Env {
 
 /// Every secret of `flow` found in `env`, for redacting all output of the process.
 pub(super) fn secrets_redactor(flow: &Flow, env: &Env) -> Redactor {
-    Redactor::new(flow.secrets.iter().filter_map(|s| env(&s.env)).filter(|v| !v.is_empty()))
+    Redactor::new(
+        flow.secrets
+            .iter()
+            .filter_map(|s| env(&s.env))
+            .filter(|v| !v.is_empty()),
+    )
 }
 
 /// The browser a batch or scheduled run starts (downloads go to each session's folder).
@@ -84,11 +89,18 @@ pub(super) async fn run_command(args: RunArgs, csv: PathBuf, interrupt: &Interru
         r.count("skipped"),
         r.count("not-run"),
     );
-    println!("Results: {}", outcome.dir.join(crate::batch::results::FILE_NAME).display());
+    println!(
+        "Results: {}",
+        outcome.dir.join(crate::batch::results::FILE_NAME).display()
+    );
     println!("Report:  {}", outcome.dir.join(report::HTML_FILE).display());
     let summary = match &r.stopped {
         Some(why) => format!("the batch stopped: {why}"),
-        None => format!("{failed} of {} rows did not pass; see {}", r.rows.len(), outcome.dir.join(report::HTML_FILE).display()),
+        None => format!(
+            "{failed} of {} rows did not pass; see {}",
+            r.rows.len(),
+            outcome.dir.join(report::HTML_FILE).display()
+        ),
     };
     outcome_error(r.exit_code, summary, interrupt.signal())
 }

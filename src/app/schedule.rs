@@ -53,7 +53,12 @@ pub(super) async fn schedule_command(args: ScheduleArgs, interrupt: &Interrupt) 
     );
     for job in &loaded.jobs {
         if let Some(next) = job.next_after(chrono::Utc::now()) {
-            println!("  {} ({}): next run {}", job.name, job.cron_text, next.format("%Y-%m-%d %H:%M:%S UTC"));
+            println!(
+                "  {} ({}): next run {}",
+                job.name,
+                job.cron_text,
+                next.format("%Y-%m-%d %H:%M:%S UTC")
+            );
         }
     }
     let launcher = Arc::new(JobLauncher {
@@ -91,7 +96,9 @@ pub(super) fn check_schedule(path: &Path) -> (String, bool) {
     let mut ok = true;
     for job in &schedule.jobs {
         let problem = match &job.input {
-            JobInput::Batch(csv) => crate::batch::run::check_batch(&job.flow, csv).err().map(|e| e.to_string()),
+            JobInput::Batch(csv) => crate::batch::run::check_batch(&job.flow, csv)
+                .err()
+                .map(|e| e.to_string()),
             JobInput::Params(_) => crate::flow::load(&job.flow).err().map(|e| e.render()),
         };
         if let Some(p) = problem {
@@ -147,7 +154,13 @@ impl JobLauncher {
         }
     }
 
-    async fn run_one(&self, job: &Job, params: &BTreeMap<String, String>, folder: &Path, cancel: CancellationToken) -> JobOutcome {
+    async fn run_one(
+        &self,
+        job: &Job,
+        params: &BTreeMap<String, String>,
+        folder: &Path,
+        cancel: CancellationToken,
+    ) -> JobOutcome {
         let flow = match crate::flow::load(&job.flow) {
             Ok(f) => f,
             Err(e) => return error_outcome(crate::error::EXIT_INVALID, e.render()),
@@ -201,7 +214,13 @@ impl JobLauncher {
         let req = BatchRequest {
             allow_password_change: self.allow_password_change,
             silent: true,
-            ..request(job.flow.clone(), csv.to_path_buf(), job.base_url.clone(), &self.browser, Some(folder.to_path_buf()))
+            ..request(
+                job.flow.clone(),
+                csv.to_path_buf(),
+                job.base_url.clone(),
+                &self.browser,
+                Some(folder.to_path_buf()),
+            )
         };
         let interrupt = Interrupt::from_token(cancel);
         match run_batch(req, process_env(), &interrupt).await {
@@ -212,7 +231,11 @@ impl JobLauncher {
                 }
                 let status = if r.exit_code == 0 {
                     RunStatus::Passed
-                } else if r.rows.iter().any(|row| row.status == "interrupted" || row.exit_code >= 128) {
+                } else if r
+                    .rows
+                    .iter()
+                    .any(|row| row.status == "interrupted" || row.exit_code >= 128)
+                {
                     RunStatus::Interrupted
                 } else if r.rows.iter().any(|row| row.status == "committed-unknown") {
                     RunStatus::CommittedUnknown
@@ -223,7 +246,8 @@ impl JobLauncher {
                 JobOutcome {
                     status,
                     exit_code: Some(i32::from(r.exit_code)),
-                    message: (bad > 0).then(|| format!("{bad} of {} rows did not pass (see results.csv)", r.rows.len())),
+                    message: (bad > 0)
+                        .then(|| format!("{bad} of {} rows did not pass (see results.csv)", r.rows.len())),
                 }
             }
             Err(e) => {

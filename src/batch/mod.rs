@@ -13,6 +13,6 @@ pub mod key;
 pub mod queue;
 pub mod report;
 pub mod results;
-pub mod rundir;
 pub mod run;
+pub mod rundir;
 pub mod session;

@@ -97,7 +97,11 @@ impl BatchReport {
                 message: r.message.clone(),
             })
             .collect();
-        write(dir, report::JUNIT_FILE, to_junit_batch(&self.flow, &cases, redactor).as_bytes())?;
+        write(
+            dir,
+            report::JUNIT_FILE,
+            to_junit_batch(&self.flow, &cases, redactor).as_bytes(),
+        )?;
         Ok(())
     }
 
@@ -145,7 +149,9 @@ impl BatchReport {
                 h,
                 "<td>{}</td><td>{}</td><td>{}</td><td>{link}</td></tr>",
                 escape(&r.status),
-                r.duration_ms.map(|ms| format!("{:.1} s", ms as f64 / 1000.0)).unwrap_or_default(),
+                r.duration_ms
+                    .map(|ms| format!("{:.1} s", ms as f64 / 1000.0))
+                    .unwrap_or_default(),
                 escape(r.message.as_deref().unwrap_or("")),
             );
         }

@@ -110,15 +110,18 @@ pub async fn run_batch(req: BatchRequest, env: Env, interrupt: &Interrupt) -> Re
     let redactor = Redactor::new(vars.iter().flat_map(Vars::secret_values));
 
     let dir = match (&req.out, req.resume) {
-        (None, true) => return Err(BatchError::Invalid("--resume needs --out: the folder of the batch to resume".into())),
+        (None, true) => {
+            return Err(BatchError::Invalid(
+                "--resume needs --out: the folder of the batch to resume".into(),
+            ))
+        }
         (None, false) => unique_run_dir(Path::new(RUNS_DIR), &flow.name),
         (Some(out), resume) => prepare_out_dir(out, false, resume),
     }
     .map_err(|e| BatchError::Invalid(e.to_string()))?;
     let dir = std::fs::canonicalize(&dir).map_err(|e| BatchError::Other(format!("{}: {e}", dir.display())))?;
     let (journal, earlier) = if req.resume {
-        let (j, contents) =
-            Journal::resume(&dir, &batch.sha256).map_err(|e| BatchError::Invalid(e.to_string()))?;
+        let (j, contents) = Journal::resume(&dir, &batch.sha256).map_err(|e| BatchError::Invalid(e.to_string()))?;
         (j, contents.entries)
     } else {
         let header = Header::new(&flow.name, &req.csv, &batch.sha256);
@@ -146,7 +149,11 @@ pub async fn run_batch(req: BatchRequest, env: Env, interrupt: &Interrupt) -> Re
 
 /// Binds every row (parameters and secrets): a missing secret is reported once, bad rows with
 /// their lines.
-fn bind_rows(flow: &Flow, batch: &Batch, env: &(dyn Fn(&str) -> Option<String> + Send + Sync)) -> Result<Vec<Vars>, BatchError> {
+fn bind_rows(
+    flow: &Flow,
+    batch: &Batch,
+    env: &(dyn Fn(&str) -> Option<String> + Send + Sync),
+) -> Result<Vec<Vars>, BatchError> {
     let mut out = Vec::with_capacity(batch.rows.len());
     let mut problems = Vec::new();
     for row in &batch.rows {
@@ -155,7 +162,11 @@ fn bind_rows(flow: &Flow, batch: &Batch, env: &(dyn Fn(&str) -> Option<String> +
             Ok(v) => out.push(v),
             Err(e) if out.is_empty() && problems.is_empty() => {
                 // The first row shows problems every row shares (a missing secret) once.
-                return Err(BatchError::Invalid(format!("{}:{}: {e}", batch.path.display(), row.line)));
+                return Err(BatchError::Invalid(format!(
+                    "{}:{}: {e}",
+                    batch.path.display(),
+                    row.line
+                )));
             }
             Err(e) => problems.push(format!("{}:{}: {e}", batch.path.display(), row.line)),
         }
@@ -186,7 +197,7 @@ struct Run<'a> {
 enum Ended {
     /// Passed in an earlier start of the batch.
     Before(Option<String>),
-    Ran(Completion<RowDone>),
+    Ran(Box<Completion<RowDone>>),
 }
 
 impl Run<'_> {
@@ -291,7 +302,7 @@ impl Run<'_> {
         .await;
         for c in completed {
             let index = job_rows[c.index];
-            ended[index] = Some(Ended::Ran(c.completion));
+            ended[index] = Some(Ended::Ran(Box::new(c.completion)));
         }
 
         let signal = interrupt.signal();
@@ -315,8 +326,14 @@ impl Run<'_> {
                 folder: r.folder.clone(),
             })
             .collect();
-        write_results(&dir, &batch.param_columns, &batch.extra_columns, batch.delimiter, &results)
-            .map_err(|e| BatchError::Other(e.to_string()))?;
+        write_results(
+            &dir,
+            &batch.param_columns,
+            &batch.extra_columns,
+            batch.delimiter,
+            &results,
+        )
+        .map_err(|e| BatchError::Other(e.to_string()))?;
         let report = BatchReport {
             batch_report: super::report::BATCH_REPORT_VERSION,
             flow: flow.name.clone(),
@@ -392,14 +409,18 @@ fn row_report(row: &super::csv::BatchRow, e: Ended, signal: Option<Signal>, open
         attempts: 0,
         result: None,
     };
-    match e {
+    let e = match e {
         Ended::Before(folder) => {
             r.status = "skipped".into();
             r.exit_code = EXIT_PASSED;
             r.message = Some("passed in an earlier start of this batch".into());
             r.folder = folder;
+            return r;
         }
-        Ended::Ran(Completion::Finished { output, attempts, .. }) => {
+        Ended::Ran(c) => *c,
+    };
+    match e {
+        Completion::Finished { output, attempts, .. } => {
             let mut result = output.result;
             let no_browser = result.error.as_ref().is_some_and(|e| e.kind == FailureKind::NoBrowser);
             result.exit_code = exit_code_of(result.status, no_browser, signal);
@@ -413,15 +434,18 @@ fn row_report(row: &super::csv::BatchRow, e: Ended, signal: Option<Signal>, open
             r.attempts = attempts;
             r.result = Some(result);
         }
-        Ended::Ran(Completion::SessionLost { reason, attempts }) => {
+        Completion::SessionLost { reason, attempts } => {
             r.status = "failed".into();
             r.message = Some(format!("the browser session was lost twice: {reason}"));
             r.attempts = attempts;
         }
-        Ended::Ran(Completion::NotRun(why)) => {
+        Completion::NotRun(why) => {
             r.folder = None;
             let (code, msg) = match why {
-                NotRun::Cancelled => (signal.unwrap_or(Signal::Int).exit_code(), "not run: the batch was interrupted".to_string()),
+                NotRun::Cancelled => (
+                    signal.unwrap_or(Signal::Int).exit_code(),
+                    "not run: the batch was interrupted".to_string(),
+                ),
                 NotRun::Stopped(reason) => (EXIT_FAILED, format!("not run: {reason}")),
                 NotRun::NoSession(reason) => (open_code, format!("not run: no session could be opened: {reason}")),
             };

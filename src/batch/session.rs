@@ -234,7 +234,12 @@ async fn open_session(ctx: Arc<Context>, dir: PathBuf, rel: String) -> Result<Br
     };
     let browser = match launched {
         Ok(b) => b,
-        Err(f) => return Err(fail(crate::error::EXIT_NO_BROWSER, ctx.redactor.redact_string(f.message))),
+        Err(f) => {
+            return Err(fail(
+                crate::error::EXIT_NO_BROWSER,
+                ctx.redactor.redact_string(f.message),
+            ))
+        }
     };
     let plan = Plan {
         flow: &ctx.flow,
@@ -242,7 +247,15 @@ async fn open_session(ctx: Arc<Context>, dir: PathBuf, rel: String) -> Result<Br
         vars: ctx.session_vars.clone(),
     };
     let run_opts = ctx.opts(dir.clone(), ctx.mode);
-    let result = run::run_phase(plan, &browser, &run_opts, &mut run::Silent, &ctx.cancel, Some(Phase::Session)).await;
+    let result = run::run_phase(
+        plan,
+        &browser,
+        &run_opts,
+        &mut run::Silent,
+        &ctx.cancel,
+        Some(Phase::Session),
+    )
+    .await;
     ctx.write_reports(&result, &dir);
     if result.status == Status::Passed {
         return Ok(BrowserSession { ctx, browser });
@@ -306,9 +319,7 @@ impl BrowserSession {
             committed: false,
         };
         let result = match std::fs::create_dir_all(dir.join("downloads")) {
-            Ok(()) => {
-                run::run_phase(plan, &self.browser, &opts, &mut observer, &rc.cancel, Some(Phase::Row)).await
-            }
+            Ok(()) => run::run_phase(plan, &self.browser, &opts, &mut observer, &rc.cancel, Some(Phase::Row)).await,
             Err(e) => run::not_started(plan, &opts, Failure::hard(format!("cannot create {}: {e}", job.folder))),
         };
         ctx.write_reports(&result, &dir);

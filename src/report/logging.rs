@@ -168,7 +168,9 @@ fn install(format: LogFormat, quiet: bool) {
         }
     };
     let stderr_filter = filter_or(if quiet { "error" } else { "warn" });
-    let run_filter = filter_or(DEFAULT_RUN_LOG_FILTER).and(filter_fn(|_| RUN_LOG_OPEN.load(Ordering::Relaxed) || TASK_LOG.try_with(|_| ()).is_ok()));
+    let run_filter = filter_or(DEFAULT_RUN_LOG_FILTER).and(filter_fn(|_| {
+        RUN_LOG_OPEN.load(Ordering::Relaxed) || TASK_LOG.try_with(|_| ()).is_ok()
+    }));
 
     let ansi = io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let layers = vec![

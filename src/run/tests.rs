@@ -572,7 +572,12 @@ async fn recheck_refuses_a_save_it_cannot_read_back() {
     let r = run_on(ONE_CLICK_COMMIT, &[], &page, Mode::Recheck, &cancel).await;
     assert_eq!(r.status, Status::Failed);
     assert!(page.calls(&format!("click {OPSLAAN}")).is_empty(), "{:?}", page.log());
-    assert!(r.steps[0].error.as_ref().unwrap().message.contains("check the portal by hand"));
+    assert!(r.steps[0]
+        .error
+        .as_ref()
+        .unwrap()
+        .message
+        .contains("check the portal by hand"));
 }
 
 const ONE_CLICK_COMMIT: &str = r#"

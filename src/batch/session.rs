@@ -209,6 +209,9 @@ impl SessionFactory<RowJob> for Factory {
         let rel = format!("sessions/{n:02}-worker{}", worker + 1);
         let dir = ctx.dir.join(&rel);
         std::fs::create_dir_all(dir.join("downloads")).map_err(|e| format!("cannot create {rel}: {e}"))?;
+        if ctx.browser.webdriver.is_some() {
+            share_with_remote_browser(&dir.join("downloads"));
+        }
         let open = open_session(ctx.clone(), dir.clone(), rel);
         match TaskLog::open(&dir.join(report::LOG_FILE), &ctx.redactor) {
             Ok(log) => log.scope(open).await,
@@ -345,6 +348,15 @@ impl BrowserSession {
             };
         }
         RowOutcome::Done(done)
+    }
+}
+
+/// With a remote WebDriver (Selenium in another container) the browser writes downloads into
+/// the session's folder through a shared volume, as another user: let it.
+fn share_with_remote_browser(dir: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    if let Err(e) = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o777)) {
+        tracing::warn!("cannot open {} for the remote browser: {e}", dir.display());
     }
 }
 

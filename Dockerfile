@@ -10,5 +10,6 @@ FROM debian:bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates && rm -rf /var/lib/apt/lists/*
 COPY --from=build /src/target/release/postnl-robot /usr/local/bin/postnl-robot
 COPY flows /app/flows
+COPY deploy /app/deploy
 WORKDIR /app
 ENTRYPOINT ["postnl-robot"]

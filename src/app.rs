@@ -15,6 +15,9 @@ use crate::run::{self, Failure, FailureKind, Mode, Observer, Plan, RunOptions};
 use crate::signals::Interrupt;
 use crate::verify;
 
+mod batch;
+mod schedule;
+
 /// The shipped flow and its login sub-flow, embedded so that `demo` always runs exactly them.
 const SHIPPED_FLOWS: [(&str, &str); 2] = [
     (
@@ -37,7 +40,12 @@ pub fn main(cli: Cli) -> Result<(), CliError> {
         .map_err(|e| CliError::Other(e.into()))?;
     rt.block_on(async move {
         match cli.command {
-            Command::Check { flows } => check(&flows),
+            Command::Check {
+                flows,
+                batch: Some(csv),
+            } => batch::check_command(&flows, &csv),
+            Command::Check { flows, batch: None } => check(&flows),
+            Command::Schedule(args) => schedule::schedule_command(args, &listen()?).await,
             Command::Run(args) => run_command(args, &listen()?).await,
             Command::Demo(args) => demo(args.browser, args.output, &listen()?).await,
             Command::Portal(args) => serve_portal(args).await,
@@ -54,7 +62,18 @@ fn listen() -> Result<Interrupt, CliError> {
 }
 
 fn check(paths: &[PathBuf]) -> Result<(), CliError> {
-    let (text, ok) = flow::check(paths);
+    let (schedules, flows): (Vec<PathBuf>, Vec<PathBuf>) =
+        paths.iter().cloned().partition(|p| schedule::is_schedule_file(p));
+    let (mut text, mut ok) = if flows.is_empty() {
+        (String::new(), true)
+    } else {
+        flow::check(&flows)
+    };
+    for s in &schedules {
+        let (t, good) = schedule::check_schedule(s);
+        text.push_str(&t);
+        ok &= good;
+    }
     if ok {
         print!("{text}");
         Ok(())
@@ -64,6 +83,9 @@ fn check(paths: &[PathBuf]) -> Result<(), CliError> {
 }
 
 async fn run_command(args: RunArgs, interrupt: &Interrupt) -> Result<(), CliError> {
+    if let Some(csv) = args.batch.batch.clone() {
+        return batch::run_command(args, csv, interrupt).await;
+    }
     let env = |name: &str| std::env::var(name).ok();
     let req = RunRequest {
         flow: args.flow,
@@ -314,7 +336,7 @@ fn run_folder(output: &OutputSettings, flow_name: &str) -> Result<PathBuf, CliEr
 /// fires, the run stops, the browser is closed and the reports are still written.
 pub async fn run_flow(
     req: RunRequest,
-    env: &dyn Fn(&str) -> Option<String>,
+    env: &(dyn Fn(&str) -> Option<String> + Sync),
     interrupt: &Interrupt,
 ) -> Result<RunOutcome, CliError> {
     run_flow_with(req, None, env, interrupt).await
@@ -327,7 +349,7 @@ pub async fn run_flow(
 pub async fn verify_flow(
     mut req: RunRequest,
     settings: verify::Settings,
-    env: &dyn Fn(&str) -> Option<String>,
+    env: &(dyn Fn(&str) -> Option<String> + Sync),
     interrupt: &Interrupt,
 ) -> Result<RunOutcome, CliError> {
     req.mode = Mode::Verify;
@@ -337,7 +359,7 @@ pub async fn verify_flow(
 async fn run_flow_with(
     req: RunRequest,
     verify: Option<&verify::Settings>,
-    env: &dyn Fn(&str) -> Option<String>,
+    env: &(dyn Fn(&str) -> Option<String> + Sync),
     interrupt: &Interrupt,
 ) -> Result<RunOutcome, CliError> {
     init_logging(&req.output);

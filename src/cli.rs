@@ -18,12 +18,17 @@ pub struct Cli {
 pub enum Command {
     /// Run a flow in a real browser, with a screenshot per step and a report.
     Run(RunArgs),
-    /// Validate flow files offline.
+    /// Validate flow files (or schedule files) offline; with --batch, a batch CSV against its flow.
     Check {
-        /// Flow files to check.
+        /// Flow files or schedule files (a TOML file with `[[jobs]]`) to check.
         #[arg(required = true)]
         flows: Vec<PathBuf>,
+        /// Check this batch CSV against the (one) flow given, without a browser.
+        #[arg(long, value_name = "FILE.csv")]
+        batch: Option<PathBuf>,
     },
+    /// Run the jobs of a schedule file at their cron times, until stopped (SIGTERM, Ctrl-C).
+    Schedule(ScheduleArgs),
     /// Start the embedded replica and run the shipped flow against it as the demo admin (each run
     /// in a new folder).
     Demo(DemoArgs),
@@ -98,6 +103,8 @@ pub struct RunArgs {
     #[arg(long)]
     pub no_prompt: bool,
     #[command(flatten)]
+    pub batch: BatchArgs,
+    #[command(flatten)]
     pub browser: BrowserArgs,
     #[command(flatten)]
     pub output: OutputArgs,
@@ -154,6 +161,46 @@ Exit codes:
   4    other errors
   5    reserved for drift found by verify
   129 / 130 / 143  interrupted by SIGHUP / SIGINT (Ctrl-C) / SIGTERM";
+
+/// Options of a batch run (`run FLOW --batch FILE.csv`).
+#[derive(Debug, Clone, Args)]
+pub struct BatchArgs {
+    /// Run the flow once for every row of this CSV file (its header names the flow's parameters).
+    #[arg(long, value_name = "FILE.csv", conflicts_with = "params")]
+    pub batch: Option<PathBuf>,
+    /// With --batch: how many browser sessions work through the rows (1 to 16).
+    #[arg(long, value_name = "N", default_value_t = 1, requires = "batch",
+          value_parser = clap::value_parser!(u16).range(1..=16))]
+    pub parallel: u16,
+    /// With --batch: continue the batch in --out, skipping rows that passed.
+    #[arg(long, requires = "batch")]
+    pub resume: bool,
+    /// With --batch: let the flow set a new password when the portal asks for one (by default
+    /// the batch stops, as one changed password would lock out the other sessions).
+    #[arg(long, requires = "batch")]
+    pub allow_password_change: bool,
+}
+
+/// `schedule`.
+#[derive(Debug, Args)]
+pub struct ScheduleArgs {
+    /// The schedule file (TOML with `[[jobs]]`), e.g. deploy/schedule.toml.
+    pub file: PathBuf,
+    /// Stop after this many started runs (skips do not count), once they finish.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_runs: Option<u64>,
+    /// Let flows set a new password when the portal asks for one (by default the run stops).
+    #[arg(long)]
+    pub allow_password_change: bool,
+    #[command(flatten)]
+    pub browser: BrowserArgs,
+    /// Plain progress lines only.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Format of the logs.
+    #[arg(long, value_enum, default_value_t = LogFormatArg::Text)]
+    pub log_format: LogFormatArg,
+}
 
 /// `demo`.
 #[derive(Debug, Args)]

@@ -21,6 +21,15 @@ impl Interrupt {
         Self::default()
     }
 
+    /// An interrupt driven by `token` (e.g. a scheduler's stop): cancelling it stops the run,
+    /// which then counts as interrupted by SIGINT unless [`Interrupt::trigger`] names a signal.
+    pub fn from_token(token: CancellationToken) -> Self {
+        Interrupt {
+            token,
+            signal: Arc::default(),
+        }
+    }
+
     /// The token to hand to the run.
     pub fn token(&self) -> &CancellationToken {
         &self.token

@@ -21,7 +21,7 @@ fn compose_has_the_browser_the_replica_and_the_robot() {
     let c = compose();
     let services = c["services"].as_mapping().unwrap();
     let names: Vec<&str> = services.keys().map(|k| k.as_str().unwrap()).collect();
-    assert_eq!(names, ["selenium", "portal", "robot"]);
+    assert_eq!(names, ["selenium", "portal", "robot", "scheduler"]);
     assert!(c["services"]["selenium"]["image"]
         .as_str()
         .unwrap()
@@ -33,7 +33,7 @@ fn compose_has_the_browser_the_replica_and_the_robot() {
 #[test]
 fn compose_commands_are_valid_robot_command_lines() {
     let c = compose();
-    for service in ["portal", "robot"] {
+    for service in ["portal", "robot", "scheduler"] {
         let mut argv = vec!["postnl-robot".to_string()];
         argv.extend(command(&c["services"][service]));
         if let Err(e) = postnl_robot::cli::Cli::try_parse_from(&argv) {
@@ -65,4 +65,39 @@ fn compose_commands_are_valid_robot_command_lines() {
     }
     // Secrets come from the environment, never from the command line.
     assert!(!robot.iter().any(|a| a.contains("Wachtwoord") || a.contains('@')));
+}
+
+#[test]
+fn the_scheduler_runs_the_shipped_schedule_file_against_the_replica() {
+    let c = compose();
+    let scheduler = &c["services"]["scheduler"];
+    let cmd = command(scheduler);
+    assert_eq!(cmd[0], "schedule");
+    let file = std::path::Path::new(&cmd[1]);
+    let schedule = postnl_robot::schedule::load(file).expect("the schedule file checks");
+    assert!(!schedule.jobs.is_empty());
+    for job in &schedule.jobs {
+        assert!(job.flow.is_file(), "{}: {:?}", job.name, job.flow);
+        postnl_robot::flow::load(&job.flow).expect("the job's flow loads");
+        assert_eq!(job.base_url.as_deref(), Some("http://portal:8080"));
+        assert!(job.out.starts_with("/runs/"), "{:?}", job.out);
+    }
+    let at = |flag: &str| cmd[cmd.iter().position(|a| a == flag).unwrap() + 1].clone();
+    assert_eq!(at("--webdriver"), "http://selenium:4444");
+    // Its run folders are on the shared volume (the browser's downloads land there too).
+    let vols: Vec<&str> = scheduler["volumes"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(vols.contains(&"./runs:/runs"), "{vols:?}");
+    // Not started by a plain `docker compose up robot`; secrets from the environment only.
+    assert_eq!(scheduler["profiles"][0].as_str(), Some("scheduler"));
+    assert!(!cmd.iter().any(|a| a.contains("Wachtwoord") || a.contains('@')));
+    let dockerfile = std::fs::read_to_string("Dockerfile").unwrap();
+    assert!(
+        dockerfile.contains("COPY deploy /app/deploy"),
+        "the image holds the schedule file"
+    );
 }

@@ -38,68 +38,202 @@ pub fn to_junit(result: &RunResult, redactor: &Redactor) -> String {
 pub fn to_junit_in(result: &RunResult, dir: &Path, redactor: &Redactor) -> String {
     let x = |s: &str| xml_chars(&redactor.redact(s));
     let suite = x(&suite_name(result));
-    let step_failed = result.steps.iter().any(|s| s.status.is_failure());
-    let run_case = result.error.as_ref().filter(|_| !step_failed);
-
-    let tests = (result.steps.len() + usize::from(run_case.is_some())).to_string();
-    let infra = |s: &&StepResult| s.status.is_failure() && is_infrastructure(s.status, s.error.as_ref());
-    let errors = result.steps.iter().filter(infra).count()
-        + usize::from(run_case.is_some_and(|e| is_infrastructure(Status::Failed, Some(e))));
-    let failures =
-        result.steps.iter().filter(|s| s.status.is_failure()).count() + usize::from(run_case.is_some()) - errors;
-    let (failures, errors) = (failures.to_string(), errors.to_string());
-    let skipped = result
-        .steps
-        .iter()
-        .filter(|s| s.status == Status::Skipped)
-        .count()
-        .to_string();
-    let time = seconds(result.duration_ms);
-    let timestamp = result.started.format("%Y-%m-%dT%H:%M:%S").to_string();
-    let counts = [
-        ("tests", tests.as_str()),
-        ("failures", failures.as_str()),
-        ("errors", errors.as_str()),
-        ("skipped", skipped.as_str()),
-        ("time", time.as_str()),
-    ];
-
+    let counts = Counts::of(result);
+    let attrs = counts.attrs();
     let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
     let _ = w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)));
     let _ = w
         .create_element("testsuites")
         .with_attribute(("name", "postnl-robot"))
-        .with_attributes(counts)
+        .with_attributes(refs(&attrs))
         .write_inner_content(|w| {
-            w.create_element("testsuite")
-                .with_attribute(("name", suite.as_str()))
-                .with_attributes(counts)
-                .with_attribute(("timestamp", timestamp.as_str()))
-                .write_inner_content(|w| {
-                    write_properties(w, result, &x);
-                    for step in &result.steps {
-                        write_step(w, step, &suite, dir, &x);
-                    }
-                    if let Some(err) = run_case {
+            write_suite(w, result, &suite, "", dir, &x);
+            Ok(())
+        });
+    finish(w, redactor)
+}
+
+/// One row of a batch for [`to_junit_batch`].
+pub struct BatchCase<'a> {
+    /// The row's parameters, e.g. `klantnummer=9401138, gebruiker=Jansen, Jan`: makes every
+    /// test case name unique.
+    pub label: String,
+    /// The row's run, when it ran (in this or an earlier start of the batch).
+    pub result: Option<&'a RunResult>,
+    /// The row's status when there is no run.
+    pub status: Status,
+    pub message: Option<String>,
+    /// The row's run folder: screenshots are attached from there.
+    pub dir: PathBuf,
+}
+
+/// The JUnit XML document of a batch: one `<testsuite>` per row (`flow [row]`), one
+/// `<testcase>` per step (`step [row]`); a row without a run is one test case of its own.
+pub fn to_junit_batch(flow: &str, cases: &[BatchCase<'_>], redactor: &Redactor) -> String {
+    let x = |s: &str| xml_chars(&redactor.redact(s));
+    let mut total = Counts::default();
+    for c in cases {
+        match c.result {
+            Some(r) => total.add(&Counts::of(r)),
+            None => total.add(&Counts {
+                tests: 1,
+                failures: usize::from(c.status.is_failure()),
+                errors: 0,
+                skipped: usize::from(!c.status.is_failure()),
+                ms: 0,
+            }),
+        }
+    }
+    let attrs = total.attrs();
+    let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
+    let _ = w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)));
+    let _ = w
+        .create_element("testsuites")
+        .with_attribute(("name", "postnl-robot"))
+        .with_attributes(refs(&attrs))
+        .write_inner_content(|w| {
+            for c in cases {
+                let suite = x(&format!("{flow} [{}]", c.label));
+                let suffix = format!(" [{}]", c.label);
+                match c.result {
+                    Some(r) => write_suite(w, r, &suite, &suffix, &c.dir, &x),
+                    None => {
+                        let one = Counts {
+                            tests: 1,
+                            failures: usize::from(c.status.is_failure()),
+                            errors: 0,
+                            skipped: usize::from(!c.status.is_failure()),
+                            ms: 0,
+                        };
+                        let attrs = one.attrs();
                         let _ = w
-                            .create_element("testcase")
-                            .with_attributes([("name", RUN_CASE), ("classname", suite.as_str()), ("time", "0.000")])
+                            .create_element("testsuite")
+                            .with_attribute(("name", suite.as_str()))
+                            .with_attributes(refs(&attrs))
                             .write_inner_content(|w| {
-                                if is_infrastructure(Status::Failed, Some(err)) {
-                                    write_error(w, err, &x);
-                                } else {
-                                    write_failure(w, err, &x);
-                                }
+                                let message = c.message.clone().unwrap_or_else(|| c.status.as_str().into());
+                                w.create_element("testcase")
+                                    .with_attributes([
+                                        ("name", x(&c.label).as_str()),
+                                        ("classname", suite.as_str()),
+                                        ("time", "0.000"),
+                                    ])
+                                    .write_inner_content(|w| {
+                                        if c.status.is_failure() {
+                                            write_failure(
+                                                w,
+                                                &ErrorInfo {
+                                                    message,
+                                                    ..Default::default()
+                                                },
+                                                &x,
+                                            );
+                                        } else {
+                                            w.create_element("skipped")
+                                                .with_attribute(("message", x(&message).as_str()))
+                                                .write_empty()?;
+                                        }
+                                        Ok(())
+                                    })?;
                                 Ok(())
                             });
                     }
-                    Ok(())
-                })
-                .map(|_| ())
+                }
+            }
+            Ok(())
         });
+    finish(w, redactor)
+}
+
+fn finish(w: Xml, redactor: &Redactor) -> String {
     let mut out = String::from_utf8_lossy(&w.into_inner()).into_owned();
     out.push('\n');
     redactor.redact_string(out)
+}
+
+/// The counts JUnit puts on a suite: `failures` are the portal's or the flow's, `errors` the
+/// machinery's (no browser, interrupted).
+#[derive(Default)]
+struct Counts {
+    tests: usize,
+    failures: usize,
+    errors: usize,
+    skipped: usize,
+    ms: u64,
+}
+
+impl Counts {
+    fn of(result: &RunResult) -> Counts {
+        let step_failed = result.steps.iter().any(|s| s.status.is_failure());
+        let run_case = result.error.as_ref().filter(|_| !step_failed);
+        let infra = |s: &&StepResult| s.status.is_failure() && is_infrastructure(s.status, s.error.as_ref());
+        let errors = result.steps.iter().filter(infra).count()
+            + usize::from(run_case.is_some_and(|e| is_infrastructure(Status::Failed, Some(e))));
+        let failed = result.steps.iter().filter(|s| s.status.is_failure()).count() + usize::from(run_case.is_some());
+        Counts {
+            tests: result.steps.len() + usize::from(run_case.is_some()),
+            failures: failed - errors,
+            errors,
+            skipped: result.steps.iter().filter(|s| s.status == Status::Skipped).count(),
+            ms: result.duration_ms,
+        }
+    }
+
+    fn add(&mut self, o: &Counts) {
+        self.tests += o.tests;
+        self.failures += o.failures;
+        self.errors += o.errors;
+        self.skipped += o.skipped;
+        self.ms += o.ms;
+    }
+
+    fn attrs(&self) -> [(&'static str, String); 5] {
+        [
+            ("tests", self.tests.to_string()),
+            ("failures", self.failures.to_string()),
+            ("errors", self.errors.to_string()),
+            ("skipped", self.skipped.to_string()),
+            ("time", seconds(self.ms)),
+        ]
+    }
+}
+
+fn refs<'a>(attrs: &'a [(&'static str, String); 5]) -> [(&'a str, &'a str); 5] {
+    attrs.each_ref().map(|(k, v)| (*k, v.as_str()))
+}
+
+/// One `<testsuite>` for a run; `suffix` is appended to every test case name.
+fn write_suite(w: &mut Xml, result: &RunResult, suite: &str, suffix: &str, dir: &Path, x: &dyn Fn(&str) -> String) {
+    let step_failed = result.steps.iter().any(|s| s.status.is_failure());
+    let run_case = result.error.as_ref().filter(|_| !step_failed);
+    let timestamp = result.started.format("%Y-%m-%dT%H:%M:%S").to_string();
+    let attrs = Counts::of(result).attrs();
+    let _ = w
+        .create_element("testsuite")
+        .with_attribute(("name", suite))
+        .with_attributes(refs(&attrs))
+        .with_attribute(("timestamp", timestamp.as_str()))
+        .write_inner_content(|w| {
+            write_properties(w, result, x);
+            for step in &result.steps {
+                write_step(w, step, suite, suffix, dir, x);
+            }
+            if let Some(err) = run_case {
+                let name = format!("{RUN_CASE}{suffix}");
+                let _ = w
+                    .create_element("testcase")
+                    .with_attributes([("name", x(&name).as_str()), ("classname", suite), ("time", "0.000")])
+                    .write_inner_content(|w| {
+                        if is_infrastructure(Status::Failed, Some(err)) {
+                            write_error(w, err, x);
+                        } else {
+                            write_failure(w, err, x);
+                        }
+                        Ok(())
+                    });
+            }
+            Ok(())
+        });
 }
 
 fn write_properties(w: &mut Xml, result: &RunResult, x: &dyn Fn(&str) -> String) {
@@ -152,7 +286,7 @@ fn is_infrastructure(status: Status, err: Option<&ErrorInfo>) -> bool {
         || err.is_some_and(|e| matches!(e.kind, FailureKind::NoBrowser | FailureKind::Interrupted))
 }
 
-fn write_step(w: &mut Xml, step: &StepResult, suite: &str, dir: &Path, x: &dyn Fn(&str) -> String) {
+fn write_step(w: &mut Xml, step: &StepResult, suite: &str, suffix: &str, dir: &Path, x: &dyn Fn(&str) -> String) {
     let mut log = String::new();
     for a in &step.actions {
         log.push_str(&action_line(a));
@@ -178,7 +312,7 @@ fn write_step(w: &mut Xml, step: &StepResult, suite: &str, dir: &Path, x: &dyn F
     let _ = w
         .create_element("testcase")
         .with_attributes([
-            ("name", x(&step.title).as_str()),
+            ("name", x(&format!("{}{suffix}", step.title)).as_str()),
             ("classname", suite),
             ("time", time.as_str()),
         ])

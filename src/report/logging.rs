@@ -7,6 +7,8 @@
 //!   written with the display suspended, so spinners and log lines never garble each other.
 //! - **run.log**: the file set with [`set_run_log`] (none at first; switchable at runtime because
 //!   one process may run several flows). Filter: `RUST_LOG`, default `warn,postnl_robot=info`.
+//!   A task that runs inside [`TaskLog::scope`] (a batch session, one batch row) logs to its own
+//!   file instead, so parallel sessions never interleave in one log.
 //!
 //! Every line is redacted, after formatting, with the global redactor ([`set_global_redactor`])
 //! merged with the current run's. This covers `RUST_LOG=trace`, where WebDriver request bodies
@@ -103,6 +105,49 @@ fn progress_slot() -> &'static Mutex<Option<MultiProgress>> {
 
 static RUN_LOG_OPEN: AtomicBool = AtomicBool::new(false);
 
+tokio::task_local! {
+    static TASK_LOG: Arc<TaskLog>;
+}
+
+/// The `run.log` of one task (a batch session or row): what the task logs while it runs inside
+/// [`TaskLog::scope`] goes to this file, redacted with the global secrets and its own.
+#[derive(Debug)]
+pub struct TaskLog {
+    path: PathBuf,
+    file: Arc<Mutex<File>>,
+    redactor: Redactor,
+}
+
+impl TaskLog {
+    /// Opens (appends to) `path`, creating its folder.
+    pub fn open(path: &Path, redactor: &Redactor) -> io::Result<Arc<TaskLog>> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)?;
+        }
+        let file = OpenOptions::new().create(true).append(true).open(path)?;
+        let global = state().read().unwrap_or_else(|e| e.into_inner()).global.clone();
+        Ok(Arc::new(TaskLog {
+            path: path.to_owned(),
+            file: Arc::new(Mutex::new(file)),
+            redactor: global.merge(redactor),
+        }))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `fut` with its log lines going to this file (also from nested scopes' parents:
+    /// the innermost scope wins).
+    pub async fn scope<F: std::future::Future>(self: Arc<Self>, fut: F) -> F::Output {
+        TASK_LOG.scope(self, fut).await
+    }
+}
+
+fn task_log() -> Option<Arc<TaskLog>> {
+    TASK_LOG.try_with(Arc::clone).ok()
+}
+
 /// Installs the global subscriber (once per process; later calls only return a guard).
 pub fn init(format: LogFormat, quiet: bool) -> LogGuard {
     static INSTALLED: OnceLock<()> = OnceLock::new();
@@ -123,7 +168,9 @@ fn install(format: LogFormat, quiet: bool) {
         }
     };
     let stderr_filter = filter_or(if quiet { "error" } else { "warn" });
-    let run_filter = filter_or(DEFAULT_RUN_LOG_FILTER).and(filter_fn(|_| RUN_LOG_OPEN.load(Ordering::Relaxed)));
+    let run_filter = filter_or(DEFAULT_RUN_LOG_FILTER).and(filter_fn(|_| {
+        RUN_LOG_OPEN.load(Ordering::Relaxed) || TASK_LOG.try_with(|_| ()).is_ok()
+    }));
 
     let ansi = io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let layers = vec![
@@ -276,6 +323,9 @@ impl<'a> MakeWriter<'a> for RunLogOut {
     type Writer = RedactingWriter<RunLogSink>;
 
     fn make_writer(&'a self) -> Self::Writer {
+        if let Some(t) = task_log() {
+            return RedactingWriter::new(RunLogSink(Some(t.file.clone())), t.redactor.clone());
+        }
         let st = state().read().unwrap_or_else(|e| e.into_inner());
         let file = st.run_log.as_ref().map(|l| l.file.clone());
         RedactingWriter::new(RunLogSink(file), st.active.clone())

@@ -18,6 +18,7 @@ use chrono::Utc;
 use std::future::Future;
 
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
 
 use crate::browser::fingerprint::FingerprintRequest;
 use crate::browser::{BrowserError, Found, Query, Selected, TextQuery, Wait};
@@ -72,6 +73,12 @@ pub enum Mode {
     Run,
     /// Dry run: actions marked `commits` are skipped.
     Verify,
+    /// Everything runs, but the portal is read back before a committing action: the action is
+    /// sent only when a `check`/`uncheck` before it in its step changed a box. Used when an
+    /// earlier attempt sent the commit and its outcome is unknown (a resumed batch, a retried
+    /// row): the change is made once, never blindly repeated. A committing action with no
+    /// `check`/`uncheck` before it cannot be read back and fails the step.
+    Recheck,
 }
 
 /// Settings of one run.
@@ -87,14 +94,19 @@ pub struct RunOptions {
     pub mode: Mode,
 }
 
-/// Receives progress while a run goes (the console, tests).
-pub trait Observer {
+/// Receives progress while a run goes (the console, a batch's journal, tests).
+pub trait Observer: Send + Sync {
     fn step_started(&mut self, index: usize, total: usize, title: &str);
     fn step_finished(&mut self, step: &StepResult);
     /// Where to report what the running step is doing now (the spinner's text), if anywhere.
     fn activity_sink(&self) -> Option<ActivitySink> {
         None
     }
+
+    /// A committing action (`commits = true`, e.g. "Opslaan") of step `index` is about to be
+    /// sent. Called before anything goes to the portal: a batch records it durably here, so
+    /// that after a crash it knows the save may have happened.
+    fn committing(&mut self, _index: usize, _description: &str) {}
 }
 
 /// What the running step is doing now.
@@ -125,6 +137,9 @@ impl Observer for Silent {
 pub struct Executor<'a, P: Page> {
     flow: &'a Flow,
     page: &'a P,
+    observer: &'a mut dyn Observer,
+    /// The step running now (1-based flow position), for [`Observer::committing`].
+    step_index: usize,
     cancel: CancellationToken,
     vars: &'a mut Vars,
     opts: &'a RunOptions,
@@ -140,6 +155,9 @@ pub struct Executor<'a, P: Page> {
     /// A committing action of the current step was sent (its outcome is not known until the
     /// step completes).
     committed: bool,
+    /// In the current step so far: `None` without `check`/`uncheck` actions, else whether one
+    /// changed a box (what [`Mode::Recheck`] reads back).
+    boxes_changed: Option<bool>,
     /// The run was cancelled: a step was interrupted, or steps were left out because of it.
     interrupted: bool,
     /// `verify`: the current step's file-name prefix (`04-stap-4-…`).
@@ -162,19 +180,24 @@ pub struct Executor<'a, P: Page> {
 }
 
 impl<'a, P: Page> Executor<'a, P> {
-    /// An executor for `flow` on `page`; `cancel` stops it (promptly, also inside long waits).
+    /// An executor for `flow` on `page` telling `observer` how it goes; `cancel` stops it
+    /// (promptly, also inside long waits).
     pub fn new(
         flow: &'a Flow,
         page: &'a P,
         vars: &'a mut Vars,
         opts: &'a RunOptions,
+        observer: &'a mut dyn Observer,
         cancel: CancellationToken,
     ) -> Self {
         Executor {
             flow,
             page,
+            observer,
+            step_index: 0,
             cancel,
             committed: false,
+            boxes_changed: None,
             interrupted: false,
             vars,
             opts,
@@ -208,16 +231,20 @@ impl<'a, P: Page> Executor<'a, P> {
         self.opts.mode == Mode::Verify
     }
 
-    /// Runs every step in order; after a failure the remaining steps are reported as skipped,
-    /// and once the run is cancelled the step in progress is reported as interrupted (with its
-    /// actions so far) and the rest as skipped.
-    pub async fn run_steps(&mut self, observer: &mut dyn Observer) -> Vec<StepResult> {
+    /// Runs the steps of `phase` (every step when `None`) in order; after a failure the
+    /// remaining steps are reported as skipped, and once the run is cancelled the step in
+    /// progress is reported as interrupted (with its actions so far) and the rest as skipped.
+    /// Step indexes stay the steps' positions in the flow.
+    pub async fn run_steps(&mut self, phase: Option<Phase>) -> Vec<StepResult> {
         let total = self.flow.steps.len();
         let mut results = Vec::with_capacity(total);
         let mut failed = false;
         for (i, step) in self.flow.steps.iter().enumerate() {
+            if phase.is_some_and(|p| p != step.phase) {
+                continue;
+            }
             let index = i + 1;
-            observer.step_started(index, total, &step.title);
+            self.observer.step_started(index, total, &step.title);
             let result = if self.interrupted || self.cancel.is_cancelled() {
                 self.interrupted = true;
                 skipped(index, step, NOT_RUN_INTERRUPTED.into())
@@ -232,7 +259,7 @@ impl<'a, P: Page> Executor<'a, P> {
                     .error
                     .as_ref()
                     .is_some_and(|e| e.kind == FailureKind::Interrupted);
-            observer.step_finished(&result);
+            self.observer.step_finished(&result);
             results.push(result);
         }
         // What later steps read (the logged-in user's name) is data in earlier steps' prints too.
@@ -255,9 +282,14 @@ impl<'a, P: Page> Executor<'a, P> {
     }
 
     async fn run_step(&mut self, index: usize, step: &Step) -> StepResult {
+        let span = tracing::info_span!("step", index, title = %step.title);
+        self.run_step_in_span(index, step).instrument(span).await
+    }
+
+    async fn run_step_in_span(&mut self, index: usize, step: &Step) -> StepResult {
         let started = Instant::now();
-        let _span = tracing::info_span!("step", index, title = %step.title).entered();
         tracing::info!(index, title = %step.title, "step starts");
+        self.step_index = index;
         self.committed = false;
         self.dry_committed = false;
         self.suggestions.clear();
@@ -300,6 +332,7 @@ impl<'a, P: Page> Executor<'a, P> {
             } else {
                 None
             };
+            self.boxes_changed = None;
             let done = self.run_actions(&step.actions, &mut actions).await;
             self.watch_login = None;
             let Err(f) = done else {
@@ -832,7 +865,40 @@ impl<'a, P: Page> Executor<'a, P> {
         if action.commits && self.verifying() {
             return self.dry_run_commit(action, out).await;
         }
+        if action.commits && self.opts.mode == Mode::Recheck {
+            match self.boxes_changed {
+                Some(false) => {
+                    tracing::info!(action = %description, "re-check: the portal already shows the change");
+                    out.push(ActionResult {
+                        description,
+                        locator,
+                        status: Status::Skipped,
+                        duration_ms: 0,
+                        detail: Some("re-check: the page already shows the change; not sent again".into()),
+                    });
+                    return Ok(());
+                }
+                Some(true) => {}
+                None => {
+                    let f = Failure::hard(
+                        "re-check: an earlier attempt sent this committing action and nothing before it in the \
+                         step reads the portal back (no check/uncheck); check the portal by hand",
+                    );
+                    out.push(ActionResult {
+                        description,
+                        locator,
+                        status: Status::Failed,
+                        duration_ms: 0,
+                        detail: Some(f.message.clone()),
+                    });
+                    return Err(f);
+                }
+            }
+        }
         tracing::debug!(action = %description, "action");
+        if action.commits {
+            self.observer.committing(self.step_index, &description);
+        }
         if !matches!(action.kind, ActionKind::If { .. }) {
             self.tell(Activity::Action(&description));
         }
@@ -955,6 +1021,7 @@ impl<'a, P: Page> Executor<'a, P> {
                     .with_obstacles(timeout, out, Op::SetChecked(&q, want))
                     .await?
                     .flag();
+                self.boxes_changed = Some(self.boxes_changed.unwrap_or(false) || changed);
                 let state = if want { "ticked" } else { "unticked" };
                 let locator = self.vars.fill_plain(&target.to_string());
                 self.ensured.retain(|e| e.locator != locator);

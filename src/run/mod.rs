@@ -21,7 +21,7 @@ pub use page::Page;
 pub use result::{RunResult, Status, StepResult};
 
 use crate::flow::bind::Vars;
-use crate::flow::Flow;
+use crate::flow::{Flow, Phase};
 use executor::Executor;
 use result::{BrowserInfo, ErrorInfo, FlowInfo, Param, SCHEMA_VERSION};
 
@@ -43,12 +43,27 @@ pub async fn run<P: Page>(
     observer: &mut dyn Observer,
     cancel: &CancellationToken,
 ) -> RunResult {
+    run_phase(plan, page, opts, observer, cancel, None).await
+}
+
+/// [`run`] for the steps of one phase only (all steps when `None`), on a page that may already
+/// be in use: a batch session runs the `session` steps (logging in) once, then the `row` steps
+/// for each row on the same page. The result lists only the steps that belong to the phase.
+pub async fn run_phase<P: Page>(
+    plan: Plan<'_>,
+    page: &P,
+    opts: &RunOptions,
+    observer: &mut dyn Observer,
+    cancel: &CancellationToken,
+    phase: Option<Phase>,
+) -> RunResult {
     let Plan { flow, file, mut vars } = plan;
     let clock = Instant::now();
     let mut result = header(flow, file, &vars, opts, page.info());
-    let mut exec = Executor::new(flow, page, &mut vars, opts, cancel.clone());
-    exec.set_activity(observer.activity_sink());
-    result.steps = exec.run_steps(observer).await;
+    let sink = observer.activity_sink();
+    let mut exec = Executor::new(flow, page, &mut vars, opts, observer, cancel.clone());
+    exec.set_activity(sink);
+    result.steps = exec.run_steps(phase).await;
     result.downloads = exec.downloads().to_vec();
     if exec.was_interrupted() {
         result.error = Some(interrupted_error());
@@ -115,7 +130,7 @@ fn header(flow: &Flow, file: String, vars: &Vars, opts: &RunOptions, browser: Br
         status: Status::Failed,
         exit_code: 0,
         mode: match opts.mode {
-            Mode::Run => "run".into(),
+            Mode::Run | Mode::Recheck => "run".into(),
             Mode::Verify => "verify".into(),
         },
         steps: vec![],

@@ -676,3 +676,138 @@ async fn a_run_cancelled_before_it_starts_runs_nothing() {
     assert!(r.steps.iter().all(|s| s.status == Status::Skipped));
     assert!(page.log().is_empty());
 }
+
+#[tokio::test(start_paused = true)]
+async fn recheck_does_not_send_a_save_the_portal_already_shows() {
+    let (page, cancel) = page();
+    page.show(&[BOX, OPSLAAN, "text \"Opgeslagen\""]).set_box(BOX, true);
+    let r = run_on(SAVE, &[], &page, Mode::Recheck, &cancel).await;
+    assert_eq!(r.status, Status::Passed, "{r:#?}");
+    assert_eq!(r.mode, "run");
+    assert!(page.calls(&format!("click {OPSLAAN}")).is_empty(), "{:?}", page.log());
+    let d = details(&r, 0);
+    assert!(d[1].contains("[skipped] re-check"), "{d:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn recheck_saves_once_when_the_change_is_not_there() {
+    let (page, cancel) = page();
+    page.show(&[BOX, OPSLAAN])
+        .on_click(OPSLAAN, vec![Effect::Show("text \"Opgeslagen\"")]);
+    let r = run_on(SAVE, &[], &page, Mode::Recheck, &cancel).await;
+    assert_eq!(r.status, Status::Passed, "{r:#?}");
+    assert!(page.is_ticked(BOX));
+    assert_eq!(page.calls(&format!("click {OPSLAAN}")).len(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn recheck_refuses_a_save_it_cannot_read_back() {
+    let (page, cancel) = page();
+    page.show(&[OPSLAAN]);
+    let r = run_on(ONE_CLICK_COMMIT, &[], &page, Mode::Recheck, &cancel).await;
+    assert_eq!(r.status, Status::Failed);
+    assert!(page.calls(&format!("click {OPSLAAN}")).is_empty(), "{:?}", page.log());
+    assert!(r.steps[0]
+        .error
+        .as_ref()
+        .unwrap()
+        .message
+        .contains("check the portal by hand"));
+}
+
+const ONE_CLICK_COMMIT: &str = r#"
+name = "t"
+title = "T"
+[[steps]]
+title = "Opslaan"
+  [[steps.actions]]
+  click = { role = "button", name = "Opslaan" }
+  commits = true
+"#;
+
+/// Records what the run tells its observer, and what the page had been asked by then.
+struct Recorder<'a> {
+    page: &'a FakePage,
+    committing: Vec<(usize, String, usize)>,
+}
+
+impl Observer for Recorder<'_> {
+    fn step_started(&mut self, _: usize, _: usize, _: &str) {}
+    fn step_finished(&mut self, _: &StepResult) {}
+    fn committing(&mut self, index: usize, description: &str) {
+        let clicks = self.page.calls(&format!("click {OPSLAAN}")).len();
+        self.committing.push((index, description.to_string(), clicks));
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_observer_hears_of_a_commit_before_it_is_sent() {
+    let (page, cancel) = page();
+    page.show(&[BOX, OPSLAAN])
+        .on_click(OPSLAAN, vec![Effect::Show("text \"Opgeslagen\"")]);
+    let flow = parse_str(Path::new("test.toml"), SAVE).unwrap();
+    let vars = crate::flow::bind::bind(&flow, &[], &|_| None, false).unwrap();
+    let opts = RunOptions {
+        out_dir: tempfile::tempdir().unwrap().keep(),
+        base_url: "http://portal.test".into(),
+        timeout: Duration::from_secs(10),
+        max_wait: None,
+        mode: Mode::Run,
+    };
+    let plan = Plan {
+        flow: &flow,
+        file: "test.toml".into(),
+        vars,
+    };
+    let mut rec = Recorder {
+        page: &page,
+        committing: vec![],
+    };
+    let r = run(plan, &page, &opts, &mut rec, &cancel).await;
+    assert_eq!(r.status, Status::Passed);
+    assert_eq!(rec.committing.len(), 1);
+    let (index, description, clicks_before) = &rec.committing[0];
+    assert_eq!(*index, 1);
+    assert!(description.contains("Opslaan"), "{description}");
+    assert_eq!(*clicks_before, 0, "told before the click");
+    assert_eq!(page.calls(&format!("click {OPSLAAN}")).len(), 1);
+}
+
+const TWO_PHASES: &str = r#"
+name = "t"
+title = "T"
+[[steps]]
+title = "Inloggen"
+phase = "session"
+  [[steps.actions]]
+  expect = { visible = { text = "Log in bij Mijn PostNL" } }
+[[steps]]
+title = "Rij"
+  [[steps.actions]]
+  expect = { visible = { text = "Opgeslagen" } }
+"#;
+
+#[tokio::test(start_paused = true)]
+async fn a_phase_runs_only_its_own_steps() {
+    let (page, cancel) = page();
+    page.show(&[LOGIN_MARK, "text \"Opgeslagen\""]);
+    let flow = parse_str(Path::new("test.toml"), TWO_PHASES).unwrap();
+    let opts = RunOptions {
+        out_dir: tempfile::tempdir().unwrap().keep(),
+        base_url: "http://portal.test".into(),
+        timeout: Duration::from_secs(10),
+        max_wait: None,
+        mode: Mode::Run,
+    };
+    for (phase, title, index) in [(Phase::Session, "Inloggen", 1), (Phase::Row, "Rij", 2)] {
+        let plan = Plan {
+            flow: &flow,
+            file: "test.toml".into(),
+            vars: crate::flow::bind::bind(&flow, &[], &|_| None, false).unwrap(),
+        };
+        let r = run_phase(plan, &page, &opts, &mut Silent, &cancel, Some(phase)).await;
+        assert_eq!(r.status, Status::Passed);
+        assert_eq!(r.steps.len(), 1);
+        assert_eq!((r.steps[0].title.as_str(), r.steps[0].index), (title, index));
+    }
+}

@@ -174,6 +174,7 @@ fn slug(i: usize) -> String {
 
 fn action(desc: &str, locator: Option<&str>, status: Status, ms: u64, detail: Option<&str>) -> ActionResult {
     ActionResult {
+        traffic: None,
         description: desc.into(),
         locator: locator.map(Into::into),
         status,
@@ -342,6 +343,7 @@ fn fixture(dir: &Path, failing: bool) -> RunResult {
             }
         });
         steps.push(StepResult {
+            traffic: None,
             index: i + 1,
             title: TITLES[i].into(),
             status: if failed_here {

@@ -76,8 +76,7 @@ impl Browser {
 
     /// Clicks through WebDriver; a transient failure (intercepted, stale) means "poll on".
     async fn click_element(&self, el: &Element) -> Result<Step<()>, BrowserError> {
-        self.round_trip();
-        match el.click().await {
+        match self.wd(el.click()).await {
             Ok(()) => Ok(Step::Done(())),
             Err(e) if is_transient(&e) => Ok(Step::Retry(transient_reason(&e))),
             Err(e) => Err(e.into()),
@@ -130,9 +129,9 @@ impl Browser {
                 }
             };
             let typed = async {
-                self.type_into(&el, value).await?;
-                self.round_trip();
-                el.prop("value").await
+                self.type_into(&el, value, hit.focused == Some(true) && hit.frames.is_none())
+                    .await?;
+                self.wd(el.prop("value")).await
             };
             let typed = typed.await;
             self.leave(&hit).await?;
@@ -155,22 +154,22 @@ impl Browser {
     /// Replaces the field's content by `value`: the whole text in one DevTools `insertText` over
     /// the selected content (one `input` event, as a person pasting or an IME would); WebDriver
     /// clear + key events where DevTools is not available or the value is empty.
-    async fn type_into(&self, el: &Element, value: &str) -> Result<(), CmdError> {
+    /// `focused`: `locate` already focused it and selected its content.
+    async fn type_into(&self, el: &Element, value: &str, focused: bool) -> Result<(), CmdError> {
         if !value.is_empty() {
-            let arg = serde_json::to_value(el).map_err(CmdError::Json)?;
-            let focused = self.call("focusSelect", vec![arg]).await?;
-            if focused.as_bool() == Some(true) {
-                self.round_trip();
-                let inserted = self.client.issue_cmd(super::cdp::InsertText(value.to_string())).await;
-                if inserted.is_ok() {
+            let focused = focused || {
+                let arg = serde_json::to_value(el).map_err(CmdError::Json)?;
+                self.call("focusSelect", vec![arg]).await?.as_bool() == Some(true)
+            };
+            if focused {
+                let insert = super::cdp::InsertText(value.to_string());
+                if self.wd(self.client.issue_cmd(insert)).await.is_ok() {
                     return Ok(());
                 }
             }
         }
-        self.round_trip();
-        el.clear().await?;
-        self.round_trip();
-        el.send_keys(value).await
+        self.wd(el.clear()).await?;
+        self.wd(el.send_keys(value)).await
     }
 
     /// Chooses the option whose visible text matches `option`: in a native `<select>` (sets it
@@ -218,7 +217,7 @@ impl Browser {
                         continue;
                     }
                 };
-                let typed = self.type_into(&el, &option.text).await;
+                let typed = self.type_into(&el, &option.text, false).await;
                 self.leave(&hit).await?;
                 match typed {
                     Ok(()) => {
@@ -342,7 +341,7 @@ impl Browser {
         let _trace = self.trace_op("probe_visible");
         let w = Wait::new(Duration::ZERO);
         let req = Request::new(Op::Probe, q, &w);
-        match engine::attempt(self, &req).await? {
+        match engine::attempt(self, &req, Duration::ZERO).await? {
             engine::Verdict::Ok(hit) => Ok(hit.found.unwrap_or(false)),
             engine::Verdict::Transient(_) => Ok(false),
             v => Err(v.into_error(Subject::Query(q))),

@@ -2,7 +2,10 @@
 //! operations (navigate, reload, URL, HTTP status, screenshot, close).
 
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::Duration;
+
+use serde::Deserialize;
 
 use tempfile::TempDir;
 
@@ -21,6 +24,10 @@ pub struct Browser {
     pub(crate) download_dir: PathBuf,
     pub(crate) page_load_timeout: Duration,
     pub(crate) counters: Counters,
+    /// What the last [`Browser::wait_until_idle`] saw, reused while nothing else was sent.
+    pub(crate) look: Mutex<Option<Look>>,
+    /// The current document's HTTP status, once asked: (document, status).
+    status: Mutex<Option<(u64, Option<u16>)>>,
     info: BrowserInfo,
     // Field order is drop order: the driver (and its browsers) go before the profile directory.
     driver: Option<Driver>,
@@ -66,6 +73,8 @@ impl Browser {
             download_dir,
             page_load_timeout: opts.page_load_timeout,
             counters: Counters::default(),
+            look: Mutex::new(None),
+            status: Mutex::new(None),
             info,
             driver,
             profile,
@@ -90,31 +99,56 @@ impl Browser {
     /// Opens `url` and waits until the page has loaded (`document.readyState == "complete"`).
     pub async fn goto(&self, url: &str) -> Result<(), BrowserError> {
         let _trace = self.trace_op("goto");
-        self.round_trip();
-        self.client.goto(url).await?;
+        let went = self.wd(self.client.goto(url)).await;
+        self.new_document();
+        went?;
         self.wait_loaded().await
     }
 
     /// Reloads the current page and waits until it has loaded.
     pub async fn reload(&self) -> Result<(), BrowserError> {
         let _trace = self.trace_op("reload");
-        self.round_trip();
-        self.client.refresh().await?;
+        let went = self.wd(self.client.refresh()).await;
+        self.new_document();
+        went?;
         self.wait_loaded().await
     }
 
-    /// The address of the current page.
+    /// The address of the current page (the one [`Browser::wait_until_idle`] just read, when
+    /// nothing was sent to the browser since).
     pub async fn current_url(&self) -> Result<String, BrowserError> {
-        self.round_trip();
-        Ok(self.client.current_url().await?.to_string())
+        if let Some(look) = self.fresh_look() {
+            return Ok(look.url);
+        }
+        Ok(self.wd(self.client.current_url()).await?.to_string())
+    }
+
+    /// What the last idle check saw, when no command was sent to the browser since.
+    pub(crate) fn fresh_look(&self) -> Option<Look> {
+        let look = self.look.lock().ok()?.clone()?;
+        (look.stamp == self.round_trips()).then_some(look)
     }
 
     /// The HTTP status of the current document's main response (Navigation Timing's
     /// `responseStatus`), e.g. 500 for a server error page; `None` when the browser does not
     /// know it (`about:blank`, a document from the cache, an older browser).
+    ///
+    /// Asked once per document: a document's status does not change, and the robot notices a
+    /// new document at its next call into it.
     pub async fn page_status(&self) -> Result<Option<u16>, BrowserError> {
+        let doc = self.document();
+        if let Some((d, status)) = *self.status.lock().expect("status lock") {
+            if d == doc {
+                return Ok(status);
+            }
+        }
         match self.call("pageStatus", vec![]).await {
-            Ok(v) => Ok(v.as_u64().and_then(|s| u16::try_from(s).ok())),
+            Ok(v) => {
+                let status = v.as_u64().and_then(|s| u16::try_from(s).ok());
+                // The call itself may have found a new document (and installed the script).
+                *self.status.lock().expect("status lock") = Some((self.document(), status));
+                Ok(status)
+            }
             Err(e) if is_transient(&e) => Ok(None),
             Err(e) => Err(e.into()),
         }
@@ -146,31 +180,37 @@ impl Browser {
         if let Some(png) = self.full_page_png().await {
             return Ok(png);
         }
-        self.round_trip();
-        Ok(self.client.screenshot().await?)
+        Ok(self.wd(self.client.screenshot()).await?)
     }
 
     /// The whole page through DevTools; `None` when not available (not Chromium, a Grid that
     /// does not forward DevTools) or when the page is no taller than the viewport.
+    ///
+    /// The page's size comes from the idle check just before, when nothing was sent since; else
+    /// from DevTools.
     async fn full_page_png(&self) -> Option<Vec<u8>> {
         use base64::Engine as _;
         /// Chromium's limit for one capture is 16384 px; longer pages are cut there.
         const MAX_HEIGHT: f64 = 16_000.0;
-        self.round_trip();
-        let m = self.client.issue_cmd(super::cdp::LayoutMetrics).await.ok()?;
-        let size = m.get("cssContentSize").or_else(|| m.get("contentSize"))?;
-        let view = m.get("cssLayoutViewport").or_else(|| m.get("layoutViewport"))?;
-        let (w, h) = (size.get("width")?.as_f64()?, size.get("height")?.as_f64()?);
-        let (vw, vh) = (view.get("clientWidth")?.as_f64()?, view.get("clientHeight")?.as_f64()?);
+        let (w, h, vw, vh) = match self.fresh_look() {
+            Some(l) => (l.width, l.height, l.view_width, l.view_height),
+            None => {
+                let m = self.wd(self.client.issue_cmd(super::cdp::LayoutMetrics)).await.ok()?;
+                let size = m.get("cssContentSize").or_else(|| m.get("contentSize"))?;
+                let view = m.get("cssLayoutViewport").or_else(|| m.get("layoutViewport"))?;
+                let (w, h) = (size.get("width")?.as_f64()?, size.get("height")?.as_f64()?);
+                let (vw, vh) = (view.get("clientWidth")?.as_f64()?, view.get("clientHeight")?.as_f64()?);
+                (w, h, vw, vh)
+            }
+        };
         if h <= vh + 1.0 {
             return None;
         }
-        self.round_trip();
         let shot = super::cdp::CaptureFullPage {
             width: w.max(vw).ceil(),
             height: h.min(MAX_HEIGHT).ceil(),
         };
-        let v = self.client.issue_cmd(shot).await.ok()?;
+        let v = self.wd(self.client.issue_cmd(shot)).await.ok()?;
         base64::engine::general_purpose::STANDARD
             .decode(v.get("data")?.as_str()?)
             .ok()
@@ -215,6 +255,21 @@ impl Browser {
         }
         drop(profile);
     }
+}
+
+/// What the page showed at an idle check: its address and the size of its content and viewport
+/// (CSS pixels), stamped with the round-trip count right after the check.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct Look {
+    #[serde(skip)]
+    pub stamp: u64,
+    pub url: String,
+    pub width: f64,
+    pub height: f64,
+    #[serde(rename = "viewWidth")]
+    pub view_width: f64,
+    #[serde(rename = "viewHeight")]
+    pub view_height: f64,
 }
 
 /// A fresh temporary browser profile (for a driver on this machine; a remote Grid node manages

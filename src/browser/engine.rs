@@ -1,6 +1,11 @@
 //! The Rust side of the page script's `locate` (`js/locate.js`): one request per attempt, its
-//! JSON verdict, and the poll loop (back-off, deadline, obstacles) shared by every element
-//! operation.
+//! JSON verdict, and the loop (deadline, obstacles) shared by every element operation.
+//!
+//! An attempt waits inside the page: `locate` looks again whenever the document changes (a
+//! `MutationObserver`, and at least every 100 ms for what changes without
+//! mutations: layout, animations, shadow roots, frames; `IN_PAGE_POLL_MS` in `js/settle.js`, 100 ms) until its verdict is `ok`, an obstacle
+//! shows or the wait given runs out — one WebDriver round trip for the whole wait. The robot
+//! asks again only after a navigation interrupted the script, or an action failed.
 
 use std::time::{Duration, Instant};
 
@@ -85,6 +90,8 @@ pub(crate) struct Hit {
     /// " (in frame '…')" for an element in a frame.
     #[serde(rename = "where")]
     pub place: Option<String>,
+    /// For `fill`: the control has focus and its content is selected (typing replaces it).
+    pub focused: Option<bool>,
 }
 
 impl Hit {
@@ -267,9 +274,18 @@ pub(crate) fn transient_reason(e: &CmdError) -> String {
     }
 }
 
-/// Runs one attempt of `locate`.
-pub(crate) async fn attempt(browser: &Browser, req: &Request<'_>) -> Result<Verdict, BrowserError> {
-    let arg = serde_json::to_value(req).map_err(CmdError::Json)?;
+/// The longest one attempt waits inside the page (below the session's 30 s script timeout).
+const MAX_IN_PAGE_WAIT: Duration = Duration::from_secs(20);
+
+/// Runs one attempt of `locate`, waiting inside the page up to `wait` for an `ok` verdict.
+pub(crate) async fn attempt(browser: &Browser, req: &Request<'_>, wait: Duration) -> Result<Verdict, BrowserError> {
+    let mut arg = serde_json::to_value(req).map_err(CmdError::Json)?;
+    let wait = wait.min(MAX_IN_PAGE_WAIT);
+    if let Some(o) = arg.as_object_mut() {
+        if !wait.is_zero() {
+            o.insert("waitMs".into(), Value::from(wait.as_millis() as u64));
+        }
+    }
     match browser.call_async("locate", vec![arg]).await {
         Ok(v) => serde_json::from_value(v).map_err(|e| BrowserError::WebDriver(CmdError::Json(e))),
         Err(e) if is_transient(&e) => Ok(Verdict::Transient(transient_reason(&e))),
@@ -292,6 +308,11 @@ impl Attempts {
             deadline: Instant::now() + timeout,
             pause: Duration::from_millis(25),
         }
+    }
+
+    /// Time left until the deadline.
+    pub fn remaining(&self) -> Duration {
+        self.deadline.saturating_duration_since(Instant::now())
     }
 
     /// Pauses before the next attempt; false when the deadline has passed.
@@ -353,7 +374,8 @@ impl<'a> Poller<'a> {
                     return Err(last.into_error(self.subject));
                 }
             }
-            let verdict = match attempt(self.browser, self.req).await? {
+            let wait = self.attempts.remaining();
+            let verdict = match attempt(self.browser, self.req, wait).await? {
                 Verdict::NotFound {
                     offered,
                     container,
@@ -402,7 +424,7 @@ async fn search_opaque_frames(
     };
     for f in frames {
         let looked = match browser.enter_frames(&f.path).await {
-            Ok(()) => attempt(browser, &inner).await,
+            Ok(()) => attempt(browser, &inner, Duration::ZERO).await,
             Err(e) => Err(e.into()),
         };
         browser.to_top().await?;

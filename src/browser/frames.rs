@@ -41,24 +41,20 @@ impl Browser {
     /// Switches the WebDriver context into the frame at `path` (from the top document).
     pub(crate) async fn enter_frames(&self, path: &[u16]) -> Result<(), CmdError> {
         for &i in path {
-            self.round_trip();
-            self.client.enter_frame(i).await?;
+            self.wd(self.client.enter_frame(i)).await?;
         }
         Ok(())
     }
 
     /// Back to the top-level document.
     pub(crate) async fn to_top(&self) -> Result<(), CmdError> {
-        self.round_trip();
-        self.client.issue_cmd(SwitchToTop).await.map(|_| ())
+        self.wd(self.client.issue_cmd(SwitchToTop)).await.map(|_| ())
     }
 
     /// In the current (frame) context: the element the page script handed over.
     pub(crate) async fn handed_over(&self) -> Result<Option<Element>, CmdError> {
-        self.round_trip();
         let v = self
-            .client
-            .execute("return window.__postnlRobotTarget || null", vec![])
+            .wd(self.client.execute("return window.__postnlRobotTarget || null", vec![]))
             .await?;
         Ok(element_from(&self.client, &v))
     }

@@ -46,6 +46,7 @@ pub use client::Browser;
 pub use driver::Driver;
 pub use error::BrowserError;
 pub use query::{Query, TextQuery};
+pub use script::Traffic;
 
 /// How to get a browser.
 #[derive(Debug, Clone)]

@@ -3,10 +3,17 @@
 //! global `window.__postnlRobot` by name. The script is installed once per document: a call
 //! first checks the global's version in a tiny script (one round trip); only when it is missing
 //! (a new document after a navigation or reload) the full script is sent, together with the
-//! same call (a second round trip).
+//! same call (a second round trip). After a navigation the robot knows of (`goto`, `reload`, an
+//! action that loaded a new document) the next call sends the full script at once: one round
+//! trip.
+//!
+//! Every WebDriver command of the browser layer goes through [`Browser::wd`], which counts it
+//! and the time spent waiting for its answer ([`Traffic`]).
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::LazyLock;
+use std::time::{Duration, Instant};
 
 use fantoccini::error::{CmdError, ErrorStatus, WebDriver};
 use serde_json::Value;
@@ -77,6 +84,33 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 pub(crate) struct Counters {
     round_trips: AtomicU64,
     installs: AtomicU64,
+    /// Nanoseconds spent waiting for WebDriver answers.
+    waited: AtomicU64,
+    /// The current document is known to be new (no page script yet): install at once.
+    fresh: AtomicBool,
+    /// How many documents the robot has seen (goto, reload, a script call finding a new one).
+    documents: AtomicU64,
+}
+
+/// A session's traffic with the browser so far: WebDriver commands and the time spent waiting
+/// for their answers. Subtract two to get the traffic of what happened in between.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Traffic {
+    /// WebDriver commands sent (script calls, clicks, typing, navigation, screenshots).
+    pub round_trips: u64,
+    /// Time spent waiting for their answers (in the browser, the driver and on the wire).
+    pub waited: Duration,
+}
+
+impl std::ops::Sub for Traffic {
+    type Output = Traffic;
+
+    fn sub(self, earlier: Traffic) -> Traffic {
+        Traffic {
+            round_trips: self.round_trips.saturating_sub(earlier.round_trips),
+            waited: self.waited.saturating_sub(earlier.waited),
+        }
+    }
 }
 
 impl Browser {
@@ -91,32 +125,78 @@ impl Browser {
         self.call_with(true, name, args).await
     }
 
+    /// Like [`Browser::call_async`], but never installs the script: `None` when this document
+    /// does not have it (a new document: the action before navigated).
+    pub(crate) async fn call_async_here(&self, name: &str, args: Vec<Value>) -> Result<Option<Value>, CmdError> {
+        if self.counters.fresh.load(Ordering::Relaxed) {
+            return Ok(None);
+        }
+        let params = vec![Value::from(VERSION.as_str()), Value::from(name), Value::Array(args)];
+        let v = self.run_js(true, CALL_ASYNC_JS, params).await?;
+        if v.as_str() == Some(MISSING) {
+            self.new_document();
+            return Ok(None);
+        }
+        answer(v).map(Some)
+    }
+
     async fn call_with(&self, is_async: bool, name: &str, args: Vec<Value>) -> Result<Value, CmdError> {
         let params = vec![Value::from(VERSION.as_str()), Value::from(name), Value::Array(args)];
-        let v = self
-            .run_js(is_async, if is_async { CALL_ASYNC_JS } else { CALL_JS }, params.clone())
-            .await?;
-        if v.as_str() != Some(MISSING) {
-            return answer(v);
+        if !self.counters.fresh.load(Ordering::Relaxed) {
+            let v = self
+                .run_js(is_async, if is_async { CALL_ASYNC_JS } else { CALL_JS }, params.clone())
+                .await?;
+            if v.as_str() != Some(MISSING) {
+                return answer(v);
+            }
+            self.counters.documents.fetch_add(1, Ordering::Relaxed);
         }
         self.counters.installs.fetch_add(1, Ordering::Relaxed);
         tracing::trace!(version = VERSION.as_str(), "installing the page script");
         let install = if is_async { &INSTALL_ASYNC_JS } else { &INSTALL_JS };
-        answer(self.run_js(is_async, install, params).await?)
+        let v = self.run_js(is_async, install, params).await;
+        // Installed, or the document changed again meanwhile (then the next call finds out).
+        self.counters.fresh.store(false, Ordering::Relaxed);
+        answer(v?)
     }
 
     async fn run_js(&self, is_async: bool, js: &str, args: Vec<Value>) -> Result<Value, CmdError> {
-        self.round_trip();
         if is_async {
-            self.client.execute_async(js, args).await
+            self.wd(self.client.execute_async(js, args)).await
         } else {
-            self.client.execute(js, args).await
+            self.wd(self.client.execute(js, args)).await
         }
     }
 
-    /// Counts one WebDriver command.
-    pub(crate) fn round_trip(&self) {
+    /// The current document is new (after a navigation): the next call installs the page script
+    /// without asking first.
+    pub(crate) fn new_document(&self) {
+        self.counters.fresh.store(true, Ordering::Relaxed);
+        self.counters.documents.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Which document the robot works in: changes with every navigation it has noticed.
+    pub(crate) fn document(&self) -> u64 {
+        self.counters.documents.load(Ordering::Relaxed)
+    }
+
+    /// Sends one WebDriver command: counts it and the time waited for its answer.
+    pub(crate) async fn wd<T>(&self, command: impl Future<Output = T>) -> T {
         self.counters.round_trips.fetch_add(1, Ordering::Relaxed);
+        tracing::trace!(command = std::any::type_name_of_val(&command), "WebDriver command");
+        let start = Instant::now();
+        let out = command.await;
+        let nanos = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        self.counters.waited.fetch_add(nanos, Ordering::Relaxed);
+        out
+    }
+
+    /// The session's traffic with the browser so far (see [`Traffic`]).
+    pub fn traffic(&self) -> Traffic {
+        Traffic {
+            round_trips: self.round_trips(),
+            waited: Duration::from_nanos(self.counters.waited.load(Ordering::Relaxed)),
+        }
     }
 
     /// How many WebDriver commands this session has sent through the browser layer so far
@@ -135,7 +215,7 @@ impl Browser {
         OpTrace {
             browser: self,
             op,
-            start: self.round_trips(),
+            start: self.traffic(),
             installs: self.script_installs(),
         }
     }
@@ -145,15 +225,17 @@ impl Browser {
 pub(crate) struct OpTrace<'a> {
     browser: &'a Browser,
     op: &'static str,
-    start: u64,
+    start: Traffic,
     installs: u64,
 }
 
 impl Drop for OpTrace<'_> {
     fn drop(&mut self) {
+        let t = self.browser.traffic() - self.start;
         tracing::debug!(
             op = self.op,
-            round_trips = self.browser.round_trips() - self.start,
+            round_trips = t.round_trips,
+            browser_ms = t.waited.as_millis() as u64,
             script_installs = self.browser.script_installs() - self.installs,
             "browser operation"
         );

@@ -3,9 +3,10 @@
 //!
 //! The page script tracks the page's requests from the moment it is installed (wrapping `fetch`,
 //! the `Response` body readers and `XMLHttpRequest.send`); before acting, `locate` arms it with
-//! a fresh token (`js/settle.js`). Afterwards we poll the script's `settle`: a
-//! missing or different token means a new document (navigation) and we wait for
-//! `readyState == "complete"`; otherwise we wait until no request started since the token is
+//! a fresh token (`js/settle.js`). Afterwards the script's `settle` waits inside the page (one
+//! round trip; see `engine.rs`): a document without the script, or with a different token, is a
+//! new document (navigation; WebDriver answers only once it has loaded) — the script is not
+//! installed for that, the next operation installs it. Otherwise it waits until no request started since the token is
 //! in flight and the page no longer says it is busy: no busy indicator that appeared since the
 //! action (`aria-busy="true"`, a progress bar without a value — a spinner) is visible, and the
 //! element acted on is not (newly) disabled or busy — a save button that disables itself while
@@ -18,9 +19,16 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::client::Browser;
+use super::client::{Browser, Look};
 use super::engine::{is_transient, Attempts};
 use super::error::BrowserError;
+
+/// The longest one call waits inside the page (below the session's 30 s script timeout).
+const MAX_IN_PAGE_WAIT: Duration = Duration::from_secs(20);
+
+fn millis(d: Duration) -> serde_json::Value {
+    serde_json::Value::from(d.as_millis() as u64)
+}
 
 /// How long after an action a disabled or busy target element still means "busy", in ms.
 pub(crate) const TARGET_BUSY_GRACE_MS: u64 = 3000;
@@ -53,11 +61,11 @@ impl Browser {
         let mut attempts = Attempts::new(timeout);
         let mut last = None;
         loop {
-            match self
-                .call_async("settle", vec![token.into(), TARGET_BUSY_GRACE_MS.into()])
-                .await
-            {
-                Ok(v) => {
+            let wait = attempts.remaining().min(MAX_IN_PAGE_WAIT);
+            let args = vec![token.into(), TARGET_BUSY_GRACE_MS.into(), millis(wait)];
+            match self.call_async_here("settle", args).await {
+                Ok(None) => return Ok(Settled::Navigated),
+                Ok(Some(v)) => {
                     let s: State = serde_json::from_value(v).map_err(|e| BrowserError::WebDriver(e.into()))?;
                     if s.ready && s.pending == 0 && s.busy.is_none() {
                         return Ok(if s.navigated {
@@ -89,9 +97,19 @@ impl Browser {
         let _trace = self.trace_op("wait_until_idle");
         let mut attempts = Attempts::new(timeout);
         loop {
-            match self.call("idle", vec![]).await {
-                Ok(v) if v.as_bool() == Some(true) => return Ok(true),
-                Ok(_) => {}
+            let wait = attempts.remaining().min(MAX_IN_PAGE_WAIT);
+            match self.call_async("idle", vec![millis(wait)]).await {
+                Ok(v) => {
+                    let quiet = v.get("quiet").and_then(|q| q.as_bool()) == Some(true);
+                    let look = serde_json::from_value::<Look>(v).ok().map(|mut l| {
+                        l.stamp = self.round_trips();
+                        l
+                    });
+                    *self.look.lock().expect("look lock") = look;
+                    if quiet {
+                        return Ok(true);
+                    }
+                }
                 Err(e) if is_transient(&e) => {}
                 Err(e) => return Err(e.into()),
             }

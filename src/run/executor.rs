@@ -283,7 +283,20 @@ impl<'a, P: Page> Executor<'a, P> {
 
     async fn run_step(&mut self, index: usize, step: &Step) -> StepResult {
         let span = tracing::info_span!("step", index, title = %step.title);
-        self.run_step_in_span(index, step).instrument(span).await
+        let (started, before) = (Instant::now(), self.page.traffic());
+        let mut result = self.run_step_in_span(index, step).instrument(span).await;
+        if result.status != Status::Skipped {
+            let t = Traffic::between(before, self.page.traffic(), started.elapsed());
+            tracing::debug!(
+                index,
+                round_trips = t.round_trips,
+                browser_ms = t.browser_ms,
+                robot_ms = t.robot_ms,
+                "step traffic"
+            );
+            result.traffic = Some(t);
+        }
+        result
     }
 
     async fn run_step_in_span(&mut self, index: usize, step: &Step) -> StepResult {
@@ -373,6 +386,8 @@ impl<'a, P: Page> Executor<'a, P> {
             Ok(p) => p,
             Err(f) => return self.failed_step(index, step, started, actions, f).await,
         };
+        // The address first: the idle check just read it (no round trip).
+        let url = self.io(self.page.current_url()).await.ok();
         let name = format!("{index:02}-{}.png", slug(&step.title));
         let screenshot = match self.screenshot(&name).await {
             Ok(p) => Some(p),
@@ -384,13 +399,14 @@ impl<'a, P: Page> Executor<'a, P> {
             name: None,
         });
         StepResult {
+            traffic: None,
             index,
             title: step.title.clone(),
             status: Status::Passed,
             skip_reason: None,
             duration_ms: ms(started.elapsed()),
             screenshot,
-            url: self.io(self.page.current_url()).await.ok(),
+            url,
             actions,
             error: None,
             fingerprint,
@@ -484,6 +500,7 @@ impl<'a, P: Page> Executor<'a, P> {
             Ok(found) => found.found(),
             Err(mut f) => {
                 out.push(ActionResult {
+                    traffic: None,
                     description,
                     locator: locator.clone(),
                     status: if f.kind == FailureKind::Interrupted {
@@ -503,6 +520,7 @@ impl<'a, P: Page> Executor<'a, P> {
         let shot = self.screenshot(&name).await?;
         self.dry_committed = true;
         out.push(ActionResult {
+            traffic: None,
             description,
             locator,
             status: Status::Skipped,
@@ -598,6 +616,7 @@ impl<'a, P: Page> Executor<'a, P> {
         };
         let did_you_mean = std::mem::take(&mut self.suggestions);
         StepResult {
+            traffic: None,
             index,
             title: step.title.clone(),
             status,
@@ -838,6 +857,7 @@ impl<'a, P: Page> Executor<'a, P> {
             ),
         };
         out.push(ActionResult {
+            traffic: None,
             description: "session lost: log in again".into(),
             locator: None,
             status,
@@ -848,12 +868,27 @@ impl<'a, P: Page> Executor<'a, P> {
     }
 
     /// Runs one action (recursing into `if`), appending its result.
+    /// Runs an action and notes its traffic with the browser in its result.
     async fn run_action(&mut self, action: &Action, out: &mut Vec<ActionResult>) -> Result<(), Failure> {
+        let (started, before, pushed) = (Instant::now(), self.page.traffic(), out.len());
+        let done = self.run_action_counted(action, out).await;
+        if !matches!(action.kind, ActionKind::If { .. }) && out.len() > pushed {
+            if let Some(last) = out.last_mut() {
+                let t = Traffic::between(before, self.page.traffic(), started.elapsed());
+                tracing::debug!(action = %last.description, round_trips = t.round_trips, browser_ms = t.browser_ms, robot_ms = t.robot_ms, "action traffic");
+                last.traffic = Some(t);
+            }
+        }
+        done
+    }
+
+    async fn run_action_counted(&mut self, action: &Action, out: &mut Vec<ActionResult>) -> Result<(), Failure> {
         let started = Instant::now();
         let description = self.vars.fill_plain(&action.kind.to_string());
         let locator = action_locator(&action.kind).map(|l| self.vars.fill_plain(&l));
         if self.verifying() && self.dry_committed && !matches!(action.kind, ActionKind::If { .. }) {
             out.push(ActionResult {
+                traffic: None,
                 description,
                 locator,
                 status: Status::NotVerified,
@@ -870,6 +905,7 @@ impl<'a, P: Page> Executor<'a, P> {
                 Some(false) => {
                     tracing::info!(action = %description, "re-check: the portal already shows the change");
                     out.push(ActionResult {
+                        traffic: None,
                         description,
                         locator,
                         status: Status::Skipped,
@@ -885,6 +921,7 @@ impl<'a, P: Page> Executor<'a, P> {
                          step reads the portal back (no check/uncheck); check the portal by hand",
                     );
                     out.push(ActionResult {
+                        traffic: None,
                         description,
                         locator,
                         status: Status::Failed,
@@ -942,6 +979,7 @@ impl<'a, P: Page> Executor<'a, P> {
                     Status::Failed
                 };
                 out.push(ActionResult {
+                    traffic: None,
                     description,
                     locator: locator.clone(),
                     status,
@@ -959,6 +997,7 @@ impl<'a, P: Page> Executor<'a, P> {
         };
         if !matches!(action.kind, ActionKind::If { .. }) {
             out.push(ActionResult {
+                traffic: None,
                 description,
                 locator,
                 status,
@@ -1095,6 +1134,7 @@ impl<'a, P: Page> Executor<'a, P> {
                 let holds = self.condition(condition).await?;
                 let branch = if holds { then } else { otherwise };
                 out.push(ActionResult {
+                    traffic: None,
                     description: format!("if {condition}"),
                     locator: None,
                     status: Status::Passed,
@@ -1310,6 +1350,7 @@ impl<'a, P: Page> Executor<'a, P> {
             detail.push_str(&format!("; re-opened {} (closed by clearing it)", reopened.join(", ")));
         }
         out.push(ActionResult {
+            traffic: None,
             description: format!("obstacle: {}", handler.name),
             locator: Some(handler.when.to_string()),
             status: Status::Passed,
@@ -1571,6 +1612,7 @@ fn guide_path(guide_url: &str) -> Option<String> {
 /// A result for a step that did not run.
 pub fn skipped(index: usize, step: &Step, reason: String) -> StepResult {
     StepResult {
+        traffic: None,
         index,
         title: step.title.clone(),
         status: Status::Skipped,

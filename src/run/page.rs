@@ -10,13 +10,17 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::browser::fingerprint::{FingerprintRequest, PageFingerprint};
-use crate::browser::{Browser, BrowserError, Found, Query, Selected, TextQuery, Wait};
+use crate::browser::{Browser, BrowserError, Found, Query, Selected, TextQuery, Traffic, Wait};
 use crate::run::result::BrowserInfo;
 
 /// One browser tab the executor drives.
 pub trait Page: Sync {
     /// The browser behind the page, for the report.
     fn info(&self) -> BrowserInfo;
+    /// The traffic with the browser so far (round trips, time waited); none for a fake.
+    fn traffic(&self) -> Traffic {
+        Traffic::default()
+    }
     /// Opens `url` and waits until it has loaded.
     fn goto(&self, url: &str) -> impl Future<Output = Result<(), BrowserError>> + Send;
     /// Reloads the current page and waits until it has loaded.
@@ -85,6 +89,9 @@ pub trait Page: Sync {
 }
 
 impl Page for Browser {
+    fn traffic(&self) -> Traffic {
+        Browser::traffic(self)
+    }
     fn info(&self) -> BrowserInfo {
         let i = Browser::info(self);
         BrowserInfo {

@@ -179,6 +179,42 @@ pub struct StepResult {
     /// The checkboxes the step ensured: the state before, after, and as read back.
     #[serde(default)]
     pub ensured: Vec<Ensured>,
+    /// The step's traffic with the browser (its actions, the idle check and screenshot at its
+    /// end); absent for steps that did not run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traffic: Option<Traffic>,
+}
+
+/// The traffic with the browser of a step or an action: how many WebDriver round trips it
+/// made, and how its time divides between waiting on the browser and the robot's own work.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct Traffic {
+    /// WebDriver commands sent (script calls, clicks, typing, navigation, screenshots).
+    pub round_trips: u64,
+    /// Time spent waiting for their answers: in the browser (including waits inside the page),
+    /// the driver and on the wire.
+    pub browser_ms: u64,
+    /// The rest of `duration_ms`: the robot's own work (and pauses it chose, e.g. between
+    /// reloads).
+    pub robot_ms: u64,
+}
+
+impl Traffic {
+    /// The traffic between two readings of the browser's counters, over `duration`.
+    pub fn between(
+        before: crate::browser::Traffic,
+        after: crate::browser::Traffic,
+        duration: std::time::Duration,
+    ) -> Traffic {
+        let t = after - before;
+        let browser_ms = t.waited.as_millis() as u64;
+        Traffic {
+            round_trips: t.round_trips,
+            browser_ms,
+            robot_ms: (duration.as_millis() as u64).saturating_sub(browser_ms),
+        }
+    }
 }
 
 /// `verify`: how one step compares with its baseline.
@@ -307,6 +343,9 @@ pub struct ActionResult {
     pub duration_ms: u64,
     /// What happened, e.g. "was already ticked", "handled obstacle 'cookie banner'".
     pub detail: Option<String>,
+    /// The action's traffic with the browser (obstacle handlers it ran included).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traffic: Option<Traffic>,
 }
 
 /// A failure explained: what kind, what, where, and what the page offered instead.

@@ -358,7 +358,21 @@ function checkboxOf(el) {
 // and `window.__postnlRobotTarget` there holds the element. A failed search lists the visible
 // cross-origin frames it could not look into (`crossOrigin`), for the robot to search them
 // through WebDriver.
+// One attempt, waiting inside the page: looks again after every change of the document (and at
+// least every IN_PAGE_POLL_MS) until the verdict is final or `req.waitMs` has passed. Final:
+// ok, an obstacle, a broken query, or not found where cross-origin frames remain to be searched
+// by the robot.
 async function locate(req) {
+  const until = performance.now() + (req.waitMs || 0);
+  for (;;) {
+    const res = await locateOnce(req);
+    const final = ['ok', 'obstacle', 'error'].includes(res.kind) || (res.crossOrigin && res.crossOrigin.length);
+    if (final || performance.now() >= until) return res;
+    await nextChange(until);
+  }
+}
+
+async function locateOnce(req) {
   portalCache = null;
   const res = await locateHere(req);
   if (res.el && framesOf(res.el).length) {
@@ -404,7 +418,10 @@ async function locateHere(req) {
         if (el.tagName === 'LABEL' && el.control) el = el.control;
         const why = await actionable(el, { editable: true });
         if (why) return { kind: 'notActionable', reason: why, desc: describe(el) };
-        return { kind: 'ok', el, desc: describe(el) };
+        // Focused and selected here, so typing replaces the content (top document only: in a
+        // frame the robot switches in and does it there).
+        const focused = el.getRootNode() === document && focusSelect(el);
+        return { kind: 'ok', el, desc: describe(el), focused };
       }
       case 'checked':
       case 'check': {

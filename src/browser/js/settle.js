@@ -1,3 +1,34 @@
+// ---------------------------------------------------------------- waiting in the page
+// How often (at least) a wait inside the page looks again: some changes come without a DOM
+// mutation (layout, animations, shadow roots, frames, requests ending).
+const IN_PAGE_POLL_MS = 100;
+
+// Resolves at the next change of the document (after the mutations' own task), at the next
+// end of a tracked request, after IN_PAGE_POLL_MS, or at `until` (performance.now() time),
+// whichever comes first.
+function nextChange(until) {
+  return new Promise((done) => {
+    let ended = false;
+    let observer = null;
+    const s = window.__postnlRobotRequests;
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      clearTimeout(timer);
+      if (observer) observer.disconnect();
+      if (s && s.wake === wake) s.wake = null;
+      done();
+    };
+    const wake = () => setTimeout(end, 0);
+    const timer = setTimeout(end, Math.max(0, Math.min(IN_PAGE_POLL_MS, until - performance.now())));
+    try {
+      observer = new MutationObserver(wake);
+      observer.observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+    } catch (e) { observer = null; }
+    if (s) s.wake = wake;
+  });
+}
+
 // ---------------------------------------------------------------- settle
 // After an action: has the page finished what the action started? The page's fetch/XHR traffic
 // is tracked from the moment this script is installed (`window.__postnlRobotRequests`: requests
@@ -29,7 +60,9 @@ function trackRequests(window = self) {
     const id = ++s.seq; s.pending.set(id, true);
     let ended = false;
     // Let the page's own continuations (then-handlers, DOM updates) run first.
-    return () => { if (!ended) { ended = true; setTimeout(() => s.pending.delete(id), 0); } };
+    return () => {
+      if (!ended) { ended = true; setTimeout(() => { s.pending.delete(id); if (s.wake) s.wake(); }, 0); }
+    };
   };
   const origFetch = window.fetch;
   if (typeof origFetch === 'function') {
@@ -94,10 +127,21 @@ function busyReason(s, grace) {
   return e ? 'a busy indicator is showing (' + (e.getAttribute('aria-label') || e.id || e.tagName.toLowerCase()) + ')' : null;
 }
 
+// Waits inside the page, up to `waitMs`, until the page is quiet after the action that answered
+// `token`: looks after each change (see nextChange) and answers the last look.
+async function settle(token, grace, waitMs) {
+  const until = performance.now() + (waitMs || 0);
+  for (;;) {
+    const s = await settleLook(token, grace);
+    if (s.navigated || (s.ready && s.pending === 0 && !s.busy) || performance.now() >= until) return s;
+    await nextChange(until);
+  }
+}
+
 // One look after the action that answered `token` (first yielding an animation frame and a
 // task, so handlers it triggered start their requests): {navigated, ready, pending, busy}.
 // `navigated`: this is not the document the action happened in.
-function settle(token, grace) {
+function settleLook(token, grace) {
   return new Promise((done) => {
     const finish = () => {
       const s = window.__postnlRobotRequests;
@@ -129,9 +173,24 @@ function settle(token, grace) {
   });
 }
 
-// The document has loaded and no busy indicator is visible.
-function idle() {
-  return document.readyState === 'complete' && busyIndicators().length === 0;
+// Waits inside the page, up to `waitMs`, until the document has loaded and no busy indicator
+// is visible: {quiet, url, width, height, viewWidth, viewHeight} (the content's and the
+// viewport's size in CSS pixels, for a screenshot of the whole page).
+async function idle(waitMs) {
+  const until = performance.now() + (waitMs || 0);
+  for (;;) {
+    const quiet = document.readyState === 'complete' && busyIndicators().length === 0;
+    if (quiet || performance.now() >= until) {
+      const de = document.documentElement;
+      return {
+        quiet, url: location.href,
+        width: Math.max(de.scrollWidth, document.body ? document.body.scrollWidth : 0),
+        height: Math.max(de.scrollHeight, document.body ? document.body.scrollHeight : 0),
+        viewWidth: de.clientWidth, viewHeight: de.clientHeight,
+      };
+    }
+    await nextChange(until);
+  }
 }
 
 // The data requests (fetch/XHR) of this document that answered 5xx, as [path, status]: from

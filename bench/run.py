@@ -10,12 +10,22 @@ to exit (browser launch and close included for both). Both must exit 0.
 Prints mean, median, min, max and stddev per tool, and the ratio robot/playwright (of the
 medians, of the means, and the median of the per-iteration ratios). Writes the raw numbers to
 bench/results/<timestamp>.json. Python 3 standard library only.
+
+`--latency-ms N` and `--variant NAME` set the replica (`portal --latency-ms`, `--variant`).
+`--baseline PATH` measures a second robot binary (e.g. an older build) in the same iterations,
+so before/after ratios come from the same session; the order of the tools rotates through all
+permutations. Each command runs under `/usr/bin/time` (when present) for its peak RSS (the
+largest of the command's process and the children it waited for). After the timed iterations,
+one extra run per robot with debug logging counts its WebDriver round trips
+(`closing the browser session round_trips=N`) and divides by the actions in its report.json.
 """
 
 from __future__ import annotations
 
 import argparse
 import ctypes
+import itertools
+import re
 import datetime as dt
 import json
 import os
@@ -50,13 +60,22 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--results", type=Path, default=BENCH / "results", help="where the JSON goes")
     p.add_argument("--keep", action="store_true", help="keep each run's output folder")
     p.add_argument("--timeout", type=float, default=300.0, help="seconds per command (default 300)")
-    return p.parse_args()
+    p.add_argument("--latency-ms", type=int, default=0, help="replica latency per response (default 0)")
+    p.add_argument("--variant", default="classic", help="replica rendition (default classic; alt, …)")
+    p.add_argument("--baseline", type=Path, help="a second robot binary, measured in the same iterations")
+    args = p.parse_args()
+    args.robot = args.robot.resolve()
+    if args.baseline:
+        args.baseline = args.baseline.resolve()
+    return args
 
 
-def start_replica(robot: Path, log_dir: Path) -> tuple[subprocess.Popen, str]:
+def start_replica(robot: Path, log_dir: Path, latency_ms: int = 0,
+                  variant: str = "classic") -> tuple[subprocess.Popen, str]:
     """A fresh replica on a free port; returns the process and its base URL."""
     log = open(log_dir / "replica.stderr", "wb")
-    proc = subprocess.Popen([str(robot), "portal", "--port", "0"], stdout=subprocess.PIPE,
+    cmd = [str(robot), "portal", "--port", "0", "--latency-ms", str(latency_ms), "--variant", variant]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE,
                             stderr=log, stdin=subprocess.DEVNULL, text=True)
     assert proc.stdout is not None
     deadline = time.monotonic() + 30
@@ -81,15 +100,44 @@ def stop(proc: subprocess.Popen) -> None:
             proc.wait()
 
 
+def robot_command(robot: Path, url: str, out: Path) -> list[str]:
+    return [str(robot), "run", str(FLOW), "--base-url", url,
+            "-p", f"klantnummer={KLANTNUMMER}", "-p", f"gebruiker={GEBRUIKER}",
+            "--out", str(out), "--quiet"]
+
+
 def commands(args: argparse.Namespace, url: str, out: Path) -> dict[str, list[str]]:
-    return {
-        "robot": [str(args.robot), "run", str(FLOW), "--base-url", url,
-                  "-p", f"klantnummer={KLANTNUMMER}", "-p", f"gebruiker={GEBRUIKER}",
-                  "--out", str(out / "robot"), "--quiet"],
+    cmds = {
+        "robot": robot_command(args.robot, url, out / "robot"),
         "playwright": [args.node, str(BENCH / "playwright-flow.mjs"), "--base-url", url,
                        "--klantnummer", KLANTNUMMER, "--gebruiker", GEBRUIKER,
                        "--out", str(out / "playwright")],
     }
+    if args.baseline:
+        cmds["baseline"] = robot_command(args.baseline, url, out / "baseline")
+    return cmds
+
+
+def round_trips(robot: Path, args: argparse.Namespace, env: dict[str, str], work: Path) -> dict:
+    """One extra run with debug logging: WebDriver round trips of the run, per action."""
+    d = work / f"trips-{robot.name}-{os.getpid()}-{time.monotonic_ns()}"
+    d.mkdir()
+    replica, url = start_replica(args.robot, d, args.latency_ms, args.variant)
+    try:
+        out = subprocess.run(robot_command(robot, url, d / "out"), capture_output=True, text=True,
+                             env=dict(env, RUST_LOG="postnl_robot::browser::client=debug"),
+                             cwd=REPO, timeout=args.timeout)
+    finally:
+        stop(replica)
+    m = re.findall(r"round_trips=(\d+)", out.stderr)
+    try:
+        report = json.loads((d / "out" / "report.json").read_text())
+        actions = sum(len(s.get("actions", [])) for s in report["steps"])
+    except (OSError, ValueError, KeyError):
+        actions = 0
+    trips = int(m[-1]) if m else None
+    return {"exit_code": out.returncode, "round_trips": trips, "actions": actions,
+            "per_action": trips / actions if trips and actions else None}
 
 
 def become_subreaper() -> bool:
@@ -134,14 +182,17 @@ def reap_orphans(keep: set[int], limit: float = 10.0) -> None:
 
 
 def timed(cmd: list[str], env: dict[str, str], cwd: Path, log: Path, timeout: float,
-          keep: set[int] | None = None) -> tuple[float, int, float]:
-    """Wall-clock seconds from process start to exit, the exit code, and the CPU seconds
-    (user + system) of the command and every descendant (reaped after the exit, not timed)."""
+          keep: set[int] | None = None) -> tuple[float, int, float, int | None]:
+    """Wall-clock seconds from process start to exit, the exit code, the CPU seconds
+    (user + system) of the command and every descendant (reaped after the exit, not timed), and
+    the peak RSS in kB from /usr/bin/time (None without it)."""
     keep = keep or set()
+    rss_file = log.with_suffix(".rss")
+    cmd_run = (["/usr/bin/time", "-f", "%M", "-o", str(rss_file)] + cmd) if Path("/usr/bin/time").exists() else cmd
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with open(log, "wb") as f:
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=f, stderr=subprocess.STDOUT,
+        proc = subprocess.Popen(cmd_run, env=env, cwd=cwd, stdout=f, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL)
         try:
             rc = proc.wait(timeout=timeout)
@@ -153,7 +204,11 @@ def timed(cmd: list[str], env: dict[str, str], cwd: Path, log: Path, timeout: fl
     reap_orphans(keep)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, rc, cpu
+    try:
+        rss = int(rss_file.read_text().split()[-1])
+    except (OSError, ValueError, IndexError):
+        rss = None
+    return wall, rc, cpu, rss
 
 
 def tail(path: Path, n: int = 15) -> str:
@@ -212,8 +267,11 @@ def main() -> int:
     env.pop("RUST_LOG", None)  # the robot's default logging, as a user runs it
     work = Path(tempfile.mkdtemp(prefix="postnl-bench-"))
     subreaper = become_subreaper()
-    times: dict[str, list[float]] = {"robot": [], "playwright": []}
-    cpu: dict[str, list[float]] = {"robot": [], "playwright": []}
+    tools = ["robot", "playwright"] + (["baseline"] if args.baseline else [])
+    orders = list(itertools.permutations(tools))
+    times: dict[str, list[float]] = {t: [] for t in tools}
+    cpu: dict[str, list[float]] = {t: [] for t in tools}
+    rss: dict[str, list[float]] = {t: [] for t in tools}
     iterations = []
     failures = 0
     total = args.warmup + args.runs
@@ -223,16 +281,16 @@ def main() -> int:
             label = f"run {i - args.warmup + 1}/{args.runs}" if measured else f"warm-up {i + 1}/{args.warmup}"
             it_dir = work / f"{i:03d}"
             it_dir.mkdir()
-            order = ["robot", "playwright"] if i % 2 == 0 else ["playwright", "robot"]
-            replica, url = start_replica(args.robot, it_dir)
+            order = list(orders[i % len(orders)])
+            replica, url = start_replica(args.robot, it_dir, args.latency_ms, args.variant)
             row: dict = {"iteration": i, "measured": measured, "order": order, "base_url": url,
                          "loadavg_1min": os.getloadavg()[0]}
             try:
                 cmds = commands(args, url, it_dir)
                 for tool in order:
-                    secs, rc, cpu_s = timed(cmds[tool], env, REPO, it_dir / f"{tool}.log", args.timeout,
-                                            keep={replica.pid})
-                    row[tool] = {"seconds": secs, "exit_code": rc, "cpu_seconds": cpu_s}
+                    secs, rc, cpu_s, rss_kb = timed(cmds[tool], env, REPO, it_dir / f"{tool}.log", args.timeout,
+                                                    keep={replica.pid})
+                    row[tool] = {"seconds": secs, "exit_code": rc, "cpu_seconds": cpu_s, "peak_rss_kb": rss_kb}
                     if rc != 0:
                         failures += 1
                         print(f"{label}: {tool} exited {rc}:\n{tail(it_dir / f'{tool}.log')}", file=sys.stderr)
@@ -243,11 +301,17 @@ def main() -> int:
                 for t in order:
                     times[t].append(row[t]["seconds"])
                     cpu[t].append(row[t]["cpu_seconds"])
+                    if row[t]["peak_rss_kb"]:
+                        rss[t].append(row[t]["peak_rss_kb"] / 1024)
             iterations.append(row)
+            base = f"baseline {row['baseline']['seconds']:6.2f} s   " if args.baseline else ""
             print(f"{label:>14}  {order[0]:>10} first   robot {row['robot']['seconds']:6.2f} s   "
-                  f"playwright {row['playwright']['seconds']:6.2f} s   "
+                  f"playwright {row['playwright']['seconds']:6.2f} s   {base}"
                   f"(cpu {row['robot']['cpu_seconds']:.2f} / {row['playwright']['cpu_seconds']:.2f} s, "
                   f"load {row['loadavg_1min']:.1f}){'' if ok else '   FAILED'}", flush=True)
+        trips = {"robot": round_trips(args.robot, args, env, work)}
+        if args.baseline:
+            trips["baseline"] = round_trips(args.baseline, args, env, work)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
@@ -257,28 +321,41 @@ def main() -> int:
         return 1
     stats = {t: summary(xs) for t, xs in times.items()}
     cpu_stats = {t: summary(xs) for t, xs in cpu.items()}
-    paired = [r["robot"]["seconds"] / r["playwright"]["seconds"] for r in iterations
-              if r["measured"] and r["robot"]["exit_code"] == 0 and r["playwright"]["exit_code"] == 0]
-    ratios = {
-        "median": stats["robot"]["median"] / stats["playwright"]["median"],
-        "mean": stats["robot"]["mean"] / stats["playwright"]["mean"],
-        "paired_median": statistics.median(paired),
-    }
+    rss_stats = {t: summary(xs) for t, xs in rss.items() if xs}
+    good = [r for r in iterations if r["measured"] and all(r[t]["exit_code"] == 0 for t in tools)]
+
+    def ratio(a: str) -> dict[str, float]:
+        return {
+            "median": stats[a]["median"] / stats["playwright"]["median"],
+            "mean": stats[a]["mean"] / stats["playwright"]["mean"],
+            "paired_median": statistics.median(r[a]["seconds"] / r["playwright"]["seconds"] for r in good),
+        }
+    ratios = ratio("robot")
 
     print()
     print(f"{'tool':<12}{'n':>4}{'mean':>9}{'median':>9}{'min':>9}{'max':>9}{'stddev':>9}   (seconds)")
-    for t in ("robot", "playwright"):
+    for t in tools:
         s = stats[t]
         print(f"{t:<12}{s['n']:>4}{s['mean']:>9.3f}{s['median']:>9.3f}{s['min']:>9.3f}{s['max']:>9.3f}{s['stddev']:>9.3f}")
     print()
     print(f"{'cpu':<12}{'n':>4}{'mean':>9}{'median':>9}{'min':>9}{'max':>9}{'stddev':>9}   "
           f"(user+system seconds, browser included{'' if subreaper else '; NOT all descendants'})")
-    for t in ("robot", "playwright"):
+    for t in tools:
         s = cpu_stats[t]
         print(f"{t:<12}{s['n']:>4}{s['mean']:>9.3f}{s['median']:>9.3f}{s['min']:>9.3f}{s['max']:>9.3f}{s['stddev']:>9.3f}")
     print()
     print(f"robot/playwright: median {ratios['median']:.3f}   mean {ratios['mean']:.3f}   "
           f"median of per-iteration ratios {ratios['paired_median']:.3f}   (baseline: playwright, same run)")
+    if args.baseline:
+        b = ratio("baseline")
+        print(f"baseline/playwright: median {b['median']:.3f}   mean {b['mean']:.3f}   "
+              f"median of per-iteration ratios {b['paired_median']:.3f}")
+    print(f"peak RSS (MB, median / max): " + "   ".join(
+        f"{t} {s['median']:.1f} / {s['max']:.1f}" for t, s in rss_stats.items()))
+    for t, v in trips.items():
+        if v["per_action"]:
+            print(f"{t}: {v['round_trips']} WebDriver round trips for {v['actions']} actions "
+                  f"= {v['per_action']:.2f} per action")
 
     args.results.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -292,7 +369,12 @@ def main() -> int:
         "summary_seconds": stats,
         "summary_cpu_seconds": cpu_stats,
         "cpu_includes_all_descendants": subreaper,
+        "replica": {"latency_ms": args.latency_ms, "variant": args.variant},
         "ratio_robot_over_playwright": ratios,
+        "ratio_baseline_over_playwright": ratio("baseline") if args.baseline else None,
+        "summary_peak_rss_mb": rss_stats,
+        "round_trips": trips,
+        "loadavg_1min": [r["loadavg_1min"] for r in iterations if r["measured"]],
         "ratio_cpu_robot_over_playwright": {
             "median": cpu_stats["robot"]["median"] / cpu_stats["playwright"]["median"],
             "mean": cpu_stats["robot"]["mean"] / cpu_stats["playwright"]["mean"],

@@ -413,13 +413,13 @@ async fn run_flow_with(
             b = Browser::launch(&browser_opts) => b.map_err(Failure::from),
         },
     };
-    let mut result = match launched {
+    // The browser closes while the reports are written.
+    let (mut result, closing) = match launched {
         Ok(browser) => {
             let result = run::run(plan, &browser, &opts, &mut progress, cancel).await;
-            browser.close().await;
-            result
+            (result, Some(tokio::spawn(browser.close())))
         }
-        Err(f) => run::not_started(plan, &opts, f),
+        Err(f) => (run::not_started(plan, &opts, f), None),
     };
     result.lang = req.output.lang.code().to_string();
     result.operator = req.output.operator.clone().or_else(report::operator::os_user);
@@ -439,6 +439,9 @@ async fn run_flow_with(
         print!("{}", redactor.redact(&verify::summary(&result)));
     }
     progress.finish(&result, &out_dir);
+    if let Some(closing) = closing {
+        let _ = closing.await;
+    }
     report::logging::clear_run_log();
     written.map_err(|e| {
         CliError::Other(anyhow::anyhow!(

@@ -63,6 +63,8 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--latency-ms", type=int, default=0, help="replica latency per response (default 0)")
     p.add_argument("--variant", default="classic", help="replica rendition (default classic; alt, …)")
     p.add_argument("--baseline", type=Path, help="a second robot binary, measured in the same iterations")
+    p.add_argument("--no-playwright", action="store_true",
+                   help="robots only (renditions the Playwright script does not know): ratios over the baseline")
     args = p.parse_args()
     args.robot = args.robot.resolve()
     if args.baseline:
@@ -260,14 +262,18 @@ def main() -> int:
     if not args.robot.exists():
         print(f"no robot binary at {args.robot}: run `cargo build --release` first", file=sys.stderr)
         return 2
-    if not (BENCH / "node_modules" / "playwright-core").exists():
+    if args.no_playwright and not args.baseline:
+        print("--no-playwright needs --baseline", file=sys.stderr)
+        return 2
+    if not args.no_playwright and not (BENCH / "node_modules" / "playwright-core").exists():
         print("playwright-core is missing: run `npm install` in bench/ first", file=sys.stderr)
         return 2
     env = dict(os.environ, POSTNL_EMAIL=DEMO_EMAIL, POSTNL_PASSWORD=DEMO_PASSWORD)
     env.pop("RUST_LOG", None)  # the robot's default logging, as a user runs it
     work = Path(tempfile.mkdtemp(prefix="postnl-bench-"))
     subreaper = become_subreaper()
-    tools = ["robot", "playwright"] + (["baseline"] if args.baseline else [])
+    tools = ["robot"] + ([] if args.no_playwright else ["playwright"]) + (["baseline"] if args.baseline else [])
+    ref = "baseline" if args.no_playwright else "playwright"
     orders = list(itertools.permutations(tools))
     times: dict[str, list[float]] = {t: [] for t in tools}
     cpu: dict[str, list[float]] = {t: [] for t in tools}
@@ -286,7 +292,7 @@ def main() -> int:
             row: dict = {"iteration": i, "measured": measured, "order": order, "base_url": url,
                          "loadavg_1min": os.getloadavg()[0]}
             try:
-                cmds = commands(args, url, it_dir)
+                cmds = {t: c for t, c in commands(args, url, it_dir).items() if t in tools}
                 for tool in order:
                     secs, rc, cpu_s, rss_kb = timed(cmds[tool], env, REPO, it_dir / f"{tool}.log", args.timeout,
                                                     keep={replica.pid})
@@ -304,10 +310,9 @@ def main() -> int:
                     if row[t]["peak_rss_kb"]:
                         rss[t].append(row[t]["peak_rss_kb"] / 1024)
             iterations.append(row)
-            base = f"baseline {row['baseline']['seconds']:6.2f} s   " if args.baseline else ""
-            print(f"{label:>14}  {order[0]:>10} first   robot {row['robot']['seconds']:6.2f} s   "
-                  f"playwright {row['playwright']['seconds']:6.2f} s   {base}"
-                  f"(cpu {row['robot']['cpu_seconds']:.2f} / {row['playwright']['cpu_seconds']:.2f} s, "
+            secs = "   ".join(f"{t} {row[t]['seconds']:6.2f} s" for t in tools)
+            cpus = " / ".join(f"{row[t]['cpu_seconds']:.2f}" for t in tools)
+            print(f"{label:>14}  {order[0]:>10} first   {secs}   (cpu {cpus} s, "
                   f"load {row['loadavg_1min']:.1f}){'' if ok else '   FAILED'}", flush=True)
         trips = {"robot": round_trips(args.robot, args, env, work)}
         if args.baseline:
@@ -326,9 +331,9 @@ def main() -> int:
 
     def ratio(a: str) -> dict[str, float]:
         return {
-            "median": stats[a]["median"] / stats["playwright"]["median"],
-            "mean": stats[a]["mean"] / stats["playwright"]["mean"],
-            "paired_median": statistics.median(r[a]["seconds"] / r["playwright"]["seconds"] for r in good),
+            "median": stats[a]["median"] / stats[ref]["median"],
+            "mean": stats[a]["mean"] / stats[ref]["mean"],
+            "paired_median": statistics.median(r[a]["seconds"] / r[ref]["seconds"] for r in good),
         }
     ratios = ratio("robot")
 
@@ -344,9 +349,9 @@ def main() -> int:
         s = cpu_stats[t]
         print(f"{t:<12}{s['n']:>4}{s['mean']:>9.3f}{s['median']:>9.3f}{s['min']:>9.3f}{s['max']:>9.3f}{s['stddev']:>9.3f}")
     print()
-    print(f"robot/playwright: median {ratios['median']:.3f}   mean {ratios['mean']:.3f}   "
-          f"median of per-iteration ratios {ratios['paired_median']:.3f}   (baseline: playwright, same run)")
-    if args.baseline:
+    print(f"robot/{ref}: median {ratios['median']:.3f}   mean {ratios['mean']:.3f}   "
+          f"median of per-iteration ratios {ratios['paired_median']:.3f}   (same run)")
+    if args.baseline and not args.no_playwright:
         b = ratio("baseline")
         print(f"baseline/playwright: median {b['median']:.3f}   mean {b['mean']:.3f}   "
               f"median of per-iteration ratios {b['paired_median']:.3f}")
@@ -370,14 +375,15 @@ def main() -> int:
         "summary_cpu_seconds": cpu_stats,
         "cpu_includes_all_descendants": subreaper,
         "replica": {"latency_ms": args.latency_ms, "variant": args.variant},
-        "ratio_robot_over_playwright": ratios,
-        "ratio_baseline_over_playwright": ratio("baseline") if args.baseline else None,
+        "reference": ref,
+        "ratio_robot_over_reference": ratios,
+        "ratio_baseline_over_playwright": ratio("baseline") if args.baseline and not args.no_playwright else None,
         "summary_peak_rss_mb": rss_stats,
         "round_trips": trips,
         "loadavg_1min": [r["loadavg_1min"] for r in iterations if r["measured"]],
-        "ratio_cpu_robot_over_playwright": {
-            "median": cpu_stats["robot"]["median"] / cpu_stats["playwright"]["median"],
-            "mean": cpu_stats["robot"]["mean"] / cpu_stats["playwright"]["mean"],
+        "ratio_cpu_robot_over_reference": {
+            "median": cpu_stats["robot"]["median"] / cpu_stats[ref]["median"],
+            "mean": cpu_stats["robot"]["mean"] / cpu_stats[ref]["mean"],
         },
         "failures": failures,
         "iterations": iterations,

@@ -363,6 +363,16 @@ async fn run_flow_with(
     interrupt: &Interrupt,
 ) -> Result<RunOutcome, CliError> {
     init_logging(&req.output);
+    // The driver starts while the flow is read and bound (nothing navigates before that passed);
+    // an invalid flow drops it again: the driver stops and its profile is removed.
+    let driver_start = match no_display(&req.browser) {
+        Some(_) => None,
+        None => Browser::start_driver(&BrowserOptions {
+            webdriver: req.browser.webdriver.clone(),
+            driver_path: req.browser.driver.clone(),
+            ..BrowserOptions::default()
+        }),
+    };
     let flow = flow::load(&req.flow).map_err(|e| CliError::Invalid(e.render()))?;
     let vars = flow::bind::bind(&flow, &req.params, env, req.prompt && is_terminal())
         .map_err(|e| CliError::Invalid(e.to_string()))?;
@@ -410,7 +420,7 @@ async fn run_flow_with(
         None => tokio::select! {
             biased;
             _ = cancel.cancelled() => Err(Failure::interrupted()),
-            b = Browser::launch(&browser_opts) => b.map_err(Failure::from),
+            b = Browser::launch_started(&browser_opts, driver_start) => b.map_err(Failure::from),
         },
     };
     // The browser closes while the reports are written.

@@ -49,6 +49,34 @@ impl Browser {
         }
     }
 
+    /// Starts a chromedriver of our own in the background (with the profile its browser will
+    /// use), so that it gets ready while the caller does other work, e.g. reads the flow; `None`
+    /// for a remote WebDriver. Pass it to [`Browser::launch_started`]; dropping it stops the
+    /// driver and removes the profile, whether it is ready yet or not.
+    pub fn start_driver(opts: &BrowserOptions) -> Option<DriverStart> {
+        if opts.webdriver.is_some() {
+            return None;
+        }
+        let path = opts.driver_path.clone();
+        Some(DriverStart(tokio::spawn(async move {
+            let profile = new_profile("chromedriver")?;
+            let driver = Driver::spawn_cleaning(path.as_deref(), Some(profile.path())).await?;
+            Ok((profile, driver))
+        })))
+    }
+
+    /// [`Browser::launch`] on the driver [`Browser::start_driver`] started, if any.
+    pub async fn launch_started(opts: &BrowserOptions, started: Option<DriverStart>) -> Result<Browser, BrowserError> {
+        let Some(mut started) = started.filter(|_| opts.webdriver.is_none()) else {
+            return Self::launch(opts).await;
+        };
+        let (profile, driver) = (&mut started.0).await.map_err(|e| BrowserError::NoDriver {
+            detail: format!("the driver's start was cancelled: {e}"),
+        })??;
+        let url = driver.url().to_string();
+        Self::start(opts, &url, Some(profile), Some(driver)).await
+    }
+
     /// Starts a browser on a chromedriver running on this machine that someone else owns (e.g.
     /// one [`Driver`] shared by a whole test binary). Like an own driver, the session gets a
     /// fresh temporary profile.
@@ -264,6 +292,19 @@ impl Browser {
             }
         }
         drop(profile);
+    }
+}
+
+/// A chromedriver of our own being started (see [`Browser::start_driver`]). Dropping it aborts
+/// the start, or stops the driver and removes the profile once started.
+#[derive(Debug)]
+pub struct DriverStart(tokio::task::JoinHandle<Result<(TempDir, Driver), BrowserError>>);
+
+impl Drop for DriverStart {
+    fn drop(&mut self) {
+        // A finished start's driver and profile go with the handle; an unfinished one is dropped
+        // by the runtime as it cancels the task.
+        self.0.abort();
     }
 }
 

@@ -6,13 +6,18 @@
 //! once per document as the global `window.__postnlRobot` and called by name (`script.rs`): one
 //! small WebDriver call normally, two on the first call in a new document.
 //!
-//! Every element operation polls (25 ms → 100 ms back-off, bounded by [`Wait::timeout`]) one
-//! fused call of the script's `locate` that checks the obstacle triggers, resolves the
-//! [`Query`] to exactly one visible element and checks it is actionable (attached, visible,
-//! enabled, stable across two animation frames, receiving events at its centre). Clicks,
-//! selections and ticks then *settle*: they return only once a navigation they caused has loaded,
-//! or the fetch/XHR requests they started have finished and the page no longer shows it is busy
-//! (a spinner that appeared, the clicked button disabled while it works).
+//! Every element operation makes one asynchronous call of the script's `locate` that waits
+//! inside the page (bounded by [`Wait::timeout`]; it looks again at every change of the
+//! document): it checks the obstacle triggers, resolves the [`Query`] to exactly one visible
+//! element and checks it is actionable (attached, visible, enabled, stable across two animation
+//! frames, receiving events at its centre) — and, for a field, focuses it. The action itself
+//! uses WebDriver's native input (element click, DevTools text insertion), so the page sees
+//! trusted events. Clicks, selections and ticks then *settle*, again in one call that waits in
+//! the page: they return only once a navigation they caused has loaded, or the fetch/XHR
+//! requests they started have finished and the page no longer shows it is busy (a spinner that
+//! appeared, the clicked button disabled while it works). The robot asks again only when a
+//! navigation interrupted a call or an action failed (intercepted, stale), with a short back-off.
+//! [`Browser::traffic`] counts the WebDriver round trips and the time spent waiting for them.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), postnl_robot::browser::BrowserError> {
@@ -42,7 +47,7 @@ mod settle;
 use std::path::PathBuf;
 use std::time::Duration;
 
-pub use client::Browser;
+pub use client::{Browser, DriverStart};
 pub use driver::Driver;
 pub use error::BrowserError;
 pub use query::{Query, TextQuery};

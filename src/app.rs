@@ -14,6 +14,7 @@ use crate::run::result::{ErrorInfo, RunResult, Status, StepResult};
 use crate::run::{self, Failure, FailureKind, Mode, Observer, Plan, RunOptions};
 use crate::signals::Interrupt;
 use crate::verify;
+use tokio_util::sync::CancellationToken;
 
 mod batch;
 mod schedule;
@@ -83,6 +84,9 @@ fn check(paths: &[PathBuf]) -> Result<(), CliError> {
 }
 
 async fn run_command(args: RunArgs, interrupt: &Interrupt) -> Result<(), CliError> {
+    if args.pause_on_failure {
+        pause_allowed(&args)?;
+    }
     if let Some(csv) = args.batch.batch.clone() {
         return batch::run_command(args, csv, interrupt).await;
     }
@@ -95,8 +99,48 @@ async fn run_command(args: RunArgs, interrupt: &Interrupt) -> Result<(), CliErro
         browser: args.browser.into(),
         output: args.output.into(),
         mode: Mode::Run,
+        pause_on_failure: args.pause_on_failure,
     };
     run_flow(req, &env, interrupt).await.map(|_| ())
+}
+
+/// `--pause-on-failure` needs a window to look at and a terminal to press Enter on; refused
+/// (exit 2) before any browser starts otherwise.
+fn pause_allowed(args: &RunArgs) -> Result<(), CliError> {
+    let why = if !args.browser.headed {
+        Some("it needs --headed: a headless browser cannot be looked at")
+    } else if args.batch.batch.is_some() {
+        Some("it does not go with --batch: rows run unattended")
+    } else if !is_terminal() {
+        Some("it needs a terminal to press Enter on, but stdin is not one")
+    } else {
+        None
+    };
+    match why {
+        Some(why) => Err(CliError::Invalid(format!("--pause-on-failure refused: {why}"))),
+        None => Ok(()),
+    }
+}
+
+/// Keeps the browser open after a failed step until Enter on the terminal, or until the run is
+/// interrupted (Ctrl-C, SIGTERM).
+async fn pause_at_failure(result: &RunResult, lang: report::Lang, redactor: &Redactor, cancel: &CancellationToken) {
+    let failed = |s: &&StepResult| s.status.is_failure() && s.status != Status::Interrupted;
+    let Some(step) = result.steps.iter().find(failed) else {
+        return;
+    };
+    eprintln!("{}", redactor.redact(&lang.paused_at(&step.title)));
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    // A plain thread: a blocking read cannot be cancelled, and the process ends it on exit.
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = std::io::stdin().read_line(&mut line);
+        let _ = tx.send(());
+    });
+    tokio::select! {
+        _ = cancel.cancelled() => {}
+        _ = rx => {}
+    }
 }
 
 async fn verify_command(args: VerifyArgs, interrupt: &Interrupt) -> Result<(), CliError> {
@@ -118,6 +162,7 @@ async fn verify_command(args: VerifyArgs, interrupt: &Interrupt) -> Result<(), C
         browser: args.browser.into(),
         output: args.output.into(),
         mode: Mode::Verify,
+        pause_on_failure: false,
     };
     let settings = verify::Settings {
         baseline: args.baseline,
@@ -165,6 +210,7 @@ async fn demo(browser: BrowserArgs, output: OutputArgs, interrupt: &Interrupt) -
             ..output
         },
         mode: Mode::Run,
+        pause_on_failure: false,
     };
     let result = run_flow(req, &env, interrupt).await;
     portal.shutdown().await;
@@ -217,6 +263,8 @@ pub struct RunRequest {
     pub browser: BrowserSettings,
     pub output: OutputSettings,
     pub mode: Mode,
+    /// Keep the browser open at a failing step until Enter (`run --headed --pause-on-failure`).
+    pub pause_on_failure: bool,
 }
 
 /// Which browser a run uses and how long it waits.
@@ -416,6 +464,9 @@ async fn run_flow_with(
     let mut result = match launched {
         Ok(browser) => {
             let result = run::run(plan, &browser, &opts, &mut progress, cancel).await;
+            if req.pause_on_failure && result.status.is_failure() && result.status != Status::Interrupted {
+                pause_at_failure(&result, req.output.lang, &redactor, cancel).await;
+            }
             browser.close().await;
             result
         }

@@ -102,6 +102,9 @@ pub struct RunArgs {
     /// Never prompt for missing secrets, even on a terminal.
     #[arg(long)]
     pub no_prompt: bool,
+    /// With --headed, on a terminal: keep the browser open at a failing step until Enter.
+    #[arg(long)]
+    pub pause_on_failure: bool,
     #[command(flatten)]
     pub batch: BatchArgs,
     #[command(flatten)]

@@ -180,6 +180,7 @@ impl JobLauncher {
                 ..Default::default()
             },
             mode: Mode::Run,
+            pause_on_failure: false,
         };
         let interrupt = Interrupt::from_token(cancel);
         let result = super::run_flow(req, &*env, &interrupt).await;

@@ -57,6 +57,16 @@ impl Lang {
         }
     }
 
+    /// `--pause-on-failure`: the browser stays open at the failing step until Enter.
+    pub fn paused_at(self, step: &str) -> String {
+        match self {
+            Lang::Nl => {
+                format!("{step} is mislukt. De browser blijft open op deze stap: druk op Enter om af te sluiten.")
+            }
+            Lang::En => format!("{step} failed. The browser stays open at this step: press Enter to close it."),
+        }
+    }
+
     /// The status as a heading: `Geslaagd` / `Passed`, ….
     pub fn outcome(self, s: Status) -> &'static str {
         match s {

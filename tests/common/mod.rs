@@ -98,6 +98,7 @@ pub async fn run(
             ..OutputSettings::default()
         },
         mode: Mode::Run,
+        pause_on_failure: false,
     };
     run_flow(req, &env, &Interrupt::new()).await
 }

@@ -17,6 +17,7 @@ use crate::verify;
 use tokio_util::sync::CancellationToken;
 
 mod batch;
+mod inspect;
 mod schedule;
 
 /// The shipped flow and its login sub-flow, embedded so that `demo` always runs exactly them.
@@ -51,6 +52,7 @@ pub fn main(cli: Cli) -> Result<(), CliError> {
             Command::Demo(args) => demo(args.browser, args.output, &listen()?).await,
             Command::Portal(args) => serve_portal(args).await,
             Command::Verify(args) => verify_command(args, &listen()?).await,
+            Command::Inspect(args) => inspect::inspect_command(args, &listen()?).await,
         }
     })
 }
@@ -130,6 +132,11 @@ async fn pause_at_failure(result: &RunResult, lang: report::Lang, redactor: &Red
         return;
     };
     eprintln!("{}", redactor.redact(&lang.paused_at(&step.title)));
+    wait_for_enter(cancel).await;
+}
+
+/// Returns when Enter is pressed on the terminal or `cancel` fires (Ctrl-C, SIGTERM).
+async fn wait_for_enter(cancel: &CancellationToken) {
     let (tx, rx) = tokio::sync::oneshot::channel();
     // A plain thread: a blocking read cannot be cancelled, and the process ends it on exit.
     std::thread::spawn(move || {

@@ -37,6 +37,9 @@ pub enum Command {
     /// Replay a flow without saving and compare every step with a baseline (exit 0: unchanged,
     /// 5: drift, 1: a step is broken).
     Verify(VerifyArgs),
+    /// Open a page (after a login sub-flow, when given) and print what a person sees there as
+    /// ready-to-paste flow locators, grouped by region.
+    Inspect(InspectArgs),
 }
 
 /// Options shared by everything that drives a browser.
@@ -203,6 +206,26 @@ pub struct ScheduleArgs {
     /// Format of the logs.
     #[arg(long, value_enum, default_value_t = LogFormatArg::Text)]
     pub log_format: LogFormatArg,
+}
+
+/// `inspect`.
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// The page to inspect, an http(s) URL.
+    #[arg(value_parser = parse_base_url)]
+    pub url: String,
+    /// Run this flow first (e.g. flows/login.toml; secrets from the environment as for `run`),
+    /// against the URL's site.
+    #[arg(long, value_name = "FLOW")]
+    pub login: Option<PathBuf>,
+    /// With --headed, on a terminal: leave the browser open until Enter (or Ctrl-C).
+    #[arg(long)]
+    pub pause: bool,
+    /// Never prompt for missing secrets, even on a terminal.
+    #[arg(long)]
+    pub no_prompt: bool,
+    #[command(flatten)]
+    pub browser: BrowserArgs,
 }
 
 /// `demo`.

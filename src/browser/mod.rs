@@ -33,6 +33,7 @@ mod engine;
 pub mod error;
 pub mod fingerprint;
 mod frames;
+pub mod inspect;
 mod popups;
 pub mod query;
 mod script;

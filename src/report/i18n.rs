@@ -241,6 +241,7 @@ pub enum Msg {
     DidYouMean,
     InsteadOf,
     Similarity,
+    NotSaved,
 }
 
 impl Msg {
@@ -328,6 +329,7 @@ impl Msg {
             Msg::DidYouMean => ("Bedoelde u", "Did you mean"),
             Msg::InsteadOf => ("in plaats van", "instead of"),
             Msg::Similarity => ("gelijkenis", "similarity"),
+            Msg::NotSaved => ("niet opgeslagen (proefrun)", "not saved (dry run)"),
         }
     }
 }

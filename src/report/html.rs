@@ -197,7 +197,7 @@ impl Page<'_> {
                     "{what} <code>{}</code> · {} {}",
                     self.t(&format!("{}/{}", v.baseline.trim_end_matches('/'), v.key)),
                     self.m(Msg::PixelThreshold),
-                    self.t(&crate::verify::percent(v.pixel_threshold))
+                    self.t(&super::percent(v.pixel_threshold))
                 ),
             ));
         }
@@ -378,7 +378,7 @@ impl Page<'_> {
                 self.out,
                 "<p class=\"pixels\">{}: <strong>{}</strong></p>",
                 self.m(Msg::PixelsChanged),
-                self.t(&crate::verify::percent(p))
+                self.t(&super::percent(p))
             );
         }
         if !v.edits.is_empty() {

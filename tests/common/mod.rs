@@ -60,6 +60,7 @@ pub fn out_dir(name: &str) -> PathBuf {
 /// Browser options for tests: the shared driver, a modest default timeout.
 pub fn browser_args() -> BrowserSettings {
     BrowserSettings {
+        browser: postnl_robot::browser::BrowserKind::Chromium,
         webdriver: Some(driver_url()),
         driver: None,
         headed: false,

@@ -46,6 +46,38 @@ impl Browser {
         }
     }
 
+    /// [`Browser::launch`], given up when `cancel` fires (answers `None` then). A session a
+    /// remote endpoint is creating at that moment is waited for (bounded) and closed, so that no
+    /// browser is left behind on a Grid node; our own driver is simply stopped.
+    pub async fn launch_until(
+        opts: &BrowserOptions,
+        cancel: &tokio_util::sync::CancellationToken,
+    ) -> Result<Option<Browser>, BrowserError> {
+        /// How long a session being created may still take once we are interrupted.
+        const FINISH_CREATING: Duration = Duration::from_secs(30);
+        let owned = opts.clone();
+        let mut launch = tokio::spawn(async move { Browser::launch(&owned).await });
+        tokio::select! {
+            biased;
+            _ = cancel.cancelled() => {
+                if opts.webdriver.is_some() {
+                    if let Ok(Ok(Ok(b))) = tokio::time::timeout(FINISH_CREATING, &mut launch).await {
+                        b.close().await;
+                    }
+                }
+                launch.abort();
+                Ok(None)
+            }
+            done = &mut launch => match done {
+                Ok(r) => r.map(Some),
+                Err(e) => Err(BrowserError::Session {
+                    url: opts.webdriver.clone().unwrap_or_default(),
+                    message: format!("the start of the browser failed: {e}"),
+                }),
+            },
+        }
+    }
+
     /// Starts a browser on a chromedriver running on this machine that someone else owns (e.g.
     /// one [`Driver`] shared by a whole test binary). Like an own driver, the session gets a
     /// fresh temporary profile.

@@ -109,6 +109,15 @@ async fn verify_command(args: VerifyArgs, interrupt: &Interrupt) -> Result<(), C
             args.pixel_threshold
         )));
     }
+    let settings = verify::Settings {
+        baseline: args.baseline.clone(),
+        update: args.update_baseline,
+        step: args.step,
+        pixel_threshold: args.pixel_threshold / 100.0,
+    };
+    if let Some(csv) = args.batch.batch.clone() {
+        return batch::verify_command(args, csv, settings, interrupt).await;
+    }
     let env = |name: &str| std::env::var(name).ok();
     let req = RunRequest {
         flow: args.flow,
@@ -118,12 +127,6 @@ async fn verify_command(args: VerifyArgs, interrupt: &Interrupt) -> Result<(), C
         browser: args.browser.into(),
         output: args.output.into(),
         mode: Mode::Verify,
-    };
-    let settings = verify::Settings {
-        baseline: args.baseline,
-        update: args.update_baseline,
-        step: args.step,
-        pixel_threshold: args.pixel_threshold / 100.0,
     };
     verify_flow(req, settings, &env, interrupt).await.map(|_| ())
 }

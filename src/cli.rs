@@ -141,6 +141,8 @@ pub struct VerifyArgs {
     #[arg(long)]
     pub no_prompt: bool,
     #[command(flatten)]
+    pub batch: BatchArgs,
+    #[command(flatten)]
     pub browser: BrowserArgs,
     #[command(flatten)]
     pub output: OutputArgs,

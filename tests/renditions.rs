@@ -389,7 +389,8 @@ async fn shipped_flow_passes_on_the_apex_rendition() {
     // The gebruiker was picked in the Popup LOV (opened by its own button, not the user menu).
     assert!(
         log.iter()
-            .filter(|a| a.starts_with("select ${gebruiker}") && a.ends_with("selected \"GATUser, PostNL (PostNL)\""))
+            .filter(|a| a.starts_with("select GATUser, PostNL (PostNL) |")
+                && a.ends_with("selected \"GATUser, PostNL (PostNL)\""))
             .count()
             == 2,
         "{log:#?}"

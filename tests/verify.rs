@@ -224,7 +224,7 @@ async fn a_renamed_label_the_flow_does_not_use_is_drift_at_stap_4() {
         assert!(out.join(v[f].as_str().unwrap()).is_file(), "{f}");
     }
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
-    assert!(html.contains("Compared with the baseline") && html.contains("Before (baseline)"));
+    assert!(html.contains("Vergeleken met de basislijn") && html.contains("Voorheen (basislijn)"));
     let junit = std::fs::read_to_string(out.join("junit.xml")).unwrap();
     assert!(junit.contains("renamed to &quot;Meldingen&quot;"), "{junit}");
     assert_unchanged(&before, &state(&portal).await);
@@ -340,4 +340,125 @@ async fn the_binary_exits_0_when_unchanged_and_5_on_drift() {
         "{stdout}"
     );
     assert!(!stdout.contains(DEMO_PASSWORD) && !String::from_utf8_lossy(&drift.stderr).contains(DEMO_PASSWORD));
+}
+
+/// `verify --batch`: every row of a CSV is verified against one baseline without saving
+/// anything; results.csv says which rows changed and the batch exits 5 on drift.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_verifies_every_row_against_one_baseline_and_saves_nothing() {
+    let seeded = |renames: &[&str]| PortalConfig {
+        seed_users: 1,
+        renames: renames.iter().map(|r| r.parse::<Rename>().unwrap()).collect(),
+        ..PortalConfig::default()
+    };
+    let same = portal(seeded(&[])).await;
+    let renamed = portal(seeded(&["Notificaties=Meldingen"])).await;
+    let dir = tempfile::tempdir().unwrap();
+    let baseline = dir.path().join("baseline");
+    let csv = dir.path().join("lijst.csv");
+    std::fs::write(
+        &csv,
+        format!("klantnummer;gebruiker;ticket\n{KLANTNUMMER};{ADMIN};INC-1\n{KLANTNUMMER};Tester 0001, Demo (PostNL);INC-2\n"),
+    )
+    .unwrap();
+    let robot = |args: Vec<String>| {
+        tokio::task::spawn_blocking(move || {
+            Command::new(env!("CARGO_BIN_EXE_postnl-robot"))
+                .args(["verify", FLOW])
+                .args(args)
+                .args(["--webdriver", &driver_url(), "--timeout", "10", "--quiet"])
+                .env("POSTNL_EMAIL", DEMO_ADMIN_EMAIL)
+                .env("POSTNL_PASSWORD", DEMO_PASSWORD)
+                .output()
+                .unwrap()
+        })
+    };
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    let base = baseline.to_str().unwrap();
+
+    // --update-baseline does not go with --batch: refused before any browser starts.
+    let o = robot(s(&[
+        "--baseline",
+        base,
+        "--update-baseline",
+        "--batch",
+        csv.to_str().unwrap(),
+    ]))
+    .await
+    .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stderr));
+
+    let before = state(&same).await;
+    let out = out_dir("verify-batch-baseline");
+    let o = robot(s(&[
+        "--baseline",
+        base,
+        "--update-baseline",
+        "--base-url",
+        &same.base_url(),
+        "-p",
+        &format!("klantnummer={KLANTNUMMER}"),
+        "-p",
+        &format!("gebruiker={ADMIN}"),
+        "--out",
+        out.to_str().unwrap(),
+    ]))
+    .await
+    .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
+
+    let batch = |portal_url: String, name: &'static str| {
+        let out = out_dir(name);
+        let args = s(&[
+            "--baseline",
+            base,
+            "--batch",
+            csv.to_str().unwrap(),
+            "--parallel",
+            "2",
+            "--pixel-threshold",
+            "5",
+            "--base-url",
+            &portal_url,
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        (robot(args), out)
+    };
+    let (run, out) = batch(same.base_url(), "verify-batch-same");
+    let o = run.await.unwrap();
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let results = std::fs::read_to_string(out.join("results.csv")).unwrap();
+    assert_eq!(
+        results.matches(";passed;").count() + results.matches(",passed,").count(),
+        2,
+        "{results}"
+    );
+    assert_unchanged(&before, &state(&same).await);
+
+    let before = state(&renamed).await;
+    let (run, out) = batch(renamed.base_url(), "verify-batch-drift");
+    let o = run.await.unwrap();
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(
+        o.status.code(),
+        Some(5),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let results = std::fs::read_to_string(out.join("results.csv")).unwrap();
+    let changed =
+        |l: &&str| (l.contains(",changed,") || l.contains(";changed;")) && l.contains("changed since the baseline");
+    assert_eq!(results.lines().filter(changed).count(), 2, "{results}");
+    assert!(results.contains("renamed to \"\"Meldingen\"\""), "{results}");
+    assert_unchanged(&before, &state(&renamed).await);
+    let junit = std::fs::read_to_string(out.join("junit.xml")).unwrap();
+    assert!(junit.contains("changed since the baseline"), "{junit}");
+    assert!(!stdout.contains(DEMO_PASSWORD));
 }

@@ -6,12 +6,13 @@ use std::sync::Arc;
 
 use crate::batch::run::{check_batch, run_batch, BatchError, BatchRequest, Env};
 use crate::browser::BrowserOptions;
-use crate::cli::RunArgs;
+use crate::cli::{RunArgs, VerifyArgs};
 use crate::error::{CliError, Signal, EXIT_FAILED, EXIT_INVALID, EXIT_NO_BROWSER, EXIT_PASSED};
 use crate::flow::Flow;
 use crate::report::{self, Redactor};
 use crate::run::Mode;
 use crate::signals::Interrupt;
+use crate::verify;
 
 use super::{BrowserSettings, OutputSettings};
 
@@ -61,6 +62,7 @@ pub(super) fn request(
         timeout: browser.timeout,
         max_wait: browser.max_wait,
         mode: Mode::Run,
+        verify: None,
         silent: false,
     }
 }
@@ -68,25 +70,62 @@ pub(super) fn request(
 /// `run FLOW --batch FILE.csv …`.
 pub(super) async fn run_command(args: RunArgs, csv: PathBuf, interrupt: &Interrupt) -> Result<(), CliError> {
     let output = OutputSettings::from(args.output);
-    super::init_logging(&output);
     let browser = BrowserSettings::from(args.browser);
-    let env = process_env();
-    if let Ok(flow) = crate::flow::load(&args.flow) {
-        report::logging::set_global_redactor(secrets_redactor(&flow, &env));
-    }
     let req = BatchRequest {
         parallel: usize::from(args.batch.parallel),
         resume: args.batch.resume,
         allow_password_change: args.batch.allow_password_change,
-        ..request(args.flow, csv, args.base_url, &browser, output.out)
+        ..request(args.flow, csv, args.base_url, &browser, output.out.clone())
     };
+    batch_command(req, &output, interrupt).await
+}
+
+/// `verify FLOW --baseline DIR --batch FILE.csv …`: every row verified against one baseline.
+pub(super) async fn verify_command(
+    args: VerifyArgs,
+    csv: PathBuf,
+    settings: verify::Settings,
+    interrupt: &Interrupt,
+) -> Result<(), CliError> {
+    if settings.update {
+        return Err(CliError::Invalid(
+            "--update-baseline writes one baseline from one run: use it without --batch, with -p NAME=VALUE".into(),
+        ));
+    }
+    if !settings.baseline.is_dir() {
+        return Err(CliError::Invalid(format!(
+            "no baseline in {}: write one first with verify --update-baseline (without --batch)",
+            settings.baseline.display()
+        )));
+    }
+    let output = OutputSettings::from(args.output);
+    let browser = BrowserSettings::from(args.browser);
+    let req = BatchRequest {
+        parallel: usize::from(args.batch.parallel),
+        resume: args.batch.resume,
+        allow_password_change: args.batch.allow_password_change,
+        mode: Mode::Verify,
+        verify: Some(settings),
+        ..request(args.flow, csv, args.base_url, &browser, output.out.clone())
+    };
+    batch_command(req, &output, interrupt).await
+}
+
+async fn batch_command(req: BatchRequest, output: &OutputSettings, interrupt: &Interrupt) -> Result<(), CliError> {
+    super::init_logging(output);
+    let env = process_env();
+    if let Ok(flow) = crate::flow::load(&req.flow) {
+        report::logging::set_global_redactor(secrets_redactor(&flow, &env));
+    }
+    let verifying = req.verify.is_some();
     let outcome = run_batch(req, env, interrupt).await.map_err(cli_error)?;
     let r = &outcome.report;
     let failed = r.rows.len() - r.count("passed") - r.count("skipped") - r.count("not-run");
     println!(
-        "Batch: {} rows — {} passed, {failed} failed, {} skipped (passed before), {} not run",
+        "Batch: {} rows — {} passed, {failed} {}, {} skipped (passed before), {} not run",
         r.rows.len(),
         r.count("passed"),
+        if verifying { "changed or broken" } else { "failed" },
         r.count("skipped"),
         r.count("not-run"),
     );
@@ -142,6 +181,7 @@ fn outcome_error(code: u8, summary: String, signal: Option<Signal>) -> Result<()
         EXIT_FAILED => Err(CliError::Failed(summary)),
         EXIT_INVALID => Err(CliError::Invalid(summary)),
         EXIT_NO_BROWSER => Err(CliError::NoBrowser(summary)),
+        crate::error::EXIT_DRIFT => Err(CliError::Drift(summary)),
         c if c >= 128 => Err(CliError::Interrupted(signal.unwrap_or(match c {
             129 => Signal::Hup,
             143 => Signal::Term,

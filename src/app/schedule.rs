@@ -21,10 +21,6 @@ use crate::signals::Interrupt;
 use super::batch::{process_env, request, secrets_redactor};
 use super::{BrowserSettings, OutputSettings, RunRequest};
 
-/// Why a verify job does not run yet.
-pub const VERIFY_NOT_AVAILABLE: &str =
-    "verify jobs need the `verify` command, which this version does not have yet; use mode = \"run\"";
-
 /// `schedule FILE.toml [--max-runs N]`.
 pub(super) async fn schedule_command(args: ScheduleArgs, interrupt: &Interrupt) -> Result<(), CliError> {
     let output = OutputSettings {
@@ -182,7 +178,10 @@ impl JobLauncher {
             mode: Mode::Run,
         };
         let interrupt = Interrupt::from_token(cancel);
-        let result = super::run_flow(req, &*env, &interrupt).await;
+        let result = match verify_settings(job) {
+            Some(settings) => super::verify_flow(req, settings, &*env, &interrupt).await,
+            None => super::run_flow(req, &*env, &interrupt).await,
+        };
         let report: Option<RunResult> = std::fs::read(folder.join(report::JSON_FILE))
             .ok()
             .and_then(|b| serde_json::from_slice(&b).ok());
@@ -199,6 +198,7 @@ impl JobLauncher {
                 }
                 let status = match (&e, report.map(|r| r.status)) {
                     (CliError::Interrupted(_), _) | (_, Some(Status::Interrupted)) => RunStatus::Interrupted,
+                    (CliError::Drift(_), _) => RunStatus::Drift,
                     (_, Some(Status::CommittedUnknown)) => RunStatus::CommittedUnknown,
                     (CliError::Failed(_), _) => RunStatus::Failed,
                     _ => RunStatus::Error,
@@ -216,6 +216,12 @@ impl JobLauncher {
         let req = BatchRequest {
             allow_password_change: self.allow_password_change,
             silent: true,
+            mode: if job.mode == schedule::Mode::Verify {
+                Mode::Verify
+            } else {
+                Mode::Run
+            },
+            verify: verify_settings(job),
             ..request(
                 job.flow.clone(),
                 csv.to_path_buf(),
@@ -239,6 +245,8 @@ impl JobLauncher {
                     .any(|row| row.status == "interrupted" || row.exit_code >= 128)
                 {
                     RunStatus::Interrupted
+                } else if r.exit_code == crate::error::EXIT_DRIFT {
+                    RunStatus::Drift
                 } else if r.rows.iter().any(|row| row.status == "committed-unknown") {
                     RunStatus::CommittedUnknown
                 } else {
@@ -263,13 +271,25 @@ impl JobLauncher {
 impl Launcher for JobLauncher {
     async fn launch(&self, job: &Job, folder: &Path, cancel: CancellationToken) -> JobOutcome {
         match (job.mode, &job.input) {
-            (schedule::Mode::Verify, _) => error_outcome(crate::error::EXIT_INVALID, VERIFY_NOT_AVAILABLE.into()),
-            (schedule::Mode::Run, JobInput::Params(p)) => self.run_one(job, p, folder, cancel).await,
-            (schedule::Mode::Run, JobInput::Batch(csv)) => {
+            (_, JobInput::Params(p)) => self.run_one(job, p, folder, cancel).await,
+            (_, JobInput::Batch(csv)) => {
                 let csv: PathBuf = csv.clone();
                 self.run_batch(job, &csv, folder, cancel).await
             }
         }
+    }
+}
+
+/// A verify job's comparison settings (the default pixel threshold); `None` for a run job.
+fn verify_settings(job: &Job) -> Option<crate::verify::Settings> {
+    match (job.mode, &job.baseline) {
+        (schedule::Mode::Verify, Some(b)) => Some(crate::verify::Settings {
+            baseline: b.clone(),
+            update: false,
+            step: None,
+            pixel_threshold: crate::verify::DEFAULT_PIXEL_THRESHOLD,
+        }),
+        _ => None,
     }
 }
 

@@ -53,6 +53,8 @@ pub enum RowStatus {
     Committing,
     Passed,
     Failed,
+    /// `verify`: every step could be performed, something changed since the baseline.
+    Changed,
     /// Stopped by Ctrl-C/SIGTERM or a batch stop before finishing.
     Interrupted,
     /// The committing action was sent, then the row failed or was cancelled before its outcome

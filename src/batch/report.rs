@@ -70,6 +70,7 @@ impl RowReport {
             "skipped" => Status::Skipped,
             "interrupted" => Status::Interrupted,
             "committed-unknown" => Status::CommittedUnknown,
+            "changed" => Status::Changed,
             _ => Status::Failed,
         }
     }

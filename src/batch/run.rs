@@ -46,6 +46,8 @@ pub struct BatchRequest {
     pub timeout: Duration,
     pub max_wait: Option<Duration>,
     pub mode: Mode,
+    /// `verify --batch`: the baseline every row is compared with (`mode` is `Verify`).
+    pub verify: Option<crate::verify::Settings>,
     /// No line per finished row on stdout.
     pub silent: bool,
 }
@@ -252,7 +254,7 @@ impl Run<'_> {
             base_url,
             req.browser.clone(),
             (req.timeout, req.max_wait),
-            req.mode,
+            (req.mode, req.verify.clone()),
             dir.clone(),
             journal,
             session_vars,
@@ -314,7 +316,7 @@ impl Run<'_> {
             .zip(ended)
             .map(|(row, e)| row_report(row, e.expect("every row ends"), signal, open_code))
             .collect();
-        let exit_code = rows.iter().map(|r| r.exit_code).max().unwrap_or(EXIT_PASSED);
+        let exit_code = batch_exit_code(rows.iter().map(|r| r.exit_code));
         let results: Vec<ResultRow> = rows
             .iter()
             .map(|r| ResultRow {
@@ -365,7 +367,8 @@ fn journal_entry(job: &RowJob, c: &Completion<RowDone>) -> Option<Entry> {
                 Status::Interrupted if output.committed => RowStatus::CommittedUnknown,
                 Status::Interrupted => RowStatus::Interrupted,
                 Status::CommittedUnknown => RowStatus::CommittedUnknown,
-                Status::Failed | Status::Changed | Status::Broken => RowStatus::Failed,
+                Status::Changed => RowStatus::Changed,
+                Status::Failed | Status::Broken => RowStatus::Failed,
             };
             Some(Entry {
                 exit_code: Some(i32::from(r.exit_code)),
@@ -386,6 +389,19 @@ fn journal_entry(job: &RowJob, c: &Completion<RowDone>) -> Option<Entry> {
 
 /// The first failure of a run, in one line.
 fn failure_message(r: &crate::run::RunResult) -> Option<String> {
+    if let Some(s) = r.steps.iter().find(|s| s.status == Status::Changed) {
+        let changes: Vec<&str> = s
+            .verify
+            .iter()
+            .flat_map(|v| &v.changes)
+            .map(|c| c.message.as_str())
+            .collect();
+        return Some(format!(
+            "{}: changed since the baseline: {}",
+            s.title,
+            changes.join("; ")
+        ));
+    }
     let step = r.steps.iter().find(|s| s.status.is_failure());
     let e = step.and_then(|s| s.error.as_ref()).or(r.error.as_ref())?;
     let first = e.message.lines().next().unwrap_or_default();
@@ -424,8 +440,11 @@ fn row_report(row: &super::csv::BatchRow, e: Ended, signal: Option<Signal>, open
             let mut result = output.result;
             let no_browser = result.error.as_ref().is_some_and(|e| e.kind == FailureKind::NoBrowser);
             result.exit_code = exit_code_of(result.status, no_browser, signal);
+            // `verify --batch`: a row that matches the baseline passed; one that cannot be
+            // performed failed; drift is `changed`.
             r.status = match result.status {
-                Status::Skipped => "passed".into(),
+                Status::Skipped | Status::Unchanged | Status::NotVerified => "passed".into(),
+                Status::Broken => "failed".into(),
                 s => s.as_str().into(),
             };
             r.exit_code = result.exit_code;
@@ -461,7 +480,11 @@ fn progress_line(n: usize, total: usize, job: &RowJob, c: &Completion<RowDone>) 
     let (mark, what) = match c {
         Completion::Finished { output, .. } => {
             let r = &output.result;
-            let mark = if r.status.is_failure() { "✗" } else { "✓" };
+            let mark = match r.status {
+                s if s.is_failure() => "✗",
+                Status::Changed => "≠",
+                _ => "✓",
+            };
             let secs = r.duration_ms as f64 / 1000.0;
             let what = match failure_message(r) {
                 Some(m) => format!("{} ({secs:.1} s): {m}", r.status.as_str()),
@@ -477,4 +500,33 @@ fn progress_line(n: usize, total: usize, job: &RowJob, c: &Completion<RowDone>) 
         job.row.line,
         params.join(", ")
     )
+}
+
+/// The batch's exit code from its rows': a signal first, then no browser, a failed (or broken)
+/// row, drift (`verify`), and 0 only when every row passed.
+fn batch_exit_code(codes: impl Iterator<Item = u8>) -> u8 {
+    let codes: Vec<u8> = codes.collect();
+    let rank = |c: u8| match c {
+        EXIT_PASSED => 0,
+        crate::error::EXIT_DRIFT => 1,
+        EXIT_FAILED => 2,
+        c if c >= 128 => 5,
+        EXIT_NO_BROWSER => 4,
+        _ => 3,
+    };
+    codes.into_iter().max_by_key(|&c| rank(c)).unwrap_or(EXIT_PASSED)
+}
+
+#[cfg(test)]
+mod exit_tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_row_outranks_drift_and_a_signal_outranks_both() {
+        assert_eq!(batch_exit_code([0, 5, 0].into_iter()), 5);
+        assert_eq!(batch_exit_code([5, 1, 0].into_iter()), 1);
+        assert_eq!(batch_exit_code([1, 143, 5].into_iter()), 143);
+        assert_eq!(batch_exit_code([1, 3].into_iter()), 3);
+        assert_eq!(batch_exit_code(std::iter::empty()), 0);
+    }
 }

@@ -50,6 +50,8 @@ pub struct Context {
     pub max_wait: Option<Duration>,
     /// `Run` (or `Verify`); retried rows run in [`Mode::Recheck`].
     pub mode: Mode,
+    /// `Verify`: the baseline each row is compared with.
+    pub verify: Option<crate::verify::Settings>,
     /// The batch folder.
     pub dir: PathBuf,
     pub journal: Journal,
@@ -71,7 +73,7 @@ impl Context {
         base_url: String,
         browser: BrowserOptions,
         (timeout, max_wait): (Duration, Option<Duration>),
-        mode: Mode,
+        (mode, verify): (Mode, Option<crate::verify::Settings>),
         dir: PathBuf,
         journal: Journal,
         session_vars: Vars,
@@ -86,6 +88,7 @@ impl Context {
             timeout,
             max_wait,
             mode,
+            verify,
             dir,
             journal,
             session_vars,
@@ -321,10 +324,22 @@ impl BrowserSession {
             started,
             committed: false,
         };
-        let result = match std::fs::create_dir_all(dir.join("downloads")) {
+        let mut result = match std::fs::create_dir_all(dir.join("downloads")) {
             Ok(()) => run::run_phase(plan, &self.browser, &opts, &mut observer, &rc.cancel, Some(Phase::Row)).await,
             Err(e) => run::not_started(plan, &opts, Failure::hard(format!("cannot create {}: {e}", job.folder))),
         };
+        if let Some(settings) = &ctx.verify {
+            let key = crate::verify::key(&result.browser.name, ctx.browser.window);
+            if let Err(e) = crate::verify::apply(&mut result, &dir, settings, &key) {
+                tracing::error!(error = %e, "cannot compare the row with the baseline");
+                result.status = Status::Failed;
+                result.exit_code = crate::error::EXIT_FAILED;
+                result.error.get_or_insert_with(|| crate::run::result::ErrorInfo {
+                    message: format!("cannot compare with the baseline: {e}"),
+                    ..Default::default()
+                });
+            }
+        }
         ctx.write_reports(&result, &dir);
         let done = RowDone {
             committed: observer.committed,

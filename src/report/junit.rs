@@ -77,9 +77,9 @@ pub fn to_junit_batch(flow: &str, cases: &[BatchCase<'_>], redactor: &Redactor) 
             Some(r) => total.add(&Counts::of(r)),
             None => total.add(&Counts {
                 tests: 1,
-                failures: usize::from(c.status.is_failure()),
+                failures: usize::from(c.status.is_failure() || c.status == Status::Changed),
                 errors: 0,
-                skipped: usize::from(!c.status.is_failure()),
+                skipped: usize::from(!c.status.is_failure() && c.status != Status::Changed),
                 ms: 0,
             }),
         }
@@ -100,9 +100,9 @@ pub fn to_junit_batch(flow: &str, cases: &[BatchCase<'_>], redactor: &Redactor) 
                     None => {
                         let one = Counts {
                             tests: 1,
-                            failures: usize::from(c.status.is_failure()),
+                            failures: usize::from(c.status.is_failure() || c.status == Status::Changed),
                             errors: 0,
-                            skipped: usize::from(!c.status.is_failure()),
+                            skipped: usize::from(!c.status.is_failure() && c.status != Status::Changed),
                             ms: 0,
                         };
                         let attrs = one.attrs();
@@ -119,7 +119,7 @@ pub fn to_junit_batch(flow: &str, cases: &[BatchCase<'_>], redactor: &Redactor) 
                                         ("time", "0.000"),
                                     ])
                                     .write_inner_content(|w| {
-                                        if c.status.is_failure() {
+                                        if c.status.is_failure() || c.status == Status::Changed {
                                             write_failure(
                                                 w,
                                                 &ErrorInfo {
@@ -169,7 +169,13 @@ impl Counts {
         let infra = |s: &&StepResult| s.status.is_failure() && is_infrastructure(s.status, s.error.as_ref());
         let errors = result.steps.iter().filter(infra).count()
             + usize::from(run_case.is_some_and(|e| is_infrastructure(Status::Failed, Some(e))));
-        let failed = result.steps.iter().filter(|s| s.status.is_failure()).count() + usize::from(run_case.is_some());
+        // A changed step (`verify`) is written as a failure too.
+        let failed = result
+            .steps
+            .iter()
+            .filter(|s| s.status.is_failure() || s.status == Status::Changed)
+            .count()
+            + usize::from(run_case.is_some());
         Counts {
             tests: result.steps.len() + usize::from(run_case.is_some()),
             failures: failed - errors,

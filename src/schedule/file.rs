@@ -270,8 +270,13 @@ pub fn parse(path: &Path, text: &str) -> Result<Schedule, ScheduleError> {
             }
         };
 
-        if let (Some(b), Mode::Run) = (&r.baseline, r.mode) {
-            err(b.span(), "`baseline` is only used with mode = \"verify\"".into());
+        match (&r.baseline, r.mode) {
+            (Some(b), Mode::Run) => err(b.span(), "`baseline` is only used with mode = \"verify\"".into()),
+            (None, Mode::Verify) => err(
+                spanned_key_span(&r.name),
+                format!("job `{name}`: mode = \"verify\" needs `baseline` (the folder verify --update-baseline wrote)"),
+            ),
+            _ => {}
         }
         let keep = match &r.keep {
             Some(k) if *k.get_ref() < 1 => {
@@ -513,6 +518,19 @@ params = { x = ["no"] }
             assert!(got.starts_with(want), "got {got:?}, want {want:?}\nall: {e:#?}");
         }
         assert_eq!(e.len(), expected.len(), "{e:#?}");
+    }
+
+    #[test]
+    fn a_verify_job_needs_a_baseline() {
+        let d = Dir::new();
+        let e = d.errors(
+            "[[jobs]]\nname = \"qa\"\ncron = \"0 30 7 * * *\"\nflow = \"flow.toml\"\nmode = \"verify\"\nparams = {}\n",
+        );
+        assert_eq!(e.len(), 1, "{e:#?}");
+        assert!(
+            e[0].starts_with("DIR/schedule.toml:2:8: job `qa`: mode = \"verify\" needs `baseline`"),
+            "{e:#?}"
+        );
     }
 
     #[test]

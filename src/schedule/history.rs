@@ -17,6 +17,8 @@ pub enum RunStatus {
     Failed,
     /// A committing action was sent, then the run ended before its outcome was confirmed.
     CommittedUnknown,
+    /// A verify job found drift: every step could be performed, something changed.
+    Drift,
     /// The run could not start or ended in an error of its own (no browser, bad flow, I/O).
     Error,
     /// Stopped by SIGTERM/SIGINT.

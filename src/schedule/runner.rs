@@ -257,7 +257,7 @@ impl Finish<'_> {
         }
         let failed = matches!(
             entry.status,
-            RunStatus::Failed | RunStatus::CommittedUnknown | RunStatus::Error
+            RunStatus::Failed | RunStatus::Drift | RunStatus::CommittedUnknown | RunStatus::Error
         );
         if let (Some(url), true) = (&job.webhook, failed || job.notify == Notify::Always) {
             let body = webhook::Summary {

@@ -65,7 +65,9 @@ impl Browser {
                         b.close().await;
                     }
                 }
+                // Our own driver: dropping the half-done start stops it and removes the profile.
                 launch.abort();
+                let _ = launch.await;
                 Ok(None)
             }
             done = &mut launch => match done {

@@ -414,7 +414,7 @@ async fn run_flow_with(
     // Dropping a half-done launch (cancelled) stops its driver and removes its profile.
     let launched = match no_display(&req.browser) {
         Some(f) => Err(f),
-        None => match Browser::launch_until(&browser_opts, &cancel).await {
+        None => match Browser::launch_until(&browser_opts, cancel).await {
             Ok(Some(b)) => Ok(b),
             Ok(None) => Err(Failure::interrupted()),
             Err(e) => Err(Failure::from(e)),

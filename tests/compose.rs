@@ -48,7 +48,10 @@ fn compose_has_a_grid_the_replica_and_the_robot() {
     }
     assert_eq!(c["services"]["portal"]["build"].as_str(), Some("."));
     let dockerfile = std::fs::read_to_string("Dockerfile").unwrap();
-    assert_eq!(dockerfile.matches("\nFROM ").count() + usize::from(dockerfile.starts_with("FROM ")), 2);
+    assert_eq!(
+        dockerfile.matches("\nFROM ").count() + usize::from(dockerfile.starts_with("FROM ")),
+        2
+    );
     assert!(dockerfile.contains("COPY --from=build"), "a multi-stage build");
 }
 

@@ -112,10 +112,17 @@ async fn shipped_flow_passes_on_firefox_against_the_classic_portal() {
     let shots = png_names(&out);
     assert_eq!(shots.len(), 5, "{shots:?}");
     let tallest = shots.iter().map(|n| png_size(&out.join(n)).1).max().unwrap();
-    assert!(tallest > 900, "a full-page screenshot is taller than the window: {tallest}");
+    assert!(
+        tallest > 900,
+        "a full-page screenshot is taller than the window: {tallest}"
+    );
 
     // The fresh profile (and geckodriver's log) went with the run.
-    let left: Vec<_> = std::fs::read_dir(&tmp).unwrap().filter_map(|e| e.ok()).map(|e| e.file_name()).collect();
+    let left: Vec<_> = std::fs::read_dir(&tmp)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name())
+        .collect();
     assert!(left.is_empty(), "left in TMPDIR: {left:?}");
     portal.shutdown().await;
 }

@@ -86,7 +86,12 @@ fn tools() -> Result<(PathBuf, PathBuf), String> {
                 })
                 .max()
         })
-        .ok_or_else(|| format!("no Selenium server jar in {} (run scripts/ensure-grid.sh)", dir.display()))?;
+        .ok_or_else(|| {
+            format!(
+                "no Selenium server jar in {} (run scripts/ensure-grid.sh)",
+                dir.display()
+            )
+        })?;
     Ok((java, jar))
 }
 
@@ -99,10 +104,14 @@ fn chromedriver() -> PathBuf {
 }
 
 fn chromium() -> Option<String> {
-    ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
-        .iter()
-        .find(|p| Path::new(p).is_file())
-        .map(|p| p.to_string())
+    [
+        "/usr/bin/chromium",
+        "/usr/bin/chromium-browser",
+        "/usr/bin/google-chrome",
+    ]
+    .iter()
+    .find(|p| Path::new(p).is_file())
+    .map(|p| p.to_string())
 }
 
 fn spawn(java: &Path, args: &[String], log: &Path) -> Child {
@@ -127,7 +136,13 @@ fn status(url: &str) -> Option<Value> {
         .proxy(None)
         .build()
         .into();
-    let body = agent.get(format!("{url}/status")).call().ok()?.body_mut().read_to_string().ok()?;
+    let body = agent
+        .get(format!("{url}/status"))
+        .call()
+        .ok()?
+        .body_mut()
+        .read_to_string()
+        .ok()?;
     serde_json::from_str(&body).ok()
 }
 
@@ -163,7 +178,10 @@ fn wait_status(url: &str, what: &str, logs: &Path, ok: impl Fn(&Value) -> bool) 
             for f in ["hub.log", "node1.log", "node2.log"] {
                 let text = std::fs::read_to_string(logs.join(f)).unwrap_or_default();
                 let tail: Vec<&str> = text.lines().rev().take(15).collect();
-                all.push_str(&format!("--- {f}\n{}\n", tail.into_iter().rev().collect::<Vec<_>>().join("\n")));
+                all.push_str(&format!(
+                    "--- {f}\n{}\n",
+                    tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+                ));
             }
             panic!("the Grid did not get {what} within {} s\n{all}", GRID_READY.as_secs());
         }
@@ -231,7 +249,9 @@ impl Grid {
             args.push(format!("webdriver-executable={}", chromedriver().display()));
             grid.procs.push(spawn(java, &args, &logs.join(format!("node{i}.log"))));
         }
-        wait_status(&url, "two nodes up", &logs, |s| nodes_up(s) == 2 && s["value"]["ready"] == true);
+        wait_status(&url, "two nodes up", &logs, |s| {
+            nodes_up(s) == 2 && s["value"]["ready"] == true
+        });
         grid
     }
 }
@@ -306,7 +326,10 @@ async fn shipped_flow_through_the_grid_fetches_the_pdf_via_managed_downloads() {
     let (removed, added) = diff(&before, &portal.state());
     assert!(removed.is_empty(), "{removed:?}");
     assert_eq!(added.len(), 1, "{added:?}");
-    assert!(added[0].contains("E-commerce inzichten") && added[0].contains(KLANTNUMMER), "{added:?}");
+    assert!(
+        added[0].contains("E-commerce inzichten") && added[0].contains(KLANTNUMMER),
+        "{added:?}"
+    );
 
     // The PDF came from the node through managed downloads into the run folder.
     let report = read_json(&out.join("report.json"));
@@ -326,7 +349,10 @@ async fn shipped_flow_through_the_grid_fetches_the_pdf_via_managed_downloads() {
         .iter()
         .map(|n| n["id"].as_str().unwrap())
         .collect();
-    assert!(ids.contains(&node["id"].as_str().unwrap_or("none")), "{node} not in {ids:?}");
+    assert!(
+        ids.contains(&node["id"].as_str().unwrap_or("none")),
+        "{node} not in {ids:?}"
+    );
     assert!(node["uri"].as_str().unwrap().starts_with("http://127.0.0.1:"), "{node}");
     // Nothing left on the Grid.
     assert_eq!(sessions(url), Vec::<String>::new());
@@ -342,7 +368,11 @@ async fn a_batch_with_parallel_2_uses_both_nodes() {
         ..PortalConfig::default()
     })
     .await;
-    let dir = tempfile::Builder::new().prefix("postnl-grid-batch-").tempdir().unwrap().keep();
+    let dir = tempfile::Builder::new()
+        .prefix("postnl-grid-batch-")
+        .tempdir()
+        .unwrap()
+        .keep();
     let mut csv = String::from("klantnummer;gebruiker\n");
     for i in 1..=4 {
         csv.push_str(&format!("{KLANTNUMMER};Tester {i:04}, Demo (PostNL)\n"));
@@ -415,11 +445,20 @@ async fn sigterm_leaves_no_session_on_the_grid() {
     .await;
     let out = out_dir("grid-sigterm");
     let mut c = robot();
-    c.args(["run", FLOW, "--webdriver", url, "--base-url", &portal.base_url(), "--quiet", "--out"])
-        .arg(&out)
-        .args(["-p", "klantnummer=9401138", "-p", "gebruiker=GATUser, PostNL (PostNL)"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
+    c.args([
+        "run",
+        FLOW,
+        "--webdriver",
+        url,
+        "--base-url",
+        &portal.base_url(),
+        "--quiet",
+        "--out",
+    ])
+    .arg(&out)
+    .args(["-p", "klantnummer=9401138", "-p", "gebruiker=GATUser, PostNL (PostNL)"])
+    .stdout(Stdio::null())
+    .stderr(Stdio::piped());
     let child = c.spawn().unwrap();
 
     // Wait (bounded) until the Grid runs the robot's session and the flow is under way.
@@ -430,7 +469,10 @@ async fn sigterm_leaves_no_session_on_the_grid() {
         if running && log.matches("step starts").count() >= 2 {
             break;
         }
-        assert!(Instant::now() < deadline, "the robot's session never got going on the Grid:\n{log}");
+        assert!(
+            Instant::now() < deadline,
+            "the robot's session never got going on the Grid:\n{log}"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let pid = child.id().to_string();

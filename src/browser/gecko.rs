@@ -8,7 +8,10 @@ pub(crate) struct FullScreenshot;
 
 impl WebDriverCompatibleCommand for FullScreenshot {
     fn endpoint(&self, base_url: &url::Url, session_id: Option<&str>) -> Result<url::Url, url::ParseError> {
-        base_url.join(&format!("session/{}/moz/screenshot/full", session_id.unwrap_or_default()))
+        base_url.join(&format!(
+            "session/{}/moz/screenshot/full",
+            session_id.unwrap_or_default()
+        ))
     }
 
     fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {

@@ -80,13 +80,19 @@ pub(crate) async fn fetch_new_file(
     let name = loop {
         let names = list(client).await?;
         let partial = names.iter().any(|n| is_partial(n));
-        let fresh: Vec<&String> = names.iter().filter(|n| !before.contains(*n) && !is_partial(n)).collect();
+        let fresh: Vec<&String> = names
+            .iter()
+            .filter(|n| !before.contains(*n) && !is_partial(n))
+            .collect();
         if !partial && fresh.len() == 1 {
             break fresh[0].clone();
         }
         if !attempts.next().await {
             return Err(BrowserError::Download(if partial {
-                format!("the download did not finish on the Grid node within {:.0} s", timeout.as_secs_f64())
+                format!(
+                    "the download did not finish on the Grid node within {:.0} s",
+                    timeout.as_secs_f64()
+                )
             } else if fresh.len() > 1 {
                 "several new files arrived on the Grid node".to_string()
             } else {

@@ -185,9 +185,9 @@ async fn open(url: &str, caps: Map<String, Value>) -> Result<fantoccini::Client,
     let mut builder = match fantoccini::ClientBuilder::rustls() {
         Ok(b) => b,
         Err(e) => {
-            return Err(fantoccini::error::NewSessionError::Lost(std::io::Error::other(format!(
-                "TLS set-up failed: {e}"
-            ))))
+            return Err(fantoccini::error::NewSessionError::Lost(std::io::Error::other(
+                format!("TLS set-up failed: {e}"),
+            )))
         }
     };
     builder.capabilities(caps);
@@ -221,6 +221,15 @@ fn explain(e: &fantoccini::error::NewSessionError) -> String {
     }
 }
 
+/// One line of at most [`MAX_QUOTE`] characters.
+fn clip(s: &str) -> String {
+    let line = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    match line.char_indices().nth(MAX_QUOTE) {
+        Some((i, _)) => format!("{}…", &line[..i]),
+        None => line,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::is_capacity_refusal;
@@ -230,19 +239,12 @@ mod tests {
         assert!(is_capacity_refusal(
             "session not created: Could not start a new session. New session request timed out"
         ));
-        assert!(is_capacity_refusal("Session request rejected: the new session queue is full"));
+        assert!(is_capacity_refusal(
+            "Session request rejected: the new session queue is full"
+        ));
         assert!(!is_capacity_refusal(
             "Could not start a new session. No nodes support the capabilities in the request"
         ));
         assert!(!is_capacity_refusal("cannot find Chrome binary"));
-    }
-}
-
-/// One line of at most [`MAX_QUOTE`] characters.
-fn clip(s: &str) -> String {
-    let line = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    match line.char_indices().nth(MAX_QUOTE) {
-        Some((i, _)) => format!("{}…", &line[..i]),
-        None => line,
     }
 }

@@ -61,7 +61,9 @@ pub(crate) fn extract(zip: &[u8], dir: &Path) -> Result<Vec<PathBuf>, UnzipError
         let comment_len = u16_at(zip, at + 32)? as usize;
         let external = u32_at(zip, at + 38)?;
         let local = u32_at(zip, at + 42)? as usize;
-        let name_bytes = zip.get(at + 46..at + 46 + name_len).ok_or(UnzipError::Malformed("truncated"))?;
+        let name_bytes = zip
+            .get(at + 46..at + 46 + name_len)
+            .ok_or(UnzipError::Malformed("truncated"))?;
         let name = String::from_utf8_lossy(name_bytes).into_owned();
         at += 46 + name_len + extra_len + comment_len;
 
@@ -81,7 +83,9 @@ pub(crate) fn extract(zip: &[u8], dir: &Path) -> Result<Vec<PathBuf>, UnzipError
             return Err(UnzipError::Malformed("bad local header"));
         }
         let start = local + 30 + u16_at(zip, local + 26)? as usize + u16_at(zip, local + 28)? as usize;
-        let data = zip.get(start..start + packed).ok_or(UnzipError::Malformed("truncated"))?;
+        let data = zip
+            .get(start..start + packed)
+            .ok_or(UnzipError::Malformed("truncated"))?;
         let bytes = match method {
             0 => data.to_vec(),
             8 => {
@@ -192,7 +196,11 @@ mod tests {
     #[test]
     fn climbing_absolute_and_linked_entries_are_refused() {
         let dir = tempfile::tempdir().unwrap();
-        for (name, mode) in [("../x.pdf", 0o100644), ("/tmp/x.pdf", 0o100644), ("a/../../x", 0o100644)] {
+        for (name, mode) in [
+            ("../x.pdf", 0o100644),
+            ("/tmp/x.pdf", 0o100644),
+            ("a/../../x", 0o100644),
+        ] {
             let e = extract(&zip(&[(name, mode, b"x")]), dir.path()).unwrap_err();
             assert!(matches!(e, UnzipError::Refused(..)), "{name}: {e}");
         }

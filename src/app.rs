@@ -433,7 +433,7 @@ async fn run_flow_with(
     result.ticket.clone_from(&req.output.ticket);
     let signal = interrupt.signal();
     let no_browser = result.error.as_ref().is_some_and(|e| e.kind == FailureKind::NoBrowser);
-    result.exit_code = crate::error::exit_code_of(result.status, no_browser, signal);
+    result.exit_code = result.status.exit_code(no_browser, signal);
     let verified = match verify {
         Some(v) if !no_browser && result.status != Status::Interrupted => {
             let key = verify::key(&result.browser.name, browser_opts.window);

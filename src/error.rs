@@ -12,63 +12,7 @@
 
 use std::process::ExitCode;
 
-use crate::run::Status;
-
-/// Exit code: passed.
-pub const EXIT_PASSED: u8 = 0;
-/// Exit code: a step failed.
-pub const EXIT_FAILED: u8 = 1;
-/// Exit code: invalid usage, flow, parameters or secrets.
-pub const EXIT_INVALID: u8 = 2;
-/// Exit code: no browser or WebDriver.
-pub const EXIT_NO_BROWSER: u8 = 3;
-/// Exit code: anything else.
-pub const EXIT_OTHER: u8 = 4;
-/// Exit code: drift found by verify (every step performable, something changed).
-pub const EXIT_DRIFT: u8 = 5;
-
-/// A signal that interrupts a run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Signal {
-    /// SIGHUP: the terminal went away.
-    Hup,
-    /// SIGINT: Ctrl-C.
-    Int,
-    /// SIGTERM: `timeout`, `docker stop`, CI cancellation.
-    Term,
-}
-
-impl Signal {
-    /// 128 + the signal number, as shells report it.
-    pub fn exit_code(self) -> u8 {
-        match self {
-            Signal::Hup => 129,
-            Signal::Int => 130,
-            Signal::Term => 143,
-        }
-    }
-
-    /// `SIGINT`, ….
-    pub fn name(self) -> &'static str {
-        match self {
-            Signal::Hup => "SIGHUP",
-            Signal::Int => "SIGINT",
-            Signal::Term => "SIGTERM",
-        }
-    }
-}
-
-/// The exit code of a run that ended with `status`; `signal` is the one that interrupted it
-/// (an interruption without a known signal counts as SIGINT).
-pub fn exit_code_of(status: Status, no_browser: bool, signal: Option<Signal>) -> u8 {
-    match status {
-        Status::Passed | Status::Skipped | Status::Unchanged | Status::NotVerified => EXIT_PASSED,
-        Status::Changed => EXIT_DRIFT,
-        Status::Interrupted => signal.unwrap_or(Signal::Int).exit_code(),
-        _ if no_browser => EXIT_NO_BROWSER,
-        Status::Failed | Status::CommittedUnknown | Status::Broken => EXIT_FAILED,
-    }
-}
+pub use crate::exit::{Signal, EXIT_DRIFT, EXIT_FAILED, EXIT_INVALID, EXIT_NO_BROWSER, EXIT_OTHER, EXIT_PASSED};
 
 /// Why a command did not succeed; each class has its own exit code.
 #[derive(Debug, thiserror::Error)]
@@ -121,21 +65,22 @@ impl CliError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::run::Status;
 
     #[test]
     fn the_exit_code_table() {
-        assert_eq!(exit_code_of(Status::Passed, false, None), 0);
-        assert_eq!(exit_code_of(Status::Failed, false, None), 1);
-        assert_eq!(exit_code_of(Status::CommittedUnknown, false, None), 1);
-        assert_eq!(exit_code_of(Status::Failed, true, None), 3);
-        assert_eq!(exit_code_of(Status::Interrupted, false, Some(Signal::Term)), 143);
-        assert_eq!(exit_code_of(Status::Interrupted, false, Some(Signal::Hup)), 129);
-        assert_eq!(exit_code_of(Status::Interrupted, false, None), 130);
+        assert_eq!(Status::Passed.exit_code(false, None), 0);
+        assert_eq!(Status::Failed.exit_code(false, None), 1);
+        assert_eq!(Status::CommittedUnknown.exit_code(false, None), 1);
+        assert_eq!(Status::Failed.exit_code(true, None), 3);
+        assert_eq!(Status::Interrupted.exit_code(false, Some(Signal::Term)), 143);
+        assert_eq!(Status::Interrupted.exit_code(false, Some(Signal::Hup)), 129);
+        assert_eq!(Status::Interrupted.exit_code(false, None), 130);
         assert_eq!(CliError::Invalid(String::new()).code(), 2);
         assert_eq!(CliError::Other(anyhow::anyhow!("x")).code(), 4);
         assert_eq!(EXIT_DRIFT, 5);
-        assert_eq!(exit_code_of(Status::Unchanged, false, None), 0);
-        assert_eq!(exit_code_of(Status::Changed, false, None), 5);
-        assert_eq!(exit_code_of(Status::Broken, false, None), 1);
+        assert_eq!(Status::Unchanged.exit_code(false, None), 0);
+        assert_eq!(Status::Changed.exit_code(false, None), 5);
+        assert_eq!(Status::Broken.exit_code(false, None), 1);
     }
 }

@@ -6,8 +6,8 @@
 //! then ignores.
 
 use super::csv::BatchRow;
-use super::durable;
 use super::key::RowKey;
+use crate::durable;
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;

@@ -7,7 +7,6 @@
 //! [`report`] writes the batch's own reports.
 
 pub mod csv;
-pub mod durable;
 pub mod journal;
 pub mod key;
 pub mod queue;

@@ -169,7 +169,7 @@ tr.not-run td,tr.interrupted td{background:#fff6e0}tr.skipped td{color:#666}.sto
 
 fn write(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, report::ReportError> {
     let path = dir.join(name);
-    super::durable::write_atomic(&path, bytes).map_err(|source| report::ReportError::Write {
+    crate::durable::write_atomic(&path, bytes).map_err(|source| report::ReportError::Write {
         path: path.clone(),
         source,
     })?;

@@ -1,7 +1,7 @@
 //! `results.csv`: one line per row with its parameters, extra columns and outcome, safe to
 //! open in a spreadsheet.
 
-use super::durable;
+use crate::durable;
 use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};

@@ -16,7 +16,7 @@ use super::results::{write_results, ResultRow};
 use super::rundir::{prepare_out_dir, unique_run_dir};
 use super::session::{Context, Factory, RowDone, RowJob, NEW_PASSWORD_SECRET};
 use crate::browser::BrowserOptions;
-use crate::error::{exit_code_of, Signal, EXIT_FAILED, EXIT_NO_BROWSER, EXIT_PASSED};
+use crate::error::{Signal, EXIT_FAILED, EXIT_NO_BROWSER, EXIT_PASSED};
 use crate::flow::{self, bind::Vars, Flow};
 use crate::report::logging::TaskLog;
 use crate::report::{self, Redactor};
@@ -439,7 +439,7 @@ fn row_report(row: &super::csv::BatchRow, e: Ended, signal: Option<Signal>, open
         Completion::Finished { output, attempts, .. } => {
             let mut result = output.result;
             let no_browser = result.error.as_ref().is_some_and(|e| e.kind == FailureKind::NoBrowser);
-            result.exit_code = exit_code_of(result.status, no_browser, signal);
+            result.exit_code = result.status.exit_code(no_browser, signal);
             // `verify --batch`: a row that matches the baseline passed; one that cannot be
             // performed failed; drift is `changed`.
             r.status = match result.status {

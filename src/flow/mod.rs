@@ -15,6 +15,9 @@ pub mod span;
 pub mod text;
 pub mod validate;
 
+/// What a secret's value is shown as, wherever it would be printed.
+pub const MASK: &str = "***";
+
 pub use bind::{bind, bind_env, BindError, BindProblem, RenderError, Vars};
 pub use check::check;
 pub use load::{load, parse_str};

@@ -30,6 +30,7 @@ pub fn to_html(result: &RunResult, dir: &Path, redactor: &Redactor) -> String {
     let mut page = Page {
         r: redactor,
         lang: result.lang.parse().unwrap_or_default(),
+        dry_run: result.mode == "verify",
         dir,
         out: String::with_capacity(64 * 1024),
         images: Vec::new(),
@@ -55,6 +56,8 @@ const IMAGE_SLOT: &str = "\u{1}image\u{1}";
 struct Page<'a> {
     r: &'a Redactor,
     lang: Lang,
+    /// `verify`: nothing was saved, so ticked boxes say so.
+    dry_run: bool,
     dir: &'a Path,
     out: String,
     images: Vec<String>,
@@ -68,6 +71,16 @@ impl Page<'_> {
 
     fn m(&self, m: Msg) -> &'static str {
         self.lang.t(m)
+    }
+
+    /// An ensured box's line; in a dry run (`verify`) it says the change was not saved.
+    fn ensured_text(&self, e: &Ensured) -> String {
+        let line = self.lang.ensured_line(e);
+        if self.dry_run {
+            format!("{line} — {}", self.m(Msg::NotSaved))
+        } else {
+            line
+        }
     }
 
     fn document(&mut self, res: &RunResult) {
@@ -184,7 +197,7 @@ impl Page<'_> {
                     "{what} <code>{}</code> · {} {}",
                     self.t(&format!("{}/{}", v.baseline.trim_end_matches('/'), v.key)),
                     self.m(Msg::PixelThreshold),
-                    self.t(&crate::verify::percent(v.pixel_threshold))
+                    self.t(&super::percent(v.pixel_threshold))
                 ),
             ));
         }
@@ -217,7 +230,7 @@ impl Page<'_> {
                     self.out,
                     "<li class=\"{}\">{}</li>",
                     if ok { "ok" } else { "bad" },
-                    self.t(&self.lang.ensured_line(e))
+                    self.t(&self.ensured_text(e))
                 );
             }
             self.out.push_str("</ul>\n");
@@ -294,7 +307,7 @@ impl Page<'_> {
             let _ = writeln!(
                 self.out,
                 "<p class=\"ensured-line\">☑ {}</p>",
-                self.t(&self.lang.ensured_line(e))
+                self.t(&self.ensured_text(e))
             );
         }
         let failure_shot = s.error.as_ref().and_then(|e| e.screenshot.clone());
@@ -365,7 +378,7 @@ impl Page<'_> {
                 self.out,
                 "<p class=\"pixels\">{}: <strong>{}</strong></p>",
                 self.m(Msg::PixelsChanged),
-                self.t(&crate::verify::percent(p))
+                self.t(&super::percent(p))
             );
         }
         if !v.edits.is_empty() {

@@ -233,6 +233,7 @@ pub enum Msg {
     DidYouMean,
     InsteadOf,
     Similarity,
+    NotSaved,
 }
 
 impl Msg {
@@ -322,6 +323,7 @@ impl Msg {
             Msg::DidYouMean => ("Bedoelde u", "Did you mean"),
             Msg::InsteadOf => ("in plaats van", "instead of"),
             Msg::Similarity => ("gelijkenis", "similarity"),
+            Msg::NotSaved => ("niet opgeslagen (proefrun)", "not saved (dry run)"),
         }
     }
 }

@@ -25,6 +25,7 @@ pub use i18n::{Lang, Msg};
 pub use logging::{clear_run_log, init as init_logging, set_run_log, LogFormat, LogGuard};
 pub use manifest::{write_manifest, MANIFEST_FILE};
 pub use redact::{Redactor, MASK};
+pub use text::percent;
 
 /// File name of the HTML report inside the run folder.
 pub const HTML_FILE: &str = "report.html";
@@ -75,6 +76,6 @@ fn write_file(dir: &Path, name: &str, contents: &[u8]) -> Result<PathBuf, Report
         source,
     };
     std::fs::create_dir_all(dir).map_err(err)?;
-    crate::batch::durable::write_atomic(&path, contents).map_err(err)?;
+    crate::durable::write_atomic(&path, contents).map_err(err)?;
     Ok(path)
 }

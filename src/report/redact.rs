@@ -17,7 +17,7 @@ use std::sync::Arc;
 use tracing_subscriber::fmt::MakeWriter;
 
 /// What a secret is replaced with.
-pub const MASK: &str = "***";
+pub use crate::flow::MASK;
 
 /// Secrets with fewer characters than this are ignored (see the module docs).
 pub const MIN_SECRET_LEN: usize = 3;

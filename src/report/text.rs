@@ -45,6 +45,11 @@ pub(crate) fn escape(s: &str) -> String {
     crate::markup::escape(s)
 }
 
+/// A share (0–1) as a percentage: `0.12 %`.
+pub fn percent(share: f64) -> String {
+    format!("{:.2} %", share * 100.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -641,7 +641,7 @@ impl<'a, P: Page> Executor<'a, P> {
         // Temp file + rename: a full disk leaves no half screenshot, and a symbolic link planted
         // under this name is replaced, never followed.
         let target = path.clone();
-        tokio::task::spawn_blocking(move || crate::batch::durable::write_atomic(&target, &png))
+        tokio::task::spawn_blocking(move || crate::durable::write_atomic(&target, &png))
             .await
             .map_err(Failure::hard)?
             .map_err(|e| Failure::hard(format!("cannot write {}: {e}", path.display())))?;

@@ -79,7 +79,7 @@ impl StepFingerprint {
             .chain(
                 vars.secret_values()
                     .into_iter()
-                    .map(|v| (v, crate::report::MASK.to_string())),
+                    .map(|v| (v, crate::flow::MASK.to_string())),
             )
             .filter(|(v, _)| v.trim().chars().count() >= 3)
             .collect();

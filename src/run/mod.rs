@@ -158,7 +158,7 @@ fn conclude(result: &mut RunResult, clock: Instant) {
         Status::Passed
     };
     let no_browser = result.error.as_ref().is_some_and(|e| e.kind == FailureKind::NoBrowser);
-    result.exit_code = crate::error::exit_code_of(result.status, no_browser, None);
+    result.exit_code = result.status.exit_code(no_browser, None);
     tracing::info!(
         status = result.status.as_str(),
         duration_ms = result.duration_ms,

@@ -45,6 +45,19 @@ impl Status {
         )
     }
 
+    /// The exit code of a run that ended with this status; `signal` is the one that
+    /// interrupted it (an interruption without a known signal counts as SIGINT).
+    pub fn exit_code(self, no_browser: bool, signal: Option<crate::exit::Signal>) -> u8 {
+        use crate::exit::{Signal, EXIT_DRIFT, EXIT_FAILED, EXIT_NO_BROWSER, EXIT_PASSED};
+        match self {
+            Status::Passed | Status::Skipped | Status::Unchanged | Status::NotVerified => EXIT_PASSED,
+            Status::Changed => EXIT_DRIFT,
+            Status::Interrupted => signal.unwrap_or(Signal::Int).exit_code(),
+            _ if no_browser => EXIT_NO_BROWSER,
+            Status::Failed | Status::CommittedUnknown | Status::Broken => EXIT_FAILED,
+        }
+    }
+
     /// The word used in reports: `passed`, `committed-unknown`, ….
     pub fn as_str(self) -> &'static str {
         match self {

@@ -1,7 +1,7 @@
 //! `history.jsonl` (every run and skip of a job) and `status.json` (the last run and the last
 //! success, for monitoring), both in the job's `out` folder.
 
-use crate::batch::durable;
+use crate::durable;
 use chrono::{DateTime, Utc};
 use std::io;
 use std::path::{Path, PathBuf};

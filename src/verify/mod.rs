@@ -227,7 +227,7 @@ fn compare(result: &mut RunResult, out_dir: &Path, settings: &Settings, base: &B
             Status::Unchanged
         };
     }
-    result.exit_code = crate::error::exit_code_of(result.status, false, None);
+    result.exit_code = result.status.exit_code(false, None);
     Ok(())
 }
 
@@ -236,10 +236,7 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), VerifyError> {
     std::fs::write(&path, bytes).map_err(|source| VerifyError::Write { path, source })
 }
 
-/// `0.12 %`.
-pub fn percent(share: f64) -> String {
-    format!("{:.2} %", share * 100.0)
-}
+pub use crate::report::percent;
 
 /// The terminal summary: per step its verify status, what changed, near misses and the edits
 /// that repair the flow; then the verdict.

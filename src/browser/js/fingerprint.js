@@ -23,12 +23,28 @@ const FP_MAX_ITEMS = 300;
 // The region around `el` whose labels count: its form, tree, menu, navigation, dialog or table;
 // else its group or list; else its parent.
 function fpRoot(el) {
-  const top = (c) => c && c !== document.body && c !== document.documentElement;
-  const root = el.closest(FP_ROOT_SEL);
+  const doc = el.ownerDocument;
+  const top = (c) => c && c !== doc.body && c !== doc.documentElement;
+  const root = fpClosest(el, FP_ROOT_SEL);
   if (top(root)) return root;
-  const group = el.closest(FP_GROUP_SEL);
+  const group = fpClosest(el, FP_GROUP_SEL);
   if (top(group)) return group;
-  return top(el.parentElement) ? el.parentElement : el;
+  const parent = fpParent(el);
+  return top(parent) ? parent : el;
+}
+
+// The parent across a shadow root to its host (not across a frame: a frame's document is a
+// page of its own).
+function fpParent(el) {
+  if (el.parentElement) return el.parentElement;
+  const root = el.parentNode;
+  return root && root.host ? root.host : null;
+}
+
+// `closest` across shadow roots.
+function fpClosest(el, sel) {
+  for (let e = el; e; e = fpParent(e)) if (e.matches(sel)) return e;
+  return null;
 }
 
 // The name of a group: a fieldset's legend, an aria name, or a tree item's own label.
@@ -46,7 +62,7 @@ function fpGroupName(g) {
 const FP_NAMED_GROUP_SEL = 'fieldset, [role=group], [role=radiogroup], [role=treeitem]';
 function fpGroups(el) {
   const names = [];
-  for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+  for (let p = fpParent(el); p && p !== el.ownerDocument.body; p = fpParent(p)) {
     if (!p.matches(FP_NAMED_GROUP_SEL)) continue;
     const n = fpGroupName(p);
     if (n) names.unshift(n);
@@ -55,7 +71,7 @@ function fpGroups(el) {
 }
 
 function fpMasked(el, masks) {
-  return masks.some((m) => m === el || m.contains(el));
+  return masks.some((m) => deepContains(m, el));
 }
 
 function fpItem(el) {
@@ -85,7 +101,7 @@ function fpItems(root, masks) {
 
 // The list (native select, listbox, list) offering an option whose text matches `tq`.
 function fpOptionList(tq) {
-  for (const c of document.querySelectorAll(LIST_SEL)) {
+  for (const c of deepAll(document, LIST_SEL)) {
     const kind = listKind(c) || 'generic';
     if (!['select', 'listbox', 'radiogroup', 'tablist', 'tree', 'menu'].includes(kind)) continue;
     if (!controlVisible(c)) continue;

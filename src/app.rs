@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::batch::rundir::{prepare_out_dir, unique_run_dir};
-use crate::browser::{Browser, BrowserOptions};
+use crate::browser::{Browser, BrowserKind, BrowserOptions};
 use crate::cli::{BrowserArgs, Cli, Command, LogFormatArg, OutputArgs, PortalArgs, RunArgs, VerifyArgs};
 use crate::error::CliError;
 use crate::flow;
@@ -280,7 +280,9 @@ pub struct RunRequest {
 /// Which browser a run uses and how long it waits.
 #[derive(Debug, Clone)]
 pub struct BrowserSettings {
-    /// A running WebDriver server; `None`: start our own chromedriver.
+    /// Chromium or Firefox.
+    pub browser: BrowserKind,
+    /// A running WebDriver server; `None`: start our own driver.
     pub webdriver: Option<String>,
     /// The chromedriver to start; `None`: the one on PATH.
     pub driver: Option<PathBuf>,
@@ -326,6 +328,7 @@ impl Default for OutputSettings {
 impl From<BrowserArgs> for BrowserSettings {
     fn from(a: BrowserArgs) -> Self {
         BrowserSettings {
+            browser: a.browser,
             webdriver: a.webdriver,
             driver: a.driver,
             headed: a.headed,
@@ -443,6 +446,7 @@ async fn run_flow_with(
 
     let mut progress = Progress::new(req.output.quiet).with_lang(req.output.lang);
     let browser_opts = BrowserOptions {
+        browser: req.browser.browser,
         webdriver: req.browser.webdriver.clone(),
         driver_path: req.browser.driver.clone(),
         headed: req.browser.headed,
@@ -465,10 +469,10 @@ async fn run_flow_with(
     // Dropping a half-done launch (cancelled) stops its driver and removes its profile.
     let launched = match no_display(&req.browser) {
         Some(f) => Err(f),
-        None => tokio::select! {
-            biased;
-            _ = cancel.cancelled() => Err(Failure::interrupted()),
-            b = Browser::launch(&browser_opts) => b.map_err(Failure::from),
+        None => match Browser::launch_until(&browser_opts, cancel).await {
+            Ok(Some(b)) => Ok(b),
+            Ok(None) => Err(Failure::interrupted()),
+            Err(e) => Err(Failure::from(e)),
         },
     };
     let mut result = match launched {

@@ -45,10 +45,14 @@ pub enum Command {
 /// Options shared by everything that drives a browser.
 #[derive(Debug, Clone, Args)]
 pub struct BrowserArgs {
-    /// Use this WebDriver server (Selenium Grid, remote chromedriver) instead of starting chromedriver.
+    /// The browser: chromium (through chromedriver) or firefox (through geckodriver); with
+    /// --webdriver, the browserName the session asks the Grid for.
+    #[arg(long, value_enum, default_value_t = crate::browser::BrowserKind::Chromium)]
+    pub browser: crate::browser::BrowserKind,
+    /// Use this WebDriver server (Selenium Grid, remote chromedriver) instead of starting a driver.
     #[arg(long, value_name = "URL", value_parser = parse_webdriver_url)]
     pub webdriver: Option<String>,
-    /// The chromedriver binary to start (default: `chromedriver` on PATH).
+    /// The driver binary to start (default: `chromedriver`, or for firefox `geckodriver`, on PATH).
     #[arg(long, value_name = "PATH")]
     pub driver: Option<PathBuf>,
     /// Show the browser window instead of running headless.

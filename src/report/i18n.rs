@@ -214,6 +214,8 @@ pub enum Msg {
     Status,
     TechnicalDetails,
     WebDriver,
+    GridNode,
+    DownloadsVia,
     Integrity,
     IntegrityHint,
     File,
@@ -291,6 +293,8 @@ impl Msg {
             Msg::Status => ("Status", "Status"),
             Msg::TechnicalDetails => ("Technische details", "Technical details"),
             Msg::WebDriver => ("WebDriver", "WebDriver"),
+            Msg::GridNode => ("Grid-node", "Grid node"),
+            Msg::DownloadsVia => ("Downloads via", "Downloads via"),
             Msg::Integrity => ("Controle achteraf", "Integrity"),
             Msg::IntegrityHint => (
                 "SHA-256 van de schermafbeeldingen en downloads. Alle bestanden van de runmap staan in \

@@ -6,4 +6,5 @@ set -euo pipefail
 cd "$(dirname "$0")"
 scripts/ensure-browser.sh
 . scripts/ensure-rust.sh
+case " $* " in *" --browser firefox "*|*" --browser=firefox "*) scripts/ensure-browser.sh firefox ;; esac
 exec cargo run --quiet --locked -- demo "$@"

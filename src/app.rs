@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::batch::rundir::{prepare_out_dir, unique_run_dir};
-use crate::browser::{Browser, BrowserOptions};
+use crate::browser::{Browser, BrowserKind, BrowserOptions};
 use crate::cli::{BrowserArgs, Cli, Command, LogFormatArg, OutputArgs, PortalArgs, RunArgs, VerifyArgs};
 use crate::error::CliError;
 use crate::flow;
@@ -14,8 +14,10 @@ use crate::run::result::{ErrorInfo, RunResult, Status, StepResult};
 use crate::run::{self, Failure, FailureKind, Mode, Observer, Plan, RunOptions};
 use crate::signals::Interrupt;
 use crate::verify;
+use tokio_util::sync::CancellationToken;
 
 mod batch;
+mod inspect;
 mod schedule;
 
 /// The shipped flow and its login sub-flow, embedded so that `demo` always runs exactly them.
@@ -50,6 +52,7 @@ pub fn main(cli: Cli) -> Result<(), CliError> {
             Command::Demo(args) => demo(args.browser, args.output, &listen()?).await,
             Command::Portal(args) => serve_portal(args).await,
             Command::Verify(args) => verify_command(args, &listen()?).await,
+            Command::Inspect(args) => inspect::inspect_command(args, &listen()?).await,
         }
     })
 }
@@ -83,6 +86,9 @@ fn check(paths: &[PathBuf]) -> Result<(), CliError> {
 }
 
 async fn run_command(args: RunArgs, interrupt: &Interrupt) -> Result<(), CliError> {
+    if args.pause_on_failure {
+        pause_allowed(&args)?;
+    }
     if let Some(csv) = args.batch.batch.clone() {
         return batch::run_command(args, csv, interrupt).await;
     }
@@ -95,8 +101,53 @@ async fn run_command(args: RunArgs, interrupt: &Interrupt) -> Result<(), CliErro
         browser: args.browser.into(),
         output: args.output.into(),
         mode: Mode::Run,
+        pause_on_failure: args.pause_on_failure,
     };
     run_flow(req, &env, interrupt).await.map(|_| ())
+}
+
+/// `--pause-on-failure` needs a window to look at and a terminal to press Enter on; refused
+/// (exit 2) before any browser starts otherwise.
+fn pause_allowed(args: &RunArgs) -> Result<(), CliError> {
+    let why = if !args.browser.headed {
+        Some("it needs --headed: a headless browser cannot be looked at")
+    } else if args.batch.batch.is_some() {
+        Some("it does not go with --batch: rows run unattended")
+    } else if !is_terminal() {
+        Some("it needs a terminal to press Enter on, but stdin is not one")
+    } else {
+        None
+    };
+    match why {
+        Some(why) => Err(CliError::Invalid(format!("--pause-on-failure refused: {why}"))),
+        None => Ok(()),
+    }
+}
+
+/// Keeps the browser open after a failed step until Enter on the terminal, or until the run is
+/// interrupted (Ctrl-C, SIGTERM).
+async fn pause_at_failure(result: &RunResult, lang: report::Lang, redactor: &Redactor, cancel: &CancellationToken) {
+    let failed = |s: &&StepResult| s.status.is_failure() && s.status != Status::Interrupted;
+    let Some(step) = result.steps.iter().find(failed) else {
+        return;
+    };
+    eprintln!("{}", redactor.redact(&lang.paused_at(&step.title)));
+    wait_for_enter(cancel).await;
+}
+
+/// Returns when Enter is pressed on the terminal or `cancel` fires (Ctrl-C, SIGTERM).
+async fn wait_for_enter(cancel: &CancellationToken) {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    // A plain thread: a blocking read cannot be cancelled, and the process ends it on exit.
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = std::io::stdin().read_line(&mut line);
+        let _ = tx.send(());
+    });
+    tokio::select! {
+        _ = cancel.cancelled() => {}
+        _ = rx => {}
+    }
 }
 
 async fn verify_command(args: VerifyArgs, interrupt: &Interrupt) -> Result<(), CliError> {
@@ -127,6 +178,7 @@ async fn verify_command(args: VerifyArgs, interrupt: &Interrupt) -> Result<(), C
         browser: args.browser.into(),
         output: args.output.into(),
         mode: Mode::Verify,
+        pause_on_failure: false,
     };
     verify_flow(req, settings, &env, interrupt).await.map(|_| ())
 }
@@ -168,6 +220,7 @@ async fn demo(browser: BrowserArgs, output: OutputArgs, interrupt: &Interrupt) -
             ..output
         },
         mode: Mode::Run,
+        pause_on_failure: false,
     };
     let result = run_flow(req, &env, interrupt).await;
     portal.shutdown().await;
@@ -220,12 +273,16 @@ pub struct RunRequest {
     pub browser: BrowserSettings,
     pub output: OutputSettings,
     pub mode: Mode,
+    /// Keep the browser open at a failing step until Enter (`run --headed --pause-on-failure`).
+    pub pause_on_failure: bool,
 }
 
 /// Which browser a run uses and how long it waits.
 #[derive(Debug, Clone)]
 pub struct BrowserSettings {
-    /// A running WebDriver server; `None`: start our own chromedriver.
+    /// Chromium or Firefox.
+    pub browser: BrowserKind,
+    /// A running WebDriver server; `None`: start our own driver.
     pub webdriver: Option<String>,
     /// The chromedriver to start; `None`: the one on PATH.
     pub driver: Option<PathBuf>,
@@ -271,6 +328,7 @@ impl Default for OutputSettings {
 impl From<BrowserArgs> for BrowserSettings {
     fn from(a: BrowserArgs) -> Self {
         BrowserSettings {
+            browser: a.browser,
             webdriver: a.webdriver,
             driver: a.driver,
             headed: a.headed,
@@ -366,16 +424,6 @@ async fn run_flow_with(
     interrupt: &Interrupt,
 ) -> Result<RunOutcome, CliError> {
     init_logging(&req.output);
-    // The driver starts while the flow is read and bound (nothing navigates before that passed);
-    // an invalid flow drops it again: the driver stops and its profile is removed.
-    let driver_start = match no_display(&req.browser) {
-        Some(_) => None,
-        None => Browser::start_driver(&BrowserOptions {
-            webdriver: req.browser.webdriver.clone(),
-            driver_path: req.browser.driver.clone(),
-            ..BrowserOptions::default()
-        }),
-    };
     let flow = flow::load(&req.flow).map_err(|e| CliError::Invalid(e.render()))?;
     let vars = flow::bind::bind(&flow, &req.params, env, req.prompt && is_terminal())
         .map_err(|e| CliError::Invalid(e.to_string()))?;
@@ -398,6 +446,7 @@ async fn run_flow_with(
 
     let mut progress = Progress::new(req.output.quiet).with_lang(req.output.lang);
     let browser_opts = BrowserOptions {
+        browser: req.browser.browser,
         webdriver: req.browser.webdriver.clone(),
         driver_path: req.browser.driver.clone(),
         headed: req.browser.headed,
@@ -420,19 +469,22 @@ async fn run_flow_with(
     // Dropping a half-done launch (cancelled) stops its driver and removes its profile.
     let launched = match no_display(&req.browser) {
         Some(f) => Err(f),
-        None => tokio::select! {
-            biased;
-            _ = cancel.cancelled() => Err(Failure::interrupted()),
-            b = Browser::launch_started(&browser_opts, driver_start) => b.map_err(Failure::from),
+        None => match Browser::launch_until(&browser_opts, cancel).await {
+            Ok(Some(b)) => Ok(b),
+            Ok(None) => Err(Failure::interrupted()),
+            Err(e) => Err(Failure::from(e)),
         },
     };
-    // The browser closes while the reports are written.
-    let (mut result, closing) = match launched {
+    let mut result = match launched {
         Ok(browser) => {
             let result = run::run(plan, &browser, &opts, &mut progress, cancel).await;
-            (result, Some(tokio::spawn(browser.close())))
+            if req.pause_on_failure && result.status.is_failure() && result.status != Status::Interrupted {
+                pause_at_failure(&result, req.output.lang, &redactor, cancel).await;
+            }
+            browser.close().await;
+            result
         }
-        Err(f) => (run::not_started(plan, &opts, f), None),
+        Err(f) => run::not_started(plan, &opts, f),
     };
     result.lang = req.output.lang.code().to_string();
     result.operator = req.output.operator.clone().or_else(report::operator::os_user);
@@ -452,9 +504,6 @@ async fn run_flow_with(
         print!("{}", redactor.redact(&verify::summary(&result)));
     }
     progress.finish(&result, &out_dir);
-    if let Some(closing) = closing {
-        let _ = closing.await;
-    }
     report::logging::clear_run_log();
     written.map_err(|e| {
         CliError::Other(anyhow::anyhow!(

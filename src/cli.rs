@@ -37,15 +37,22 @@ pub enum Command {
     /// Replay a flow without saving and compare every step with a baseline (exit 0: unchanged,
     /// 5: drift, 1: a step is broken).
     Verify(VerifyArgs),
+    /// Open a page (after a login sub-flow, when given) and print what a person sees there as
+    /// ready-to-paste flow locators, grouped by region.
+    Inspect(InspectArgs),
 }
 
 /// Options shared by everything that drives a browser.
 #[derive(Debug, Clone, Args)]
 pub struct BrowserArgs {
-    /// Use this WebDriver server (Selenium Grid, remote chromedriver) instead of starting chromedriver.
+    /// The browser: chromium (through chromedriver) or firefox (through geckodriver); with
+    /// --webdriver, the browserName the session asks the Grid for.
+    #[arg(long, value_enum, default_value_t = crate::browser::BrowserKind::Chromium)]
+    pub browser: crate::browser::BrowserKind,
+    /// Use this WebDriver server (Selenium Grid, remote chromedriver) instead of starting a driver.
     #[arg(long, value_name = "URL", value_parser = parse_webdriver_url)]
     pub webdriver: Option<String>,
-    /// The chromedriver binary to start (default: `chromedriver` on PATH).
+    /// The driver binary to start (default: `chromedriver`, or for firefox `geckodriver`, on PATH).
     #[arg(long, value_name = "PATH")]
     pub driver: Option<PathBuf>,
     /// Show the browser window instead of running headless.
@@ -102,6 +109,9 @@ pub struct RunArgs {
     /// Never prompt for missing secrets, even on a terminal.
     #[arg(long)]
     pub no_prompt: bool,
+    /// With --headed, on a terminal: keep the browser open at a failing step until Enter.
+    #[arg(long)]
+    pub pause_on_failure: bool,
     #[command(flatten)]
     pub batch: BatchArgs,
     #[command(flatten)]
@@ -202,6 +212,26 @@ pub struct ScheduleArgs {
     /// Format of the logs.
     #[arg(long, value_enum, default_value_t = LogFormatArg::Text)]
     pub log_format: LogFormatArg,
+}
+
+/// `inspect`.
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// The page to inspect, an http(s) URL.
+    #[arg(value_parser = parse_base_url)]
+    pub url: String,
+    /// Run this flow first (e.g. flows/login.toml; secrets from the environment as for `run`),
+    /// against the URL's site.
+    #[arg(long, value_name = "FLOW")]
+    pub login: Option<PathBuf>,
+    /// With --headed, on a terminal: leave the browser open until Enter (or Ctrl-C).
+    #[arg(long)]
+    pub pause: bool,
+    /// Never prompt for missing secrets, even on a terminal.
+    #[arg(long)]
+    pub no_prompt: bool,
+    #[command(flatten)]
+    pub browser: BrowserArgs,
 }
 
 /// `demo`.

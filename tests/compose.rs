@@ -16,18 +16,43 @@ fn command(service: &Value) -> Vec<String> {
         .collect()
 }
 
+fn env(service: &Value, name: &str) -> Option<String> {
+    service["environment"][name].as_str().map(str::to_string)
+}
+
 #[test]
-fn compose_has_the_browser_the_replica_and_the_robot() {
+fn compose_has_a_grid_the_replica_and_the_robot() {
     let c = compose();
     let services = c["services"].as_mapping().unwrap();
     let names: Vec<&str> = services.keys().map(|k| k.as_str().unwrap()).collect();
-    assert_eq!(names, ["selenium", "portal", "robot", "scheduler"]);
-    assert!(c["services"]["selenium"]["image"]
-        .as_str()
-        .unwrap()
-        .starts_with("selenium/standalone-chromium"));
+    assert_eq!(names, ["hub", "chromium", "firefox", "portal", "robot", "scheduler"]);
+    let image = |s: &str| c["services"][s]["image"].as_str().unwrap().to_string();
+    assert!(image("hub").starts_with("selenium/hub:"));
+    assert!(image("chromium").starts_with("selenium/node-chromium:"));
+    assert!(image("firefox").starts_with("selenium/node-firefox:"));
+    // One Selenium version for the whole Grid.
+    let version = |s: &str| image(s).split(':').nth(1).unwrap().to_string();
+    assert_eq!(version("chromium"), version("hub"));
+    assert_eq!(version("firefox"), version("hub"));
+    for node in ["chromium", "firefox"] {
+        let n = &c["services"][node];
+        assert_eq!(env(n, "SE_EVENT_BUS_HOST").as_deref(), Some("hub"), "{node}");
+        assert_eq!(env(n, "SE_EVENT_BUS_PUBLISH_PORT").as_deref(), Some("4442"), "{node}");
+        assert_eq!(env(n, "SE_EVENT_BUS_SUBSCRIBE_PORT").as_deref(), Some("4443"), "{node}");
+        assert_eq!(
+            env(n, "SE_NODE_ENABLE_MANAGED_DOWNLOADS").as_deref(),
+            Some("true"),
+            "{node}: the robot fetches downloads from the node"
+        );
+        assert_eq!(n["depends_on"]["hub"]["condition"].as_str(), Some("service_healthy"));
+    }
     assert_eq!(c["services"]["portal"]["build"].as_str(), Some("."));
-    assert!(std::path::Path::new("Dockerfile").is_file());
+    let dockerfile = std::fs::read_to_string("Dockerfile").unwrap();
+    assert_eq!(
+        dockerfile.matches("\nFROM ").count() + usize::from(dockerfile.starts_with("FROM ")),
+        2
+    );
+    assert!(dockerfile.contains("COPY --from=build"), "a multi-stage build");
 }
 
 #[test]
@@ -47,22 +72,25 @@ fn compose_commands_are_valid_robot_command_lines() {
         "{flow} exists in the repo (copied into the image)"
     );
     let at = |flag: &str| robot[robot.iter().position(|a| a == flag).unwrap() + 1].clone();
-    assert_eq!(at("--webdriver"), "http://selenium:4444");
+    assert_eq!(at("--webdriver"), "http://hub:4444");
     assert_eq!(at("--base-url"), "http://portal:8080");
-    // The browser's downloads land in the robot's run folder through the same volume.
+    assert_eq!(at("--browser"), "chromium");
+    // The run folder (with the PDF fetched from the node) lands on the host.
     let out = at("--out");
-    for service in ["selenium", "robot"] {
-        let vols: Vec<&str> = c["services"][service]["volumes"]
-            .as_sequence()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_str().unwrap())
-            .collect();
-        assert!(
-            vols.iter().any(|v| v.ends_with(":/runs") && out.starts_with("/runs/")),
-            "{service}: {vols:?}"
-        );
-    }
+    let vols: Vec<&str> = c["services"]["robot"]["volumes"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(
+        vols.iter().any(|v| v.ends_with(":/runs") && out.starts_with("/runs/")),
+        "{vols:?}"
+    );
+    assert_eq!(
+        c["services"]["robot"]["depends_on"]["hub"]["condition"].as_str(),
+        Some("service_healthy")
+    );
     // Secrets come from the environment, never from the command line.
     assert!(!robot.iter().any(|a| a.contains("Wachtwoord") || a.contains('@')));
 }
@@ -83,8 +111,8 @@ fn the_scheduler_runs_the_shipped_schedule_file_against_the_replica() {
         assert!(job.out.starts_with("/runs/"), "{:?}", job.out);
     }
     let at = |flag: &str| cmd[cmd.iter().position(|a| a == flag).unwrap() + 1].clone();
-    assert_eq!(at("--webdriver"), "http://selenium:4444");
-    // Its run folders are on the shared volume (the browser's downloads land there too).
+    assert_eq!(at("--webdriver"), "http://hub:4444");
+    // Its run folders are on the host.
     let vols: Vec<&str> = scheduler["volumes"]
         .as_sequence()
         .unwrap()

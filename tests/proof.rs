@@ -60,6 +60,7 @@ async fn run_as_admin(
             ..OutputSettings::default()
         },
         mode: Mode::Run,
+        pause_on_failure: false,
     };
     run_flow(req, &env, &Interrupt::new()).await
 }

@@ -448,6 +448,7 @@ fn fixture(dir: &Path, failing: bool) -> RunResult {
             name: "chrome".into(),
             version: "148.0.7778.167".into(),
             webdriver: "http://127.0.0.1:9515 (own chromedriver)".into(),
+            ..Default::default()
         },
         started: chrono::Utc.with_ymd_and_hms(2025, 3, 14, 9, 26, 53).unwrap(),
         finished: chrono::Utc.with_ymd_and_hms(2025, 3, 14, 9, 27, 4).unwrap(),

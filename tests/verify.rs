@@ -57,6 +57,7 @@ async fn verify(base_url: &str, baseline: &Path, update: bool, name: &str) -> (R
             ..Default::default()
         },
         mode: Mode::Verify,
+        pause_on_failure: false,
     };
     let r = verify_flow(req, settings(baseline, update), &env, &Interrupt::new()).await;
     (r.map(|_| ()), out)

@@ -34,6 +34,7 @@ pub(super) fn secrets_redactor(flow: &Flow, env: &Env) -> Redactor {
 /// The browser a batch or scheduled run starts (downloads go to each session's folder).
 pub(super) fn browser_options(b: &BrowserSettings) -> BrowserOptions {
     BrowserOptions {
+        browser: b.browser,
         webdriver: b.webdriver.clone(),
         driver_path: b.driver.clone(),
         headed: b.headed,

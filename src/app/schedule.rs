@@ -176,6 +176,7 @@ impl JobLauncher {
                 ..Default::default()
             },
             mode: Mode::Run,
+            pause_on_failure: false,
         };
         let interrupt = Interrupt::from_token(cancel);
         let result = match verify_settings(job) {

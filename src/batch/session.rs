@@ -233,10 +233,10 @@ async fn open_session(ctx: Arc<Context>, dir: PathBuf, rel: String) -> Result<Br
         ..ctx.browser.clone()
     };
     tracing::info!(session = %rel, "session starts");
-    let launched = tokio::select! {
-        biased;
-        _ = ctx.cancel.cancelled() => Err(Failure::interrupted()),
-        b = Browser::launch(&opts) => b.map_err(Failure::from),
+    let launched = match Browser::launch_until(&opts, &ctx.cancel).await {
+        Ok(Some(b)) => Ok(b),
+        Ok(None) => Err(Failure::interrupted()),
+        Err(e) => Err(Failure::from(e)),
     };
     let browser = match launched {
         Ok(b) => b,

@@ -153,10 +153,10 @@ impl Browser {
 
     /// Replaces the field's content by `value`: the whole text in one DevTools `insertText` over
     /// the selected content (one `input` event, as a person pasting or an IME would); WebDriver
-    /// clear + key events where DevTools is not available or the value is empty.
+    /// clear + key events where DevTools is not available (Firefox) or the value is empty.
     /// `focused`: `locate` already focused it and selected its content.
     async fn type_into(&self, el: &Element, value: &str, focused: bool) -> Result<(), CmdError> {
-        if !value.is_empty() {
+        if !value.is_empty() && self.kind == super::BrowserKind::Chromium {
             let focused = focused || {
                 let arg = serde_json::to_value(el).map_err(CmdError::Json)?;
                 self.call("focusSelect", vec![arg]).await?.as_bool() == Some(true)
@@ -358,9 +358,15 @@ impl Browser {
     }
 
     /// Clicks `q` and waits (bounded by `w.timeout`) until a new file has completely arrived
-    /// in the download directory; returns its path.
+    /// in the download directory; returns its path. On a Selenium Grid with managed downloads
+    /// the file is fetched from the node into the download directory.
     pub async fn download(&self, q: &Query, w: &Wait) -> Result<PathBuf, BrowserError> {
         let _trace = self.trace_op("download");
+        if self.info().downloads == super::DownloadWay::Managed {
+            let before = super::grid::list(&self.client).await?;
+            self.click(q, w).await?;
+            return super::grid::fetch_new_file(&self.client, &before, &self.download_dir, w.timeout).await;
+        }
         let before = download::snapshot(&self.download_dir);
         self.click(q, w).await?;
         download::wait_for_new_file(&self.download_dir, &before, w.timeout).await

@@ -13,9 +13,9 @@ use super::driver::Driver;
 use super::engine::{is_transient, Attempts};
 use super::error::BrowserError;
 use super::script::Counters;
-use super::{session, BrowserInfo, BrowserOptions};
+use super::{grid, session, BrowserInfo, BrowserKind, BrowserOptions, DownloadWay};
 
-/// A browser session. Owns the fantoccini client, the chromedriver it started (if any) and the
+/// A browser session. Owns the fantoccini client, the driver it started (if any) and the
 /// temporary profile directory; [`Browser::close`] ends all three (dropping does too, less
 /// gracefully: the driver's process group is killed).
 #[derive(Debug)]
@@ -28,6 +28,7 @@ pub struct Browser {
     pub(crate) look: Mutex<Option<Look>>,
     /// The current document's HTTP status, once asked: (document, status).
     status: Mutex<Option<(u64, Option<u16>)>>,
+    pub(crate) kind: BrowserKind,
     info: BrowserInfo,
     // Field order is drop order: the driver (and its browsers) go before the profile directory.
     driver: Option<Driver>,
@@ -35,46 +36,55 @@ pub struct Browser {
 }
 
 impl Browser {
-    /// Starts a browser: at `opts.webdriver` if given, else with a chromedriver of our own.
+    /// Starts a browser: at `opts.webdriver` if given (a session the Grid has no free slot for
+    /// is asked for again, with back-off), else with a driver of our own (chromedriver, or
+    /// geckodriver for Firefox).
     pub async fn launch(opts: &BrowserOptions) -> Result<Browser, BrowserError> {
         match &opts.webdriver {
             Some(url) => Self::start(opts, url, None, None).await,
             None => {
                 // The profile first, so that the driver's watchdog removes it whatever happens.
-                let profile = new_profile("chromedriver")?;
-                let driver = Driver::spawn_cleaning(opts.driver_path.as_deref(), Some(profile.path())).await?;
+                let profile = new_profile(opts.browser.driver_name())?;
+                let driver =
+                    Driver::spawn_cleaning(opts.browser, opts.driver_path.as_deref(), Some(profile.path())).await?;
                 let url = driver.url().to_string();
                 Self::start(opts, &url, Some(profile), Some(driver)).await
             }
         }
     }
 
-    /// Starts a chromedriver of our own in the background (with the profile its browser will
-    /// use), so that it gets ready while the caller does other work, e.g. reads the flow; `None`
-    /// for a remote WebDriver. Pass it to [`Browser::launch_started`]; dropping it stops the
-    /// driver and removes the profile, whether it is ready yet or not.
-    pub fn start_driver(opts: &BrowserOptions) -> Option<DriverStart> {
-        if opts.webdriver.is_some() {
-            return None;
+    /// [`Browser::launch`], given up when `cancel` fires (answers `None` then). A session a
+    /// remote endpoint is creating at that moment is waited for (bounded) and closed, so that no
+    /// browser is left behind on a Grid node; our own driver is simply stopped.
+    pub async fn launch_until(
+        opts: &BrowserOptions,
+        cancel: &tokio_util::sync::CancellationToken,
+    ) -> Result<Option<Browser>, BrowserError> {
+        /// How long a session being created may still take once we are interrupted.
+        const FINISH_CREATING: Duration = Duration::from_secs(30);
+        let owned = opts.clone();
+        let mut launch = tokio::spawn(async move { Browser::launch(&owned).await });
+        tokio::select! {
+            biased;
+            _ = cancel.cancelled() => {
+                if opts.webdriver.is_some() {
+                    if let Ok(Ok(Ok(b))) = tokio::time::timeout(FINISH_CREATING, &mut launch).await {
+                        b.close().await;
+                    }
+                }
+                // Our own driver: dropping the half-done start stops it and removes the profile.
+                launch.abort();
+                let _ = launch.await;
+                Ok(None)
+            }
+            done = &mut launch => match done {
+                Ok(r) => r.map(Some),
+                Err(e) => Err(BrowserError::Session {
+                    url: opts.webdriver.clone().unwrap_or_default(),
+                    message: format!("the start of the browser failed: {e}"),
+                }),
+            },
         }
-        let path = opts.driver_path.clone();
-        Some(DriverStart(tokio::spawn(async move {
-            let profile = new_profile("chromedriver")?;
-            let driver = Driver::spawn_cleaning(path.as_deref(), Some(profile.path())).await?;
-            Ok((profile, driver))
-        })))
-    }
-
-    /// [`Browser::launch`] on the driver [`Browser::start_driver`] started, if any.
-    pub async fn launch_started(opts: &BrowserOptions, started: Option<DriverStart>) -> Result<Browser, BrowserError> {
-        let Some(mut started) = started.filter(|_| opts.webdriver.is_none()) else {
-            return Self::launch(opts).await;
-        };
-        let (profile, driver) = (&mut started.0).await.map_err(|e| BrowserError::NoDriver {
-            detail: format!("the driver's start was cancelled: {e}"),
-        })??;
-        let url = driver.url().to_string();
-        Self::start(opts, &url, Some(profile), Some(driver)).await
     }
 
     /// Starts a browser on a chromedriver running on this machine that someone else owns (e.g.
@@ -94,8 +104,21 @@ impl Browser {
         let mut resolved = opts.clone();
         resolved.download_dir = download_dir.clone();
         let caps = session::capabilities(&resolved, profile.as_ref().map(|p| p.path()));
-        let client = session::connect(url, caps).await?;
-        let info = info_from(&client, url, driver.is_some());
+        // No profile of ours: the endpoint is remote (a Grid, a chromedriver elsewhere).
+        let remote = profile.is_none();
+        let client = if remote {
+            session::connect_retrying(url, caps).await?
+        } else {
+            session::connect(url, caps).await?
+        };
+        let info = info_from(&client, opts.browser, url, driver.is_some(), remote).await;
+        tracing::info!(
+            browser = %info.name,
+            version = %info.version,
+            node = info.node.as_ref().map(|n| n.uri.as_str()).unwrap_or("-"),
+            downloads = info.downloads.as_str(),
+            "browser session started"
+        );
         Ok(Browser {
             client,
             download_dir,
@@ -103,6 +126,7 @@ impl Browser {
             counters: Counters::default(),
             look: Mutex::new(None),
             status: Mutex::new(None),
+            kind: opts.browser,
             info,
             driver,
             profile,
@@ -202,13 +226,28 @@ impl Browser {
         }
     }
 
-    /// A PNG of the whole page where the browser can (Chromium: DevTools `captureBeyondViewport`,
-    /// so the controls below the fold are in it too), else of the viewport.
+    /// A PNG of the whole page where the browser can (Chromium: DevTools `captureBeyondViewport`;
+    /// Firefox: geckodriver's full-page screenshot; so the controls below the fold are in it
+    /// too), else of the viewport.
     pub async fn screenshot_png(&self) -> Result<Vec<u8>, BrowserError> {
-        if let Some(png) = self.full_page_png().await {
+        let full = match self.kind {
+            BrowserKind::Chromium => self.full_page_png().await,
+            BrowserKind::Firefox => self.gecko_full_page_png().await,
+        };
+        if let Some(png) = full {
             return Ok(png);
         }
         Ok(self.wd(self.client.screenshot()).await?)
+    }
+
+    /// The whole page through geckodriver; `None` when not available.
+    async fn gecko_full_page_png(&self) -> Option<Vec<u8>> {
+        use base64::Engine as _;
+        let v = self
+            .wd(self.client.issue_cmd(super::gecko::FullScreenshot))
+            .await
+            .ok()?;
+        base64::engine::general_purpose::STANDARD.decode(v.as_str()?).ok()
     }
 
     /// The whole page through DevTools; `None` when not available (not Chromium, a Grid that
@@ -295,19 +334,6 @@ impl Browser {
     }
 }
 
-/// A chromedriver of our own being started (see [`Browser::start_driver`]). Dropping it aborts
-/// the start, or stops the driver and removes the profile once started.
-#[derive(Debug)]
-pub struct DriverStart(tokio::task::JoinHandle<Result<(TempDir, Driver), BrowserError>>);
-
-impl Drop for DriverStart {
-    fn drop(&mut self) {
-        // A finished start's driver and profile go with the handle; an unfinished one is dropped
-        // by the runtime as it cancels the task.
-        self.0.abort();
-    }
-}
-
 /// What the page showed at an idle check: its address and the size of its content and viewport
 /// (CSS pixels), stamped with the round-trip count right after the check.
 #[derive(Debug, Clone, Deserialize)]
@@ -335,7 +361,13 @@ fn new_profile(url: &str) -> Result<TempDir, BrowserError> {
         })
 }
 
-fn info_from(client: &fantoccini::Client, url: &str, own_driver: bool) -> BrowserInfo {
+async fn info_from(
+    client: &fantoccini::Client,
+    kind: BrowserKind,
+    url: &str,
+    own_driver: bool,
+    remote: bool,
+) -> BrowserInfo {
     let caps = client.capabilities();
     let get = |k: &str| caps.and_then(|c| c.get(k));
     let version = get("browserVersion")
@@ -344,14 +376,27 @@ fn info_from(client: &fantoccini::Client, url: &str, own_driver: bool) -> Browse
         .to_string();
     let driver_version = get("chrome")
         .and_then(|c| c.get("chromedriverVersion"))
+        .or_else(|| get("moz:geckodriverVersion"))
         .and_then(|v| v.as_str())
         .map(|v| v.split_whitespace().next().unwrap_or(v).to_string());
+    let managed = get("se:downloadsEnabled").and_then(|v| v.as_bool()) == Some(true);
+    let downloads = match (remote, managed) {
+        (false, _) => DownloadWay::Local,
+        (true, true) => DownloadWay::Managed,
+        (true, false) => DownloadWay::SharedFolder,
+    };
+    let node = match (remote, client.session_id().await) {
+        (true, Ok(Some(id))) => grid::node_of(url, &id).await,
+        _ => None,
+    };
     BrowserInfo {
-        name: "chromium".into(),
+        name: kind.as_str().into(),
         version,
         driver_version,
         webdriver: url.to_string(),
         own_driver,
+        node,
+        downloads,
     }
 }
 

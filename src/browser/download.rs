@@ -13,7 +13,7 @@ use super::error::BrowserError;
 /// Chromium writes a download under a temporary name first: `*.crdownload`, or a hidden
 /// `.org.chromium.Chromium.*` / `.com.google.Chrome.*` file that is renamed when complete.
 /// Hidden files are never a finished download.
-fn is_partial(name: &str) -> bool {
+pub(crate) fn is_partial(name: &str) -> bool {
     name.ends_with(".crdownload") || name.ends_with(".tmp") || name.ends_with(".part") || name.starts_with('.')
 }
 

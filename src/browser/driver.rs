@@ -1,7 +1,8 @@
-//! Our own chromedriver: found on PATH (or given), started on a free loopback port, ready-checked
-//! via `GET /status`, and stopped on every exit path.
+//! Our own driver (chromedriver, or geckodriver for Firefox): found on PATH (or given; geckodriver
+//! also in `~/.cargo/bin`, where `cargo install geckodriver` puts it), started on a free loopback
+//! port, ready-checked via `GET /status`, and stopped on every exit path.
 //!
-//! chromedriver does not take Chromium down when it is killed, so it is started through a tiny
+//! A driver does not take its browser down when it is killed, so it is started through a tiny
 //! `/bin/sh` watchdog in a process group of its own: the watchdog kills the whole group (driver
 //! and browser) as soon as our end of its stdin pipe closes — on [`Driver::stop`], on drop, on a
 //! panic, on Ctrl-C, even when this process is killed outright. Being in its own process group
@@ -22,8 +23,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::error::BrowserError;
+use super::BrowserKind;
 
-/// How long chromedriver may take to answer `/status` with `ready: true`.
+/// How long the driver may take to answer `/status` with `ready: true`.
 const READY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Start attempts (a free port can be taken between probing and binding).
@@ -47,7 +49,7 @@ p=$!
 wait "$p"
 kill -9 -$$"#;
 
-/// A running chromedriver owned by this process.
+/// A running driver owned by this process.
 #[derive(Debug)]
 pub struct Driver {
     child: Child,
@@ -60,16 +62,21 @@ impl Driver {
     /// Starts `chromedriver` (`path`, else the one on PATH) on a free port of 127.0.0.1 and waits
     /// (bounded) until it reports ready.
     pub async fn spawn(path: Option<&Path>) -> Result<Driver, BrowserError> {
-        Self::spawn_cleaning(path, None).await
+        Self::spawn_cleaning(BrowserKind::Chromium, path, None).await
     }
 
-    /// [`Driver::spawn`], and `profile` (the browser's profile folder) is removed once the driver
-    /// is gone — on every exit path, this process being killed included.
-    pub async fn spawn_cleaning(path: Option<&Path>, profile: Option<&Path>) -> Result<Driver, BrowserError> {
-        let exe = find_driver(path)?;
+    /// Starts the driver of `kind` (`path`, else the one found on PATH) like [`Driver::spawn`],
+    /// and `profile` (the browser's profile folder) is removed once the driver is gone — on every
+    /// exit path, this process being killed included.
+    pub async fn spawn_cleaning(
+        kind: BrowserKind,
+        path: Option<&Path>,
+        profile: Option<&Path>,
+    ) -> Result<Driver, BrowserError> {
+        let exe = find_driver(kind, path)?;
         let mut last = String::new();
         for _ in 0..ATTEMPTS {
-            match Self::try_spawn(&exe, profile).await {
+            match Self::try_spawn(kind, &exe, profile).await {
                 Ok(d) => return Ok(d),
                 Err(detail) => last = detail,
             }
@@ -79,10 +86,10 @@ impl Driver {
         })
     }
 
-    async fn try_spawn(exe: &Path, profile: Option<&Path>) -> Result<Driver, String> {
+    async fn try_spawn(kind: BrowserKind, exe: &Path, profile: Option<&Path>) -> Result<Driver, String> {
         let port = free_port().map_err(|e| format!("no free port: {e}"))?;
         let log = tempfile::Builder::new()
-            .prefix("chromedriver-")
+            .prefix("webdriver-")
             .suffix(".log")
             .tempfile()
             .map_err(|e| format!("cannot create a log file: {e}"))?;
@@ -99,11 +106,12 @@ impl Driver {
             std::fs::create_dir_all(&tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
             cmd.env("RM_PROFILE", p).env("RM_LOG", log.path()).env("TMPDIR", &tmp);
         }
+        cmd.arg("-c").arg(WATCHDOG).arg(exe).arg(format!("--port={port}"));
+        if kind == BrowserKind::Firefox {
+            // Firefox's remote agent on a port of its own choosing: parallel sessions never clash.
+            cmd.arg("--websocket-port=0");
+        }
         let child = cmd
-            .arg("-c")
-            .arg(WATCHDOG)
-            .arg(exe)
-            .arg(format!("--port={port}"))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(err)
@@ -185,7 +193,7 @@ impl Driver {
         let _ = finished.recv_timeout(limit);
     }
 
-    /// The last lines chromedriver wrote, for error messages.
+    /// The last lines the driver wrote, for error messages.
     fn log_tail(&self) -> String {
         let mut text = String::new();
         if let Ok(mut f) = self.log.reopen() {
@@ -238,8 +246,9 @@ fn group_alive(pgid: libc::pid_t) -> bool {
         })
 }
 
-/// `path` if given (must exist), else `chromedriver` on PATH.
-fn find_driver(path: Option<&Path>) -> Result<PathBuf, BrowserError> {
+/// `path` if given (must exist), else the driver of `kind` on PATH (geckodriver also in
+/// `~/.cargo/bin`).
+pub fn find_driver(kind: BrowserKind, path: Option<&Path>) -> Result<PathBuf, BrowserError> {
     if let Some(p) = path {
         return if p.is_file() {
             Ok(p.to_path_buf())
@@ -249,13 +258,36 @@ fn find_driver(path: Option<&Path>) -> Result<PathBuf, BrowserError> {
             })
         };
     }
+    let name = kind.driver_name();
     let path_var = std::env::var_os("PATH").unwrap_or_default();
-    std::env::split_paths(&path_var)
-        .map(|dir| dir.join("chromedriver"))
+    let mut dirs: Vec<PathBuf> = std::env::split_paths(&path_var).collect();
+    if kind == BrowserKind::Firefox {
+        if let Some(home) = std::env::var_os("HOME") {
+            dirs.push(PathBuf::from(home).join(".cargo/bin"));
+        }
+    }
+    dirs.into_iter()
+        .map(|dir| dir.join(name))
         .find(|p| is_executable(p))
         .ok_or_else(|| BrowserError::NoDriver {
-            detail: "chromedriver is not on PATH".to_string(),
+            detail: match kind {
+                BrowserKind::Chromium => format!("{name} is not on PATH"),
+                BrowserKind::Firefox => format!(
+                    "{name} is not on PATH nor in ~/.cargo/bin (for Firefox: `apt-get install firefox-esr` \
+                     and `cargo install --locked geckodriver`)"
+                ),
+            },
         })
+}
+
+/// The Firefox binary on PATH (`firefox`, else Debian's `firefox-esr`), for geckodriver.
+pub fn find_firefox() -> Option<PathBuf> {
+    let path_var = std::env::var_os("PATH").unwrap_or_default();
+    ["firefox", "firefox-esr"].iter().find_map(|name| {
+        std::env::split_paths(&path_var)
+            .map(|dir| dir.join(name))
+            .find(|p| is_executable(p))
+    })
 }
 
 fn is_executable(p: &Path) -> bool {

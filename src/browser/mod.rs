@@ -38,30 +38,74 @@ mod engine;
 pub mod error;
 pub mod fingerprint;
 mod frames;
+mod gecko;
+mod grid;
+pub mod inspect;
 mod popups;
 pub mod query;
 mod script;
 mod session;
 mod settle;
+mod unzip;
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-pub use client::{Browser, DriverStart};
+pub use client::Browser;
 pub use driver::Driver;
 pub use error::BrowserError;
 pub use query::{Query, TextQuery};
 pub use script::Traffic;
 
+/// Which browser a session runs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum BrowserKind {
+    /// Chromium through chromedriver (`browserName: chrome`).
+    #[default]
+    Chromium,
+    /// Firefox through geckodriver (`browserName: firefox`).
+    Firefox,
+}
+
+impl BrowserKind {
+    /// `chromium` or `firefox`, for reports and folder names.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BrowserKind::Chromium => "chromium",
+            BrowserKind::Firefox => "firefox",
+        }
+    }
+
+    /// The WebDriver `browserName` a session asks for.
+    pub fn browser_name(self) -> &'static str {
+        match self {
+            BrowserKind::Chromium => "chrome",
+            BrowserKind::Firefox => "firefox",
+        }
+    }
+
+    /// The driver binary this machine runs for it.
+    pub fn driver_name(self) -> &'static str {
+        match self {
+            BrowserKind::Chromium => "chromedriver",
+            BrowserKind::Firefox => "geckodriver",
+        }
+    }
+}
+
 /// How to get a browser.
 #[derive(Debug, Clone)]
 pub struct BrowserOptions {
+    /// Chromium (default) or Firefox.
+    pub browser: BrowserKind,
     /// A running WebDriver server (Selenium Grid, a remote chromedriver). `None`: start our own
-    /// chromedriver.
+    /// driver (chromedriver or geckodriver).
     pub webdriver: Option<String>,
-    /// The chromedriver to start; `None`: `chromedriver` on PATH.
+    /// The driver to start; `None`: `chromedriver` / `geckodriver` on PATH (geckodriver also in
+    /// `~/.cargo/bin`).
     pub driver_path: Option<PathBuf>,
-    /// Chromium binary for chromedriver to start; `None`: chromedriver's default.
+    /// The browser binary for our own driver to start (Chromium, or Firefox); `None`: the
+    /// driver's default (for Firefox: `firefox` or `firefox-esr` on PATH).
     pub chrome_binary: Option<PathBuf>,
     /// Show the browser window (default: headless).
     pub headed: bool,
@@ -86,6 +130,7 @@ impl BrowserOptions {
 impl Default for BrowserOptions {
     fn default() -> Self {
         BrowserOptions {
+            browser: BrowserKind::Chromium,
             webdriver: None,
             driver_path: None,
             chrome_binary: None,
@@ -100,16 +145,51 @@ impl Default for BrowserOptions {
 /// What a session runs on, for reports.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct BrowserInfo {
-    /// Always `chromium` (the browser family driven through chromedriver).
+    /// `chromium` or `firefox`.
     pub name: String,
     /// `browserVersion` from the session's capabilities.
     pub version: String,
-    /// chromedriver's version, when it reports it.
+    /// chromedriver's or geckodriver's version, when it reports it.
     pub driver_version: Option<String>,
     /// The WebDriver URL used.
     pub webdriver: String,
     /// True when this process started the driver.
     pub own_driver: bool,
+    /// The Selenium Grid node that runs the session (from the hub's `/status`), when there is one.
+    pub node: Option<GridNode>,
+    /// How downloads reach the run folder.
+    pub downloads: DownloadWay,
+}
+
+/// A Selenium Grid node, as the hub's `GET /status` lists it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct GridNode {
+    /// The node's id (a UUID).
+    pub id: String,
+    /// The node's address, e.g. `http://10.0.0.7:5555`.
+    pub uri: String,
+}
+
+/// How a download gets into the run folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum DownloadWay {
+    /// The browser runs on this machine and saves into the run folder itself.
+    Local,
+    /// Selenium Grid's managed downloads: fetched from the node (`/se/files`) and unpacked here.
+    Managed,
+    /// A remote browser saves into the run folder's path, which must be shared with it (a volume).
+    SharedFolder,
+}
+
+impl DownloadWay {
+    /// `local`, `managed` or `shared-folder`, for reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DownloadWay::Local => "local",
+            DownloadWay::Managed => "managed",
+            DownloadWay::SharedFolder => "shared-folder",
+        }
+    }
 }
 
 /// How long an element operation may wait, and which obstacles interrupt it.

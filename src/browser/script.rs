@@ -35,6 +35,7 @@ const SCRIPT: &str = concat!(
     include_str!("js/forms.js"),
     include_str!("js/page.js"),
     include_str!("js/fingerprint.js"),
+    include_str!("js/inspect.js"),
     include_str!("js/api.js"),
 );
 

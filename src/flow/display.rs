@@ -107,6 +107,18 @@ impl fmt::Display for Expectation {
                 let w = if *checked { "checked" } else { "unchecked" };
                 write!(f, "{w} {target}")
             }
+            Expectation::Hidden(l) => write!(f, "hidden {l}"),
+            Expectation::Content { target, of, want } => {
+                let of = match of {
+                    ContentOf::Text => "text",
+                    ContentOf::Value => "value",
+                };
+                let verb = match want.mode {
+                    MatchMode::Exact => "equals",
+                    MatchMode::Contains => "contains",
+                };
+                write!(f, "{of} of {target} {verb} {}", want.text)
+            }
         }
     }
 }

@@ -66,7 +66,20 @@ pub const MODIFIERS: &[&str] = &["optional", "timeout", "commits", "note"];
 /// Keys of a `select = { … }` table.
 pub const SELECT_KEYS: &[&str] = &["option", "match", "from"];
 /// Keys of an `expect = { … }` table.
-pub const EXPECT_KEYS: &[&str] = &["visible", "url", "checked", "unchecked", "match"];
+pub const EXPECT_KEYS: &[&str] = &[
+    "visible",
+    "hidden",
+    "url",
+    "checked",
+    "unchecked",
+    "text",
+    "value",
+    "match",
+    "equals",
+    "contains",
+];
+/// Keys of an expectation that qualify the kind rather than name it.
+pub const EXPECT_QUALIFIERS: &[&str] = &["match", "equals", "contains"];
 /// Keys of a condition table.
 pub const CONDITION_KEYS: &[&str] = &["visible", "within", "same_person", "equals", "not"];
 /// The ways a locator finds an element; a locator holds exactly one.

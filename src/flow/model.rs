@@ -197,6 +197,24 @@ pub enum Expectation {
     Url(TextMatch),
     /// The checkbox is (un)ticked.
     Checked { target: Locator, checked: bool },
+    /// The locator finds no visible element (absent or hidden), waiting until it goes.
+    Hidden(Locator),
+    /// The element's visible text (`text`) or a form field's value (`value`) equals or
+    /// contains the wanted text, waiting until it does.
+    Content {
+        target: Locator,
+        of: ContentOf,
+        want: TextMatch,
+    },
+}
+
+/// What of an element `expect = { text|value = … }` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContentOf {
+    /// Its visible text (a form field's value).
+    Text,
+    /// A form field's value.
+    Value,
 }
 
 /// Kinds of downloaded file the robot can verify.

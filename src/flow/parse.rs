@@ -997,14 +997,14 @@ impl Reader<'_> {
         let suggested = self.check_keys(t, lang::EXPECT_KEYS, |k| format!("unknown expectation `{k}`"));
         let kinds: Vec<_> = entries(t)
             .into_iter()
-            .filter(|(k, _, _)| *k != "match" && lang::EXPECT_KEYS.contains(k))
+            .filter(|(k, _, _)| !lang::EXPECT_QUALIFIERS.contains(k) && lang::EXPECT_KEYS.contains(k))
             .collect();
-        let Some((kind, _, kv)) = kinds.first().cloned() else {
+        let Some((kind, kr, kv)) = kinds.first().cloned() else {
             if suggested.is_empty() {
                 self.err(
                     v.span(),
                     "empty expectation",
-                    Some("expected one of `visible`, `url`, `checked`, `unchecked`".into()),
+                    Some("expected one of `visible`, `hidden`, `url`, `checked`, `unchecked`, `text`, `value`".into()),
                 );
             }
             return None;
@@ -1025,8 +1025,62 @@ impl Reader<'_> {
                 );
             }
         }
+        let content = kind == "text" || kind == "value";
+        let wanted: Vec<_> = ["equals", "contains"]
+            .into_iter()
+            .filter_map(|q| entry(t, q).map(|(r, qv)| (q, r, qv)))
+            .collect();
+        if !content {
+            for (q, r, _) in &wanted {
+                self.err(
+                    r.clone(),
+                    format!("`{q}` does not apply to `{kind}`"),
+                    Some("`equals` and `contains` go with `text` or `value`".into()),
+                );
+            }
+        }
         match kind {
             "visible" => Some(Expectation::Visible(self.locator(kv, "`visible`")?)),
+            "hidden" => Some(Expectation::Hidden(self.locator(kv, "`hidden`")?)),
+            "text" | "value" => {
+                let target = self.locator(kv, &format!("`{kind}`"));
+                let want = match wanted.as_slice() {
+                    [] => {
+                        self.err(
+                            kr,
+                            format!("`{kind}` needs what to compare with"),
+                            Some(format!("add `equals = \"…\"` or `contains = \"…\"`: `expect = {{ {kind} = {{ label = \"…\" }}, equals = \"…\" }}`")),
+                        );
+                        None
+                    }
+                    [(q, _, qv)] => {
+                        let text = self.template(qv, &format!("`{q}`"))?;
+                        let mode = if *q == "contains" {
+                            MatchMode::Contains
+                        } else {
+                            MatchMode::Exact
+                        };
+                        Some(TextMatch { text, mode })
+                    }
+                    [_, (_, r, _), ..] => {
+                        self.err(
+                            r.clone(),
+                            "`equals` and `contains` together",
+                            Some("keep one of them".into()),
+                        );
+                        None
+                    }
+                };
+                Some(Expectation::Content {
+                    target: target?,
+                    of: if kind == "text" {
+                        ContentOf::Text
+                    } else {
+                        ContentOf::Value
+                    },
+                    want: want?,
+                })
+            }
             "url" => {
                 let text = self.template(kv, "`url`");
                 let mode = self.match_mode(t).unwrap_or_default();

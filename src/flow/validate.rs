@@ -145,7 +145,12 @@ impl<'a> Checker<'a> {
                 }
             }
             ActionKind::Expect(Expectation::Visible(l))
+            | ActionKind::Expect(Expectation::Hidden(l))
             | ActionKind::Expect(Expectation::Checked { target: l, .. }) => self.locator(l),
+            ActionKind::Expect(Expectation::Content { target, want, .. }) => {
+                self.locator(target);
+                self.template(&want.text);
+            }
             ActionKind::Expect(Expectation::Url(t)) => self.template(&t.text),
             ActionKind::Screenshot(name) => {
                 if name.contains("${") {

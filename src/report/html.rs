@@ -653,6 +653,15 @@ impl Page<'_> {
                 format!("<code>{}</code>", self.t(&res.browser.webdriver)),
             ));
         }
+        if let Some(node) = &res.browser.node {
+            facts.push((
+                self.m(Msg::GridNode),
+                format!("<code>{}</code> ({})", self.t(&node.uri), self.t(&node.id)),
+            ));
+        }
+        if let Some(way) = &res.browser.downloads {
+            facts.push((self.m(Msg::DownloadsVia), self.t(way)));
+        }
         let _ = write!(
             self.out,
             "<section class=\"card technical\">\n<details class=\"tech\">\n<summary>{}</summary>\n<dl class=\"facts\">\n",

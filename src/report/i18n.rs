@@ -57,6 +57,16 @@ impl Lang {
         }
     }
 
+    /// `--pause-on-failure`: the browser stays open at the failing step until Enter.
+    pub fn paused_at(self, step: &str) -> String {
+        match self {
+            Lang::Nl => {
+                format!("{step} is mislukt. De browser blijft open op deze stap: druk op Enter om af te sluiten.")
+            }
+            Lang::En => format!("{step} failed. The browser stays open at this step: press Enter to close it."),
+        }
+    }
+
     /// The status as a heading: `Geslaagd` / `Passed`, ….
     pub fn outcome(self, s: Status) -> &'static str {
         match s {
@@ -204,6 +214,8 @@ pub enum Msg {
     Status,
     TechnicalDetails,
     WebDriver,
+    GridNode,
+    DownloadsVia,
     Integrity,
     IntegrityHint,
     File,
@@ -281,6 +293,8 @@ impl Msg {
             Msg::Status => ("Status", "Status"),
             Msg::TechnicalDetails => ("Technische details", "Technical details"),
             Msg::WebDriver => ("WebDriver", "WebDriver"),
+            Msg::GridNode => ("Grid-node", "Grid node"),
+            Msg::DownloadsVia => ("Downloads via", "Downloads via"),
             Msg::Integrity => ("Controle achteraf", "Integrity"),
             Msg::IntegrityHint => (
                 "SHA-256 van de schermafbeeldingen en downloads. Alle bestanden van de runmap staan in \

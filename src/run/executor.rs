@@ -24,7 +24,8 @@ use crate::browser::fingerprint::FingerprintRequest;
 use crate::browser::{BrowserError, Found, Query, Selected, TextQuery, Wait};
 use crate::flow::bind::Vars;
 use crate::flow::{
-    text, Action, ActionKind, By, Condition, Expectation, FileKind, Flow, Locator, MatchMode, Phase, Step,
+    text, Action, ActionKind, By, Condition, ContentOf, Expectation, FileKind, Flow, Locator, MatchMode, Phase, Step,
+    TextMatch,
 };
 use crate::run::failure::{Failure, FailureKind};
 use crate::run::fingerprint::{target_of, StepFingerprint};
@@ -1183,6 +1184,8 @@ impl<'a, P: Page> Executor<'a, P> {
                     })
                 }
             }
+            Expectation::Hidden(l) => self.expect_hidden(l, timeout).await,
+            Expectation::Content { target, of, want } => self.expect_content(target, *of, want, timeout, out).await,
             Expectation::Url(m) => {
                 let want = self.vars.render(&m.text).map_err(Failure::hard)?;
                 let deadline = Instant::now() + timeout;
@@ -1219,6 +1222,92 @@ impl<'a, P: Page> Executor<'a, P> {
                     pause = (pause * 2).min(Duration::from_millis(250));
                 }
             }
+        }
+    }
+
+    /// Waits (bounded) until `l` finds no visible element.
+    async fn expect_hidden(&mut self, l: &Locator, timeout: Duration) -> Result<Option<String>, Failure> {
+        let q = l.to_query(self.vars).map_err(Failure::hard)?;
+        let deadline = Instant::now() + timeout;
+        let mut pause = Duration::from_millis(25);
+        loop {
+            if !self.io(self.page.probe_visible(&q)).await? {
+                return Ok(Some("hidden".into()));
+            }
+            if let Some((_, fq)) = &self.fail_when {
+                if self.io(self.page.probe_visible(fq)).await? {
+                    return Err(self.fail_when_shown().await);
+                }
+            }
+            if Instant::now() >= deadline {
+                return Err(Failure {
+                    message: format!("expected {l} to be hidden, but it is still visible"),
+                    kind: FailureKind::ExpectationFailed,
+                    locator: Some(l.to_string()),
+                    found: vec![],
+                });
+            }
+            self.pause(pause).await?;
+            pause = (pause * 2).min(Duration::from_millis(250));
+        }
+    }
+
+    /// Waits (bounded) until the text or value of the element `target` finds matches `want`.
+    /// A wanted text that uses a secret is shown as written, and what was read is redacted.
+    async fn expect_content(
+        &mut self,
+        target: &Locator,
+        of: ContentOf,
+        want: &TextMatch,
+        timeout: Duration,
+        out: &mut Vec<ActionResult>,
+    ) -> Result<Option<String>, Failure> {
+        let q = target.to_query(self.vars).map_err(Failure::hard)?;
+        let wanted = self.vars.render(&want.text).map_err(Failure::hard)?;
+        let shown_want = if self.vars.is_secret_template(&want.text) {
+            want.text.to_string()
+        } else {
+            format!("\"{wanted}\"")
+        };
+        let what = match of {
+            ContentOf::Text => "text",
+            ContentOf::Value => "value",
+        };
+        let deadline = Instant::now() + timeout;
+        let mut pause = Duration::from_millis(25);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let OpOut::Text(text) = self.with_obstacles(left, out, Op::TextOf(&q)).await? else {
+                unreachable!("text_of answers Text")
+            };
+            let (have, need) = (
+                text::normalize_ws(&text).to_lowercase(),
+                text::normalize_ws(&wanted).to_lowercase(),
+            );
+            let holds = match want.mode {
+                MatchMode::Exact => have == need,
+                MatchMode::Contains => have.contains(&need),
+            };
+            let shown_text = self.vars.redact(&text);
+            if holds {
+                return Ok(Some(format!("{what} is \"{shown_text}\"")));
+            }
+            if Instant::now() >= deadline {
+                return Err(Failure {
+                    message: format!(
+                        "expected the {what} of {target} to {} {shown_want}, but it is \"{shown_text}\"",
+                        match want.mode {
+                            MatchMode::Exact => "equal",
+                            MatchMode::Contains => "contain",
+                        }
+                    ),
+                    kind: FailureKind::ExpectationFailed,
+                    locator: Some(target.to_string()),
+                    found: vec![],
+                });
+            }
+            self.pause(pause).await?;
+            pause = (pause * 2).min(Duration::from_millis(250));
         }
     }
 
@@ -1545,6 +1634,7 @@ fn first_target(branch: &[Action]) -> Option<&Locator> {
         | ActionKind::Read { target: l, .. }
         | ActionKind::WaitFor { target: l, .. }
         | ActionKind::Expect(Expectation::Visible(l))
+        | ActionKind::Expect(Expectation::Content { target: l, .. })
         | ActionKind::Expect(Expectation::Checked { target: l, .. }) => Some(l),
         _ => None,
     }
@@ -1639,6 +1729,7 @@ fn action_target(kind: &ActionKind) -> Option<&Locator> {
         | ActionKind::Download { target: l, .. }
         | ActionKind::Read { target: l, .. }
         | ActionKind::Expect(Expectation::Visible(l))
+        | ActionKind::Expect(Expectation::Content { target: l, .. })
         | ActionKind::Expect(Expectation::Checked { target: l, .. }) => Some(l),
         _ => None,
     }
@@ -1680,6 +1771,8 @@ fn action_locator(kind: &ActionKind) -> Option<String> {
         | ActionKind::Download { target: l, .. }
         | ActionKind::Read { target: l, .. }
         | ActionKind::Expect(Expectation::Visible(l))
+        | ActionKind::Expect(Expectation::Hidden(l))
+        | ActionKind::Expect(Expectation::Content { target: l, .. })
         | ActionKind::Expect(Expectation::Checked { target: l, .. }) => Some(l.to_string()),
         ActionKind::Select { from, option } => Some(match from {
             Some(f) => format!("option \"{}\" in {f}", option.text.raw),

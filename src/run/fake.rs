@@ -252,6 +252,7 @@ impl Page for FakePage {
             name: "fake".into(),
             version: "0".into(),
             webdriver: "none".into(),
+            ..BrowserInfo::default()
         }
     }
     async fn goto(&self, url: &str) -> Result<(), BrowserError> {

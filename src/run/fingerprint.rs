@@ -120,6 +120,7 @@ pub fn target_of(kind: &ActionKind, vars: &Vars) -> Option<(TargetSpec, bool)> {
         | ActionKind::Read { target: l, .. }
         | ActionKind::WaitFor { target: l, .. }
         | ActionKind::Expect(Expectation::Visible(l))
+        | ActionKind::Expect(Expectation::Content { target: l, .. })
         | ActionKind::Expect(Expectation::Checked { target: l, .. }) => (by_locator(l)?, false),
         ActionKind::Select { from: Some(l), .. } => (by_locator(l)?, false),
         ActionKind::Select { from: None, option } => (

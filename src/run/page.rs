@@ -98,6 +98,11 @@ impl Page for Browser {
             name: i.name.clone(),
             version: i.version.clone(),
             webdriver: i.webdriver.clone(),
+            node: i.node.as_ref().map(|n| crate::run::result::NodeInfo {
+                id: n.id.clone(),
+                uri: n.uri.clone(),
+            }),
+            downloads: Some(i.downloads.as_str().to_string()),
         }
     }
     async fn goto(&self, url: &str) -> Result<(), BrowserError> {

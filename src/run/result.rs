@@ -160,6 +160,25 @@ pub struct BrowserInfo {
     pub version: String,
     /// The WebDriver endpoint (own chromedriver or `--webdriver URL`).
     pub webdriver: String,
+    /// The Selenium Grid node that ran the session (from the hub's `/status`); `null` when the
+    /// endpoint is no Grid.
+    #[serde(default)]
+    pub node: Option<NodeInfo>,
+    /// How downloads reached the run folder: `local` (a browser on this machine), `managed`
+    /// (Selenium Grid's managed downloads, fetched from the node) or `shared-folder` (a remote
+    /// browser writing into the run folder's path).
+    #[serde(default)]
+    pub downloads: Option<String>,
+}
+
+/// A Selenium Grid node.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct NodeInfo {
+    /// The node's id, as the hub lists it.
+    pub id: String,
+    /// The node's address, e.g. `http://10.0.0.7:5555`.
+    pub uri: String,
 }
 
 /// One guide step.

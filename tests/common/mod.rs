@@ -60,6 +60,7 @@ pub fn out_dir(name: &str) -> PathBuf {
 /// Browser options for tests: the shared driver, a modest default timeout.
 pub fn browser_args() -> BrowserSettings {
     BrowserSettings {
+        browser: postnl_robot::browser::BrowserKind::Chromium,
         webdriver: Some(driver_url()),
         driver: None,
         headed: false,
@@ -70,6 +71,38 @@ pub fn browser_args() -> BrowserSettings {
 
 /// Runs a flow in-process against the replica with the given credentials and parameters.
 pub async fn run(
+    base_url: &str,
+    flow: &str,
+    out: &Path,
+    email: &str,
+    password: &str,
+    extra_env: &[(&str, &str)],
+    params: &[(&str, &str)],
+) -> Result<RunOutcome, CliError> {
+    run_on(browser_args(), base_url, flow, out, email, password, extra_env, params).await
+}
+
+/// The shipped flow as the demo admin on `browser` (e.g. a Grid, or Firefox), authorising the
+/// admin on the default klantnummer.
+pub async fn run_admin_on(browser: BrowserSettings, base_url: &str, out: &Path) -> Result<RunOutcome, CliError> {
+    let params = [("klantnummer", KLANTNUMMER), ("gebruiker", ADMIN)];
+    run_on(
+        browser,
+        base_url,
+        FLOW,
+        out,
+        portal::DEMO_ADMIN_EMAIL,
+        portal::DEMO_PASSWORD,
+        &[],
+        &params,
+    )
+    .await
+}
+
+/// [`run`] on the given browser.
+#[allow(clippy::too_many_arguments)]
+pub async fn run_on(
+    browser: BrowserSettings,
     base_url: &str,
     flow: &str,
     out: &Path,
@@ -89,7 +122,7 @@ pub async fn run(
         base_url: Some(base_url.to_string()),
         params: params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
         prompt: false,
-        browser: browser_args(),
+        browser,
         output: OutputSettings {
             out: Some(out.to_path_buf()),
             force: false,
@@ -98,6 +131,7 @@ pub async fn run(
             ..OutputSettings::default()
         },
         mode: Mode::Run,
+        pause_on_failure: false,
     };
     run_flow(req, &env, &Interrupt::new()).await
 }

@@ -18,5 +18,6 @@ window.__postnlRobot = Object.freeze({
   messages,
   fingerprint,
   candidates,
+  inspect,
 });
 })();

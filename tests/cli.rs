@@ -315,3 +315,46 @@ fn headed_without_a_display_says_so_plainly() {
     assert!(err.contains("--headed needs a display"), "{err}");
     assert_eq!(err.matches("--headed needs a display").count(), 1, "{err}");
 }
+
+/// Two runs started at the same moment without `--out` never share a run folder.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_runs_at_once_without_out_write_two_folders() {
+    let portal = portal(PortalConfig::default()).await;
+    let cwd = tempfile::tempdir().unwrap();
+    let flow = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(FLOW);
+    let start = || {
+        Command::new(env!("CARGO_BIN_EXE_postnl-robot"))
+            .current_dir(cwd.path())
+            .arg("run")
+            .arg(&flow)
+            .args([
+                "--base-url",
+                &portal.base_url(),
+                "--webdriver",
+                &driver_url(),
+                "--quiet",
+            ])
+            .args(["-p", "klantnummer=9401138", "-p", "gebruiker=GATUser, PostNL (PostNL)"])
+            .env("POSTNL_EMAIL", DEMO_ADMIN_EMAIL)
+            .env("POSTNL_PASSWORD", DEMO_PASSWORD)
+            .output()
+    };
+    let (a, b) = std::thread::scope(|s| {
+        let a = s.spawn(start);
+        let b = s.spawn(start);
+        (a.join().unwrap().unwrap(), b.join().unwrap().unwrap())
+    });
+    assert_eq!(a.status.code(), Some(0), "{}", stderr(&a));
+    assert_eq!(b.status.code(), Some(0), "{}", stderr(&b));
+    let folders: Vec<_> = std::fs::read_dir(cwd.path().join("runs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(folders.len(), 2, "{folders:?}");
+    for f in &folders {
+        let report: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(f.join("report.json")).unwrap()).unwrap();
+        assert_eq!(report["status"], "passed", "{}", f.display());
+    }
+    portal.shutdown().await;
+}

@@ -34,12 +34,13 @@ const ATTEMPTS: usize = 3;
 /// Runs the driver (`$0 $@`) in the background and kills the process group when stdin reaches
 /// EOF (our end closed) or when the driver exits by itself. dash's `kill` takes `-9 -PGID`.
 /// With `RM_PROFILE` / `RM_LOG` set, a cleaner in its own session (`setsid`) waits for the same
-/// EOF, then (bounded) for the group to be gone, and removes those paths. Only the cleaner keeps
+/// EOF, then (bounded) for the group to be gone — its live processes: killed ones that nobody
+/// has reaped yet do not count —, and removes those paths. Only the cleaner keeps
 /// stdout (a pipe to us) open: its end tells us the cleaning is done; everything else writes to
 /// stderr (the log).
 const WATCHDOG: &str = r#"exec 3<&0
 if [ -n "$RM_PROFILE$RM_LOG" ] && command -v setsid >/dev/null; then
-  setsid sh -c 'read -r _; n=0; while kill -0 -"$1" 2>/dev/null && [ $n -lt 100 ]; do sleep 0.05; n=$((n+1)); done; rm -rf -- "$2" "$3"' sh $$ "$RM_PROFILE" "$RM_LOG" <&3 2>/dev/null &
+  setsid sh -c 'g=$1 p=$2 l=$3; alive() { for f in /proc/[0-9]*/stat; do read -r s < "$f" || continue; set -- ${s##*) }; [ "$3" = "$g" ] && [ "$1" != Z ] && return 0; done; return 1; }; read -r _; n=0; while alive && [ $n -lt 100 ]; do sleep 0.05; n=$((n+1)); done; rm -rf -- "$p" "$l"' sh $$ "$RM_PROFILE" "$RM_LOG" <&3 2>/dev/null &
 fi
 exec 1>&2
 unset RM_PROFILE RM_LOG

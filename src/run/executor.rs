@@ -1172,16 +1172,14 @@ impl<'a, P: Page> Executor<'a, P> {
                 if is == *checked {
                     Ok(Some(format!("is {}", if is { "ticked" } else { "unticked" })))
                 } else {
-                    Err(Failure {
-                        message: format!(
+                    Err(Failure::expectation(
+                        format!(
                             "expected the box to be {}, but it is {}",
                             if *checked { "ticked" } else { "unticked" },
                             if is { "ticked" } else { "unticked" }
                         ),
-                        kind: FailureKind::ExpectationFailed,
-                        locator: Some(target.to_string()),
-                        found: vec![],
-                    })
+                        target,
+                    ))
                 }
             }
             Expectation::Hidden(l) => self.expect_hidden(l, timeout).await,
@@ -1240,12 +1238,10 @@ impl<'a, P: Page> Executor<'a, P> {
                 }
             }
             if Instant::now() >= deadline {
-                return Err(Failure {
-                    message: format!("expected {l} to be hidden, but it is still visible"),
-                    kind: FailureKind::ExpectationFailed,
-                    locator: Some(l.to_string()),
-                    found: vec![],
-                });
+                return Err(Failure::expectation(
+                    format!("expected {l} to be hidden, but it is still visible"),
+                    l,
+                ));
             }
             self.pause(pause).await?;
             pause = (pause * 2).min(Duration::from_millis(250));
@@ -1293,18 +1289,16 @@ impl<'a, P: Page> Executor<'a, P> {
                 return Ok(Some(format!("{what} is \"{shown_text}\"")));
             }
             if Instant::now() >= deadline {
-                return Err(Failure {
-                    message: format!(
+                return Err(Failure::expectation(
+                    format!(
                         "expected the {what} of {target} to {} {shown_want}, but it is \"{shown_text}\"",
                         match want.mode {
                             MatchMode::Exact => "equal",
                             MatchMode::Contains => "contain",
                         }
                     ),
-                    kind: FailureKind::ExpectationFailed,
-                    locator: Some(target.to_string()),
-                    found: vec![],
-                });
+                    target,
+                ));
             }
             self.pause(pause).await?;
             pause = (pause * 2).min(Duration::from_millis(250));

@@ -85,6 +85,14 @@ impl Failure {
         }
     }
 
+    /// An `expect` that did not hold, naming its locator.
+    pub fn expectation(message: impl Into<String>, locator: impl std::fmt::Display) -> Self {
+        Failure {
+            locator: Some(locator.to_string()),
+            ..Failure::new(FailureKind::ExpectationFailed, message)
+        }
+    }
+
     /// A [`FailureKind::Hard`] failure.
     pub fn hard(message: impl std::fmt::Display) -> Self {
         Failure::new(FailureKind::Hard, message.to_string())

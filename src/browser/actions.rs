@@ -83,12 +83,12 @@ impl Browser {
         }
     }
 
-    /// Settles after an action that installed `token` (if any).
-    async fn settle_after(&self, token: Option<&str>, w: &Wait) -> Result<(), BrowserError> {
+    /// Settling after an action that armed `token` (if any) is owed: the next call into the
+    /// page settles first, in the same round trip (see [`Browser::defer_settle`]).
+    fn settle_after(&self, token: Option<&str>, w: &Wait) {
         if let Some(t) = token {
-            self.settle(t, w.timeout).await?;
+            self.defer_settle(t, w.timeout);
         }
-        Ok(())
     }
 
     /// Clicks the one visible, actionable element `q` finds (an interactive ancestor of matched
@@ -104,7 +104,7 @@ impl Browser {
                 Step::Retry(r) => p.retry(r),
             }
         };
-        self.settle_after(hit.token.as_deref(), w).await?;
+        self.settle_after(hit.token.as_deref(), w);
         Ok(Found {
             description: hit.described(),
         })
@@ -243,7 +243,7 @@ impl Browser {
                 match self.click_hit(&hit).await? {
                     Step::Done(()) => {
                         opened += 1;
-                        self.settle_after(hit.token.as_deref(), w).await?;
+                        self.settle_after(hit.token.as_deref(), w);
                         p.retry(format!("opened {}, but its list did not show the option", hit.desc));
                     }
                     Step::Retry(r) => p.retry(r),
@@ -276,7 +276,7 @@ impl Browser {
             }
         };
         if !already {
-            self.settle_after(hit.token.as_deref(), w).await?;
+            self.settle_after(hit.token.as_deref(), w);
         }
         Ok(Selected {
             description: hit.described(),
@@ -303,7 +303,7 @@ impl Browser {
                 Step::Retry(r) => p.retry(r),
             }
         };
-        self.settle_after(token.as_deref(), w).await?;
+        self.settle_after(token.as_deref(), w);
         // Verify: the state must now be the wanted one.
         let no_obstacles = Wait::new(w.timeout);
         let verify = Request::new(Op::Checked, q, &no_obstacles);

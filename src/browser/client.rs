@@ -151,6 +151,7 @@ impl Browser {
     /// Opens `url` and waits until the page has loaded (`document.readyState == "complete"`).
     pub async fn goto(&self, url: &str) -> Result<(), BrowserError> {
         let _trace = self.trace_op("goto");
+        self.flush_settle().await?;
         let went = self.wd(self.client.goto(url)).await;
         self.new_document();
         went?;
@@ -160,18 +161,30 @@ impl Browser {
     /// Reloads the current page and waits until it has loaded.
     pub async fn reload(&self) -> Result<(), BrowserError> {
         let _trace = self.trace_op("reload");
+        self.flush_settle().await?;
         let went = self.wd(self.client.refresh()).await;
         self.new_document();
         went?;
         self.wait_loaded().await
     }
 
-    /// The address of the current page (the one [`Browser::wait_until_idle`] just read, when
-    /// nothing was sent to the browser since).
+    /// The address of the current page: the one [`Browser::wait_until_idle`] or a call that
+    /// found a new document just read, when nothing was sent to the browser since; else from
+    /// the page script, in the same call that settles what the last action started.
     pub async fn current_url(&self) -> Result<String, BrowserError> {
         if let Some(look) = self.fresh_look() {
             return Ok(look.url);
         }
+        if let Some(url) = self.fresh_url() {
+            return Ok(url);
+        }
+        match self.url_here().await {
+            Ok(Some(url)) => return Ok(url),
+            Ok(None) => {}
+            Err(e) if is_transient(&e) => {}
+            Err(e) => return Err(e.into()),
+        }
+        self.flush_settle().await?;
         Ok(self.wd(self.client.current_url()).await?.to_string())
     }
 
@@ -185,12 +198,15 @@ impl Browser {
     /// `responseStatus`), e.g. 500 for a server error page; `None` when the browser does not
     /// know it (`about:blank`, a document from the cache, an older browser).
     ///
-    /// Asked once per document: a document's status does not change, and the robot notices a
-    /// new document at its next call into it.
+    /// Asked once per document, and answered with the call that installs the page script or
+    /// notices a new document. While the settling after an action is still owed, this is the
+    /// status of the document the robot last saw: a new document the action loaded is noticed
+    /// by the next call into the page (an element operation finding an HTTP 5xx page there
+    /// fails at once, see [`Called::ErrorPage`](super::script::Called)).
     pub async fn page_status(&self) -> Result<Option<u16>, BrowserError> {
         let doc = self.document();
         if let Some((d, status)) = *self.status.lock().expect("status lock") {
-            if d == doc {
+            if d == doc || self.settle_owed() {
                 return Ok(status);
             }
         }
@@ -198,11 +214,25 @@ impl Browser {
             Ok(v) => {
                 let status = v.as_u64().and_then(|s| u16::try_from(s).ok());
                 // The call itself may have found a new document (and installed the script).
-                *self.status.lock().expect("status lock") = Some((self.document(), status));
+                self.note_status(status);
                 Ok(status)
             }
             Err(e) if is_transient(&e) => Ok(None),
             Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Remembers `status` as the current document's.
+    pub(crate) fn note_status(&self, status: Option<u16>) {
+        *self.status.lock().expect("status lock") = Some((self.document(), status));
+    }
+
+    /// The current document's status, when known (no round trip).
+    pub(crate) fn known_status(&self) -> Option<u16> {
+        let doc = self.document();
+        match *self.status.lock().expect("status lock") {
+            Some((d, s)) if d == doc => s,
+            _ => None,
         }
     }
 
@@ -230,6 +260,7 @@ impl Browser {
     /// Firefox: geckodriver's full-page screenshot; so the controls below the fold are in it
     /// too), else of the viewport.
     pub async fn screenshot_png(&self) -> Result<Vec<u8>, BrowserError> {
+        self.flush_settle().await?;
         let full = match self.kind {
             BrowserKind::Chromium => self.full_page_png().await,
             BrowserKind::Firefox => self.gecko_full_page_png().await,

@@ -18,6 +18,7 @@ use super::client::Browser;
 use super::error::BrowserError;
 use super::frames::OpaqueFrame;
 use super::query::{Query, TextQuery};
+use super::script::Called;
 use super::Wait;
 
 /// The W3C key of an element reference in JSON.
@@ -149,6 +150,10 @@ pub(crate) enum Verdict {
     /// element); worth another attempt.
     #[serde(skip)]
     Transient(String),
+    /// Not from the script: the page is an HTTP 5xx error page (the previous action loaded
+    /// it); the executor's recovery reloads.
+    #[serde(skip)]
+    ErrorPage(u16),
 }
 
 /// What an operation is about, for messages.
@@ -223,6 +228,10 @@ impl Verdict {
                 BrowserError::NotActionable { query: whole, reason }
             }
             Verdict::Error { message } => BrowserError::InvalidQuery { query: whole, message },
+            Verdict::ErrorPage(status) => BrowserError::NotFound {
+                query: whole,
+                offered: vec![format!("(the page answered HTTP {status})")],
+            },
         }
     }
 }
@@ -286,8 +295,9 @@ pub(crate) async fn attempt(browser: &Browser, req: &Request<'_>, wait: Duration
             o.insert("waitMs".into(), Value::from(wait.as_millis() as u64));
         }
     }
-    match browser.call_async("locate", vec![arg]).await {
-        Ok(v) => serde_json::from_value(v).map_err(|e| BrowserError::WebDriver(CmdError::Json(e))),
+    match browser.call_async_checked("locate", vec![arg]).await {
+        Ok(Called::Value(v)) => serde_json::from_value(v).map_err(|e| BrowserError::WebDriver(CmdError::Json(e))),
+        Ok(Called::ErrorPage(status)) => Ok(Verdict::ErrorPage(status)),
         Err(e) if is_transient(&e) => Ok(Verdict::Transient(transient_reason(&e))),
         Err(e) => Err(e.into()),
     }
@@ -375,6 +385,12 @@ impl<'a> Poller<'a> {
                 }
             }
             let wait = self.attempts.remaining();
+            // An error page the robot already saw (e.g. at an idle check): no use waiting in it.
+            if let Some(status) = self.browser.known_status().filter(|s| *s >= 500) {
+                if !self.browser.settle_owed() {
+                    return Err(Verdict::ErrorPage(status).into_error(self.subject));
+                }
+            }
             let verdict = match attempt(self.browser, self.req, wait).await? {
                 Verdict::NotFound {
                     offered,
@@ -389,7 +405,7 @@ impl<'a> Poller<'a> {
             match verdict {
                 Verdict::Ok(hit) => return Ok(hit),
                 Verdict::Obstacle { index } => return Err(BrowserError::Obstacle { index }),
-                v @ Verdict::Error { .. } => return Err(v.into_error(self.subject)),
+                v @ (Verdict::Error { .. } | Verdict::ErrorPage(_)) => return Err(v.into_error(self.subject)),
                 v => self.last = Some(v),
             }
         }

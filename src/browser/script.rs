@@ -12,7 +12,7 @@
 
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::LazyLock;
+use std::sync::{LazyLock, Mutex};
 use std::time::{Duration, Instant};
 
 use fantoccini::error::{CmdError, ErrorStatus, WebDriver};
@@ -39,25 +39,54 @@ const SCRIPT: &str = concat!(
     include_str!("js/api.js"),
 );
 
-/// What a call answers when the document has no (current) page script.
-const MISSING: &str = "__postnlRobot:missing";
+/// What a call answers when the document has no (current) page script: the key marking it,
+/// with the new document's HTTP status and address (so that noticing a navigation costs no
+/// further round trip).
+const MISSING: &str = "__postnlRobotMissing";
 
 /// A synchronous call: `arguments` = [version, function name, arguments].
 const CALL_JS: &str = r#"
 const R = window.__postnlRobot;
-if (!R || R.version !== arguments[0]) return '__postnlRobot:missing';
+if (!R || R.version !== arguments[0]) {
+  const n = performance.getEntriesByType('navigation')[0];
+  return { __postnlRobotMissing: true, status: n && n.responseStatus ? n.responseStatus : null, url: location.href };
+}
 return R[arguments[1]](...arguments[2]);
 "#;
 
 /// An asynchronous call (the function may answer a Promise); a rejection comes back as
-/// `{__postnlRobotError: message}`.
+/// `{__postnlRobotError: message}`. `arguments[3]`, when given, are the arguments of a
+/// `settle` awaited first: the settling after the previous action, in the same round trip.
 const CALL_ASYNC_JS: &str = r#"
 const [version, name, args] = arguments, done = arguments[arguments.length - 1];
+const settle = arguments.length > 4 ? arguments[3] : null;
 const R = window.__postnlRobot;
-if (!R || R.version !== version) return done('__postnlRobot:missing');
-Promise.resolve().then(() => R[name](...args)).then(done,
+if (!R || R.version !== version) {
+  const n = performance.getEntriesByType('navigation')[0];
+  return done({ __postnlRobotMissing: true, status: n && n.responseStatus ? n.responseStatus : null, url: location.href });
+}
+Promise.resolve().then(() => settle && R.settle(...settle)).then(() => R[name](...args)).then(done,
   (e) => done({ __postnlRobotError: String(e && e.message ? e.message : e) }));
 "#;
+
+/// The tail of an installing call (synchronous): the answer, with the document's HTTP status.
+const INSTALLED_CALL_JS: &str = r#"
+const R = window.__postnlRobot;
+return { __postnlRobotInstalled: true, status: R.pageStatus(), v: R[arguments[1]](...arguments[2]) };
+"#;
+
+/// The tail of an installing call (asynchronous).
+const INSTALLED_CALL_ASYNC_JS: &str = r#"
+const [version, name, args] = arguments, done = arguments[arguments.length - 1];
+const R = window.__postnlRobot;
+Promise.resolve().then(() => R[name](...args)).then(
+  (v) => done({ __postnlRobotInstalled: true, status: R.pageStatus(), v }),
+  (e) => done({ __postnlRobotError: String(e && e.message ? e.message : e) }));
+"#;
+
+/// The longest the settling folded into the next call may wait (that call's own wait comes
+/// on top; both stay below the session's 30 s script timeout).
+const MAX_FOLDED_SETTLE: Duration = Duration::from_secs(8);
 
 /// The script's version: the crate version and a hash of the script's text, so a document
 /// holding another build's script gets this one.
@@ -66,8 +95,8 @@ pub(crate) static VERSION: LazyLock<String> =
 
 /// The script that installs the page script (the version in its first argument) and then makes
 /// the call, synchronous or not.
-static INSTALL_JS: LazyLock<String> = LazyLock::new(|| install_js(CALL_JS));
-static INSTALL_ASYNC_JS: LazyLock<String> = LazyLock::new(|| install_js(CALL_ASYNC_JS));
+static INSTALL_JS: LazyLock<String> = LazyLock::new(|| install_js(INSTALLED_CALL_JS));
+static INSTALL_ASYNC_JS: LazyLock<String> = LazyLock::new(|| install_js(INSTALLED_CALL_ASYNC_JS));
 
 fn install_js(call: &str) -> String {
     format!("const __postnlRobotVersion = arguments[0];\n{SCRIPT}\n{call}")
@@ -91,6 +120,12 @@ pub(crate) struct Counters {
     fresh: AtomicBool,
     /// How many documents the robot has seen (goto, reload, a script call finding a new one).
     documents: AtomicU64,
+    /// The settling still owed after the last action: (token, bound). The next script call
+    /// settles first, in the same round trip; other commands settle on their own before.
+    pending: Mutex<Option<(String, Duration)>>,
+    /// The address a call that found a new document answered, stamped with the round-trip
+    /// count right after it.
+    seen_url: Mutex<Option<(u64, String)>>,
 }
 
 /// A session's traffic with the browser so far: WebDriver commands and the time spent waiting
@@ -114,6 +149,25 @@ impl std::ops::Sub for Traffic {
     }
 }
 
+/// What one script call got back.
+pub(crate) enum Called {
+    /// The function's answer.
+    Value(Value),
+    /// The call found a new document that answered this HTTP error status (≥ 500), and did
+    /// not act in it.
+    ErrorPage(u16),
+}
+
+/// What a call without installing got back.
+enum Raw {
+    Value(Value),
+    /// This document has no page script (a new one): its status and address.
+    Missing {
+        status: Option<u16>,
+        url: String,
+    },
+}
+
 impl Browser {
     /// Calls `name` of the page script with `args`; installs the script first if this document
     /// does not have it.
@@ -126,39 +180,152 @@ impl Browser {
         self.call_with(true, name, args).await
     }
 
+    /// Like [`Browser::call_async`], but a new document that answered HTTP 5xx (the previous
+    /// action loaded an error page) is reported instead of called into: an element operation
+    /// then fails at once, and the executor's recovery reloads.
+    pub(crate) async fn call_async_checked(&self, name: &str, args: Vec<Value>) -> Result<Called, CmdError> {
+        self.call_inner(true, name, args, true).await
+    }
+
     /// Like [`Browser::call_async`], but never installs the script: `None` when this document
     /// does not have it (a new document: the action before navigated).
     pub(crate) async fn call_async_here(&self, name: &str, args: Vec<Value>) -> Result<Option<Value>, CmdError> {
         if self.counters.fresh.load(Ordering::Relaxed) {
             return Ok(None);
         }
-        let params = vec![Value::from(VERSION.as_str()), Value::from(name), Value::Array(args)];
-        let v = self.run_js(true, CALL_ASYNC_JS, params).await?;
-        if v.as_str() == Some(MISSING) {
-            self.new_document();
-            return Ok(None);
+        match self.call_raw(true, name, args, None).await? {
+            Raw::Value(v) => answer(v).map(Some),
+            Raw::Missing { status, url } => {
+                self.found_document(status, url);
+                Ok(None)
+            }
         }
-        answer(v).map(Some)
     }
 
     async fn call_with(&self, is_async: bool, name: &str, args: Vec<Value>) -> Result<Value, CmdError> {
-        let params = vec![Value::from(VERSION.as_str()), Value::from(name), Value::Array(args)];
-        if !self.counters.fresh.load(Ordering::Relaxed) {
-            let v = self
-                .run_js(is_async, if is_async { CALL_ASYNC_JS } else { CALL_JS }, params.clone())
-                .await?;
-            if v.as_str() != Some(MISSING) {
-                return answer(v);
-            }
-            self.counters.documents.fetch_add(1, Ordering::Relaxed);
+        match self.call_inner(is_async, name, args, false).await? {
+            Called::Value(v) => Ok(v),
+            Called::ErrorPage(_) => unreachable!("only checked calls stop at an error page"),
         }
+    }
+
+    async fn call_inner(&self, is_async: bool, name: &str, args: Vec<Value>, check: bool) -> Result<Called, CmdError> {
+        let settle = self.take_pending();
+        if !self.counters.fresh.load(Ordering::Relaxed) {
+            match self.call_raw(is_async, name, args.clone(), settle).await? {
+                Raw::Value(v) => return answer(v).map(Called::Value),
+                Raw::Missing { status, url } => {
+                    self.found_document(status, url);
+                    if let Some(s) = status.filter(|s| check && *s >= 500) {
+                        return Ok(Called::ErrorPage(s));
+                    }
+                }
+            }
+        }
+        // A new document: whatever the last action started there is over.
         self.counters.installs.fetch_add(1, Ordering::Relaxed);
         tracing::trace!(version = VERSION.as_str(), "installing the page script");
         let install = if is_async { &INSTALL_ASYNC_JS } else { &INSTALL_JS };
+        let params = vec![Value::from(VERSION.as_str()), Value::from(name), Value::Array(args)];
         let v = self.run_js(is_async, install, params).await;
         // Installed, or the document changed again meanwhile (then the next call finds out).
         self.counters.fresh.store(false, Ordering::Relaxed);
-        answer(v?)
+        let mut v = answer(v?)?;
+        if v.get("__postnlRobotInstalled").is_some() {
+            let status = v
+                .get("status")
+                .and_then(Value::as_u64)
+                .and_then(|s| u16::try_from(s).ok());
+            self.note_status(status);
+            v = v.get_mut("v").map(Value::take).unwrap_or(Value::Null);
+        }
+        Ok(Called::Value(v))
+    }
+
+    /// One call into the current document, with the settling owed (if any) folded in front.
+    async fn call_raw(
+        &self,
+        is_async: bool,
+        name: &str,
+        args: Vec<Value>,
+        settle: Option<(String, Duration)>,
+    ) -> Result<Raw, CmdError> {
+        let mut params = vec![Value::from(VERSION.as_str()), Value::from(name), Value::Array(args)];
+        let is_async = is_async || settle.is_some();
+        if let Some((token, bound)) = settle {
+            let wait = bound.min(MAX_FOLDED_SETTLE).as_millis() as u64;
+            params.push(Value::Array(vec![
+                token.into(),
+                super::settle::TARGET_BUSY_GRACE_MS.into(),
+                wait.into(),
+            ]));
+        }
+        let v = self
+            .run_js(is_async, if is_async { CALL_ASYNC_JS } else { CALL_JS }, params)
+            .await?;
+        if v.get(MISSING).is_some() {
+            let status = v
+                .get("status")
+                .and_then(Value::as_u64)
+                .and_then(|s| u16::try_from(s).ok());
+            let url = v.get("url").and_then(Value::as_str).unwrap_or_default().to_string();
+            return Ok(Raw::Missing { status, url });
+        }
+        Ok(Raw::Value(v))
+    }
+
+    /// A call found a new document (no page script): count it, remember its status and address.
+    fn found_document(&self, status: Option<u16>, url: String) {
+        self.counters.documents.fetch_add(1, Ordering::Relaxed);
+        self.note_status(status);
+        *self.counters.seen_url.lock().expect("url lock") = Some((self.round_trips(), url));
+    }
+
+    /// The address the last call answered when it found a new document, if nothing was sent
+    /// since.
+    pub(crate) fn fresh_url(&self) -> Option<String> {
+        let seen = self.counters.seen_url.lock().ok()?.clone()?;
+        (seen.0 == self.round_trips()).then_some(seen.1)
+    }
+
+    /// The page's address in one call that also settles what the last action started: `None`
+    /// when the page script cannot answer (ask WebDriver then).
+    pub(crate) async fn url_here(&self) -> Result<Option<String>, CmdError> {
+        if self.counters.fresh.load(Ordering::Relaxed) {
+            return Ok(None);
+        }
+        let settle = self.take_pending();
+        match self.call_raw(true, "href", vec![], settle).await? {
+            Raw::Value(v) => Ok(answer(v)?.as_str().map(str::to_string)),
+            Raw::Missing { status, url } => {
+                self.found_document(status, url.clone());
+                Ok(Some(url))
+            }
+        }
+    }
+
+    /// After an action that armed `token`: the page is settled at the start of the next script
+    /// call (or before the next other command), not in a round trip of its own.
+    pub(crate) fn defer_settle(&self, token: &str, bound: Duration) {
+        *self.counters.pending.lock().expect("pending lock") = Some((token.to_string(), bound));
+    }
+
+    fn take_pending(&self) -> Option<(String, Duration)> {
+        self.counters.pending.lock().expect("pending lock").take()
+    }
+
+    /// Whether an action's settling is still owed.
+    pub(crate) fn settle_owed(&self) -> bool {
+        self.counters.pending.lock().map(|p| p.is_some()).unwrap_or(false)
+    }
+
+    /// Settles what the last action started, when that is still owed: before a command that
+    /// is not a script call (navigation, screenshot).
+    pub(crate) async fn flush_settle(&self) -> Result<(), super::error::BrowserError> {
+        if let Some((token, bound)) = self.take_pending() {
+            self.settle(&token, bound).await?;
+        }
+        Ok(())
     }
 
     async fn run_js(&self, is_async: bool, js: &str, args: Vec<Value>) -> Result<Value, CmdError> {

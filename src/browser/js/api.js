@@ -15,6 +15,7 @@ window.__postnlRobot = Object.freeze({
   focusSelect,
   readyState,
   pageStatus,
+  href: () => location.href,
   messages,
   fingerprint,
   candidates,

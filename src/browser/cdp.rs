@@ -63,3 +63,24 @@ impl WebDriverCompatibleCommand for CaptureFullPage {
         (http::Method::POST, Some(body.to_string()))
     }
 }
+
+/// `Page.addScriptToEvaluateOnNewDocument`: runs `0` in every document the page loads from
+/// now on (and its frames), before the document's own scripts.
+pub(crate) struct AddScriptOnNewDocument(pub String);
+
+impl std::fmt::Debug for AddScriptOnNewDocument {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "AddScriptOnNewDocument({} bytes)", self.0.len())
+    }
+}
+
+impl WebDriverCompatibleCommand for AddScriptOnNewDocument {
+    fn endpoint(&self, base_url: &url::Url, session_id: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!("session/{}/goog/cdp/execute", session_id.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = serde_json::json!({ "cmd": "Page.addScriptToEvaluateOnNewDocument", "params": { "source": self.0 } });
+        (http::Method::POST, Some(body.to_string()))
+    }
+}

@@ -119,7 +119,7 @@ impl Browser {
             downloads = info.downloads.as_str(),
             "browser session started"
         );
-        Ok(Browser {
+        let browser = Browser {
             client,
             download_dir,
             page_load_timeout: opts.page_load_timeout,
@@ -130,7 +130,9 @@ impl Browser {
             info,
             driver,
             profile,
-        })
+        };
+        browser.register_script().await;
+        Ok(browser)
     }
 
     /// Browser name and version, driver version and URL, for reports.

@@ -44,44 +44,35 @@ const SCRIPT: &str = concat!(
 /// further round trip).
 const MISSING: &str = "__postnlRobotMissing";
 
-/// A synchronous call: `arguments` = [version, function name, arguments].
+/// A synchronous call: `arguments` = [version, function name, arguments]. The answer comes
+/// wrapped with the document's identity and HTTP status.
 const CALL_JS: &str = r#"
 const R = window.__postnlRobot;
 if (!R || R.version !== arguments[0]) {
   const n = performance.getEntriesByType('navigation')[0];
   return { __postnlRobotMissing: true, status: n && n.responseStatus ? n.responseStatus : null, url: location.href };
 }
-return R[arguments[1]](...arguments[2]);
+const v = R[arguments[1]](...arguments[2]);
+return { __postnlRobotDoc: R.doc, status: R.pageStatus(), v };
 "#;
 
 /// An asynchronous call (the function may answer a Promise); a rejection comes back as
-/// `{__postnlRobotError: message}`. `arguments[3]`, when given, are the arguments of a
-/// `settle` awaited first: the settling after the previous action, in the same round trip.
+/// `{__postnlRobotError: message}`. `arguments` = [version, function name, arguments, settle,
+/// check]: `settle`, when not null, are the arguments of a `settle` awaited first (the
+/// settling after the previous action, in the same round trip); `check`: in a document that
+/// answered HTTP 5xx, answer `{__postnlRobotErrorPage: status}` instead of calling.
 const CALL_ASYNC_JS: &str = r#"
-const [version, name, args] = arguments, done = arguments[arguments.length - 1];
-const settle = arguments.length > 4 ? arguments[3] : null;
+const [version, name, args, settle, check] = arguments, done = arguments[arguments.length - 1];
 const R = window.__postnlRobot;
 if (!R || R.version !== version) {
   const n = performance.getEntriesByType('navigation')[0];
   return done({ __postnlRobotMissing: true, status: n && n.responseStatus ? n.responseStatus : null, url: location.href });
 }
-Promise.resolve().then(() => settle && R.settle(...settle)).then(() => R[name](...args)).then(done,
-  (e) => done({ __postnlRobotError: String(e && e.message ? e.message : e) }));
-"#;
-
-/// The tail of an installing call (synchronous): the answer, with the document's HTTP status.
-const INSTALLED_CALL_JS: &str = r#"
-const R = window.__postnlRobot;
-return { __postnlRobotInstalled: true, status: R.pageStatus(), v: R[arguments[1]](...arguments[2]) };
-"#;
-
-/// The tail of an installing call (asynchronous).
-const INSTALLED_CALL_ASYNC_JS: &str = r#"
-const [version, name, args] = arguments, done = arguments[arguments.length - 1];
-const R = window.__postnlRobot;
-Promise.resolve().then(() => R[name](...args)).then(
-  (v) => done({ __postnlRobotInstalled: true, status: R.pageStatus(), v }),
-  (e) => done({ __postnlRobotError: String(e && e.message ? e.message : e) }));
+Promise.resolve().then(() => settle && R.settle(...settle)).then(() => {
+  const status = R.pageStatus();
+  if (check && status >= 500) return { __postnlRobotErrorPage: status };
+  return Promise.resolve(R[name](...args)).then((v) => ({ __postnlRobotDoc: R.doc, status, v }));
+}).then(done, (e) => done({ __postnlRobotError: String(e && e.message ? e.message : e) }));
 "#;
 
 /// The longest the settling folded into the next call may wait (that call's own wait comes
@@ -95,11 +86,37 @@ pub(crate) static VERSION: LazyLock<String> =
 
 /// The script that installs the page script (the version in its first argument) and then makes
 /// the call, synchronous or not.
-static INSTALL_JS: LazyLock<String> = LazyLock::new(|| install_js(INSTALLED_CALL_JS));
-static INSTALL_ASYNC_JS: LazyLock<String> = LazyLock::new(|| install_js(INSTALLED_CALL_ASYNC_JS));
+static INSTALL_JS: LazyLock<String> = LazyLock::new(|| install_js(CALL_JS));
+static INSTALL_ASYNC_JS: LazyLock<String> = LazyLock::new(|| install_js(CALL_ASYNC_JS));
+
+/// The page script as registered to run in every new document (Chromium: DevTools
+/// `Page.addScriptToEvaluateOnNewDocument`), before the page's own scripts.
+pub(crate) static ON_NEW_DOCUMENT_JS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "(() => {{ const __postnlRobotVersion = {};\n{SCRIPT}\n}})();",
+        Value::from(VERSION.as_str())
+    )
+});
 
 fn install_js(call: &str) -> String {
     format!("const __postnlRobotVersion = arguments[0];\n{SCRIPT}\n{call}")
+}
+
+/// The parameters of a call script.
+fn call_params(is_async: bool, name: &str, args: Vec<Value>, settle: Option<(String, Duration)>, check: bool) -> Vec<Value> {
+    let mut params = vec![Value::from(VERSION.as_str()), Value::from(name), Value::Array(args)];
+    if is_async {
+        params.push(match settle {
+            Some((token, bound)) => Value::Array(vec![
+                token.into(),
+                super::settle::TARGET_BUSY_GRACE_MS.into(),
+                Value::from(bound.min(MAX_FOLDED_SETTLE).as_millis() as u64),
+            ]),
+            None => Value::Null,
+        });
+        params.push(Value::Bool(check));
+    }
+    params
 }
 
 /// 64-bit FNV-1a.
@@ -126,6 +143,11 @@ pub(crate) struct Counters {
     /// The address a call that found a new document answered, stamped with the round-trip
     /// count right after it.
     seen_url: Mutex<Option<(u64, String)>>,
+    /// The identity of the document the last call answered from.
+    doc: Mutex<Option<String>>,
+    /// The page script is registered to run in every new document (Chromium): no document
+    /// needs it sent.
+    registered: AtomicBool,
 }
 
 /// A session's traffic with the browser so far: WebDriver commands and the time spent waiting
@@ -162,10 +184,9 @@ pub(crate) enum Called {
 enum Raw {
     Value(Value),
     /// This document has no page script (a new one): its status and address.
-    Missing {
-        status: Option<u16>,
-        url: String,
-    },
+    Missing { status: Option<u16>, url: String },
+    /// A checked call found the document to be an HTTP error page.
+    ErrorPage(u16),
 }
 
 impl Browser {
@@ -193,8 +214,9 @@ impl Browser {
         if self.counters.fresh.load(Ordering::Relaxed) {
             return Ok(None);
         }
-        match self.call_raw(true, name, args, None).await? {
+        match self.call_raw(true, name, args, None, false).await? {
             Raw::Value(v) => answer(v).map(Some),
+            Raw::ErrorPage(_) => Ok(None),
             Raw::Missing { status, url } => {
                 self.found_document(status, url);
                 Ok(None)
@@ -212,8 +234,9 @@ impl Browser {
     async fn call_inner(&self, is_async: bool, name: &str, args: Vec<Value>, check: bool) -> Result<Called, CmdError> {
         let settle = self.take_pending();
         if !self.counters.fresh.load(Ordering::Relaxed) {
-            match self.call_raw(is_async, name, args.clone(), settle).await? {
+            match self.call_raw(is_async, name, args.clone(), settle, check).await? {
                 Raw::Value(v) => return answer(v).map(Called::Value),
+                Raw::ErrorPage(s) => return Ok(Called::ErrorPage(s)),
                 Raw::Missing { status, url } => {
                     self.found_document(status, url);
                     if let Some(s) = status.filter(|s| check && *s >= 500) {
@@ -225,21 +248,20 @@ impl Browser {
         // A new document: whatever the last action started there is over.
         self.counters.installs.fetch_add(1, Ordering::Relaxed);
         tracing::trace!(version = VERSION.as_str(), "installing the page script");
+        let is_async = is_async || check;
         let install = if is_async { &INSTALL_ASYNC_JS } else { &INSTALL_JS };
-        let params = vec![Value::from(VERSION.as_str()), Value::from(name), Value::Array(args)];
-        let v = self.run_js(is_async, install, params).await;
+        let v = self.run_js(is_async, install, call_params(is_async, name, args, None, check)).await;
         // Installed, or the document changed again meanwhile (then the next call finds out).
         self.counters.fresh.store(false, Ordering::Relaxed);
-        let mut v = answer(v?)?;
-        if v.get("__postnlRobotInstalled").is_some() {
-            let status = v
-                .get("status")
-                .and_then(Value::as_u64)
-                .and_then(|s| u16::try_from(s).ok());
-            self.note_status(status);
-            v = v.get_mut("v").map(Value::take).unwrap_or(Value::Null);
+        match self.unwrap(v?) {
+            Raw::Value(v) => answer(v).map(Called::Value),
+            Raw::ErrorPage(s) => Ok(Called::ErrorPage(s)),
+            // Navigated again while installing: the next call finds out.
+            Raw::Missing { .. } => Err(CmdError::Standard(WebDriver::new(
+                ErrorStatus::JavascriptError,
+                "the page changed while the page script was installed".to_string(),
+            ))),
         }
-        Ok(Called::Value(v))
     }
 
     /// One call into the current document, with the settling owed (if any) folded in front.
@@ -249,29 +271,44 @@ impl Browser {
         name: &str,
         args: Vec<Value>,
         settle: Option<(String, Duration)>,
+        check: bool,
     ) -> Result<Raw, CmdError> {
-        let mut params = vec![Value::from(VERSION.as_str()), Value::from(name), Value::Array(args)];
-        let is_async = is_async || settle.is_some();
-        if let Some((token, bound)) = settle {
-            let wait = bound.min(MAX_FOLDED_SETTLE).as_millis() as u64;
-            params.push(Value::Array(vec![
-                token.into(),
-                super::settle::TARGET_BUSY_GRACE_MS.into(),
-                wait.into(),
-            ]));
-        }
+        let is_async = is_async || settle.is_some() || check;
+        let params = call_params(is_async, name, args, settle, check);
         let v = self
             .run_js(is_async, if is_async { CALL_ASYNC_JS } else { CALL_JS }, params)
             .await?;
+        Ok(self.unwrap(v))
+    }
+
+    /// A call's answer without its wrapping; notes the document and its status it came from.
+    fn unwrap(&self, mut v: Value) -> Raw {
+        let status_of = |v: &Value| v.get("status").and_then(Value::as_u64).and_then(|s| u16::try_from(s).ok());
         if v.get(MISSING).is_some() {
-            let status = v
-                .get("status")
-                .and_then(Value::as_u64)
-                .and_then(|s| u16::try_from(s).ok());
             let url = v.get("url").and_then(Value::as_str).unwrap_or_default().to_string();
-            return Ok(Raw::Missing { status, url });
+            return Raw::Missing {
+                status: status_of(&v),
+                url,
+            };
         }
-        Ok(Raw::Value(v))
+        if let Some(s) = v.get("__postnlRobotErrorPage").and_then(Value::as_u64) {
+            let status = u16::try_from(s).unwrap_or(500);
+            return Raw::ErrorPage(status);
+        }
+        let Some(doc) = v.get("__postnlRobotDoc").and_then(Value::as_str) else {
+            return Raw::Value(v);
+        };
+        {
+            let mut last = self.counters.doc.lock().expect("doc lock");
+            if last.as_deref() != Some(doc) {
+                if last.is_some() {
+                    self.counters.documents.fetch_add(1, Ordering::Relaxed);
+                }
+                *last = Some(doc.to_string());
+            }
+        }
+        self.note_status(status_of(&v));
+        Raw::Value(v.get_mut("v").map(Value::take).unwrap_or(Value::Null))
     }
 
     /// A call found a new document (no page script): count it, remember its status and address.
@@ -295,8 +332,9 @@ impl Browser {
             return Ok(None);
         }
         let settle = self.take_pending();
-        match self.call_raw(true, "href", vec![], settle).await? {
+        match self.call_raw(true, "href", vec![], settle, false).await? {
             Raw::Value(v) => Ok(answer(v)?.as_str().map(str::to_string)),
+            Raw::ErrorPage(_) => Ok(None),
             Raw::Missing { status, url } => {
                 self.found_document(status, url.clone());
                 Ok(Some(url))
@@ -336,10 +374,26 @@ impl Browser {
         }
     }
 
+    /// Registers the page script to run in every new document (Chromium, through DevTools), so
+    /// that no call has to send it. Where DevTools is not available (Firefox, a Grid that does
+    /// not forward it), each document gets it with its first call instead.
+    pub(crate) async fn register_script(&self) {
+        if self.kind != super::BrowserKind::Chromium {
+            return;
+        }
+        let cmd = super::cdp::AddScriptOnNewDocument(ON_NEW_DOCUMENT_JS.clone());
+        match self.wd(self.client.issue_cmd(cmd)).await {
+            Ok(_) => self.counters.registered.store(true, Ordering::Relaxed),
+            Err(e) => tracing::debug!(error = %e, "the page script cannot be registered for new documents"),
+        }
+    }
+
     /// The current document is new (after a navigation): the next call installs the page script
     /// without asking first.
     pub(crate) fn new_document(&self) {
-        self.counters.fresh.store(true, Ordering::Relaxed);
+        if !self.counters.registered.load(Ordering::Relaxed) {
+            self.counters.fresh.store(true, Ordering::Relaxed);
+        }
         self.counters.documents.fetch_add(1, Ordering::Relaxed);
     }
 

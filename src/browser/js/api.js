@@ -4,6 +4,8 @@
 trackRequests();
 window.__postnlRobot = Object.freeze({
   version: __postnlRobotVersion,
+  // This document's identity: a call answering from another one tells the robot it navigated.
+  doc: Math.random().toString(36).slice(2) + Date.now().toString(36),
   locate,
   settle,
   idle,

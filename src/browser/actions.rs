@@ -339,6 +339,9 @@ impl Browser {
     /// One look, no waiting, no obstacles: does `q` find at least one visible element?
     pub async fn probe_visible(&self, q: &Query) -> Result<bool, BrowserError> {
         let _trace = self.trace_op("probe_visible");
+        if let Some(seen) = self.shown(q) {
+            return Ok(seen);
+        }
         let w = Wait::new(Duration::ZERO);
         let req = Request::new(Op::Probe, q, &w);
         match engine::attempt(self, &req, Duration::ZERO).await? {

@@ -80,7 +80,8 @@ impl WebDriverCompatibleCommand for AddScriptOnNewDocument {
     }
 
     fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        let body = serde_json::json!({ "cmd": "Page.addScriptToEvaluateOnNewDocument", "params": { "source": self.0 } });
+        let body =
+            serde_json::json!({ "cmd": "Page.addScriptToEvaluateOnNewDocument", "params": { "source": self.0 } });
         (http::Method::POST, Some(body.to_string()))
     }
 }

@@ -26,6 +26,9 @@ pub struct Browser {
     pub(crate) counters: Counters,
     /// What the last [`Browser::wait_until_idle`] saw, reused while nothing else was sent.
     pub(crate) look: Mutex<Option<Look>>,
+    /// What the last [`Browser::show`] saw: (round trips then, [(query, visible)]), answering
+    /// a probe of the same query while nothing else was sent.
+    pub(crate) probes: Mutex<Option<(u64, Vec<(serde_json::Value, bool)>)>>,
     /// The current document's HTTP status, once asked: (document, status).
     status: Mutex<Option<(u64, Option<u16>)>>,
     pub(crate) kind: BrowserKind,
@@ -125,6 +128,7 @@ impl Browser {
             page_load_timeout: opts.page_load_timeout,
             counters: Counters::default(),
             look: Mutex::new(None),
+            probes: Mutex::new(None),
             status: Mutex::new(None),
             kind: opts.browser,
             info,
@@ -190,7 +194,14 @@ impl Browser {
         Ok(self.wd(self.client.current_url()).await?.to_string())
     }
 
-    /// What the last idle check saw, when no command was sent to the browser since.
+    /// Keeps what a call just saw of the page (see [`Browser::fresh_look`]).
+    pub(crate) fn keep_look(&self, mut look: Look) {
+        look.stamp = self.round_trips();
+        *self.look.lock().expect("look lock") = Some(look);
+    }
+
+    /// What the last idle check (or a call answering the same) saw, when no command was sent
+    /// to the browser since.
     pub(crate) fn fresh_look(&self) -> Option<Look> {
         let look = self.look.lock().ok()?.clone()?;
         (look.stamp == self.round_trips()).then_some(look)
@@ -373,6 +384,9 @@ impl Browser {
 pub(crate) struct Look {
     #[serde(skip)]
     pub stamp: u64,
+    /// Loaded, no busy indicator showing.
+    #[serde(default)]
+    pub quiet: bool,
     pub url: String,
     pub width: f64,
     pub height: f64,

@@ -93,6 +93,8 @@ pub(crate) struct Hit {
     pub place: Option<String>,
     /// For `fill`: the control has focus and its content is selected (typing replaces it).
     pub focused: Option<bool>,
+    /// For checks that change nothing (`visible`, `checked`): what the page showed then.
+    pub look: Option<super::client::Look>,
 }
 
 impl Hit {
@@ -296,7 +298,17 @@ pub(crate) async fn attempt(browser: &Browser, req: &Request<'_>, wait: Duration
         }
     }
     match browser.call_async_checked("locate", vec![arg]).await {
-        Ok(Called::Value(v)) => serde_json::from_value(v).map_err(|e| BrowserError::WebDriver(CmdError::Json(e))),
+        Ok(Called::Value(v)) => {
+            let mut verdict: Verdict =
+                serde_json::from_value(v).map_err(|e| BrowserError::WebDriver(CmdError::Json(e)))?;
+            if let Verdict::Ok(Hit {
+                look: look @ Some(_), ..
+            }) = &mut verdict
+            {
+                browser.keep_look(look.take().expect("some"));
+            }
+            Ok(verdict)
+        }
         Ok(Called::ErrorPage(status)) => Ok(Verdict::ErrorPage(status)),
         Err(e) if is_transient(&e) => Ok(Verdict::Transient(transient_reason(&e))),
         Err(e) => Err(e.into()),

@@ -103,7 +103,13 @@ fn install_js(call: &str) -> String {
 }
 
 /// The parameters of a call script.
-fn call_params(is_async: bool, name: &str, args: Vec<Value>, settle: Option<(String, Duration)>, check: bool) -> Vec<Value> {
+fn call_params(
+    is_async: bool,
+    name: &str,
+    args: Vec<Value>,
+    settle: Option<(String, Duration)>,
+    check: bool,
+) -> Vec<Value> {
     let mut params = vec![Value::from(VERSION.as_str()), Value::from(name), Value::Array(args)];
     if is_async {
         params.push(match settle {
@@ -184,7 +190,10 @@ pub(crate) enum Called {
 enum Raw {
     Value(Value),
     /// This document has no page script (a new one): its status and address.
-    Missing { status: Option<u16>, url: String },
+    Missing {
+        status: Option<u16>,
+        url: String,
+    },
     /// A checked call found the document to be an HTTP error page.
     ErrorPage(u16),
 }
@@ -250,7 +259,9 @@ impl Browser {
         tracing::trace!(version = VERSION.as_str(), "installing the page script");
         let is_async = is_async || check;
         let install = if is_async { &INSTALL_ASYNC_JS } else { &INSTALL_JS };
-        let v = self.run_js(is_async, install, call_params(is_async, name, args, None, check)).await;
+        let v = self
+            .run_js(is_async, install, call_params(is_async, name, args, None, check))
+            .await;
         // Installed, or the document changed again meanwhile (then the next call finds out).
         self.counters.fresh.store(false, Ordering::Relaxed);
         match self.unwrap(v?) {
@@ -283,7 +294,11 @@ impl Browser {
 
     /// A call's answer without its wrapping; notes the document and its status it came from.
     fn unwrap(&self, mut v: Value) -> Raw {
-        let status_of = |v: &Value| v.get("status").and_then(Value::as_u64).and_then(|s| u16::try_from(s).ok());
+        let status_of = |v: &Value| {
+            v.get("status")
+                .and_then(Value::as_u64)
+                .and_then(|s| u16::try_from(s).ok())
+        };
         if v.get(MISSING).is_some() {
             let url = v.get("url").and_then(Value::as_str).unwrap_or_default().to_string();
             return Raw::Missing {
@@ -325,15 +340,23 @@ impl Browser {
         (seen.0 == self.round_trips()).then_some(seen.1)
     }
 
-    /// The page's address in one call that also settles what the last action started: `None`
-    /// when the page script cannot answer (ask WebDriver then).
+    /// The page's address in one call that also settles what the last action started (and
+    /// looks at the page as the idle check does): `None` when the page script cannot answer
+    /// (ask WebDriver then).
     pub(crate) async fn url_here(&self) -> Result<Option<String>, CmdError> {
         if self.counters.fresh.load(Ordering::Relaxed) {
             return Ok(None);
         }
         let settle = self.take_pending();
-        match self.call_raw(true, "href", vec![], settle, false).await? {
-            Raw::Value(v) => Ok(answer(v)?.as_str().map(str::to_string)),
+        match self.call_raw(true, "idle", vec![Value::from(0)], settle, false).await? {
+            Raw::Value(v) => {
+                let v = answer(v)?;
+                let url = v.get("url").and_then(Value::as_str).map(str::to_string);
+                if let Ok(look) = serde_json::from_value::<super::client::Look>(v) {
+                    self.keep_look(look);
+                }
+                Ok(url)
+            }
             Raw::ErrorPage(_) => Ok(None),
             Raw::Missing { status, url } => {
                 self.found_document(status, url.clone());

@@ -22,6 +22,7 @@ use serde::Deserialize;
 use super::client::{Browser, Look};
 use super::engine::{is_transient, Attempts};
 use super::error::BrowserError;
+use super::query::Query;
 
 /// The longest one call waits inside the page (below the session's 30 s script timeout).
 const MAX_IN_PAGE_WAIT: Duration = Duration::from_secs(20);
@@ -95,17 +96,20 @@ impl Browser {
     /// a screenshot. Running out of time is not an error (a page may keep a spinner forever).
     pub async fn wait_until_idle(&self, timeout: Duration) -> Result<bool, BrowserError> {
         let _trace = self.trace_op("wait_until_idle");
+        // The last call looked at the page and nothing was sent since: it was quiet then.
+        if self.fresh_look().is_some_and(|l| l.quiet) {
+            return Ok(true);
+        }
         let mut attempts = Attempts::new(timeout);
         loop {
             let wait = attempts.remaining().min(MAX_IN_PAGE_WAIT);
             match self.call_async("idle", vec![millis(wait)]).await {
                 Ok(v) => {
                     let quiet = v.get("quiet").and_then(|q| q.as_bool()) == Some(true);
-                    let look = serde_json::from_value::<Look>(v).ok().map(|mut l| {
-                        l.stamp = self.round_trips();
-                        l
-                    });
-                    *self.look.lock().expect("look lock") = look;
+                    match serde_json::from_value::<Look>(v) {
+                        Ok(look) => self.keep_look(look),
+                        Err(_) => *self.look.lock().expect("look lock") = None,
+                    }
                     if quiet {
                         return Ok(true);
                     }
@@ -117,5 +121,56 @@ impl Browser {
                 return Ok(false);
             }
         }
+    }
+}
+
+impl Browser {
+    /// Before deciding on what is visible, in one call: waits until the page is idle (bounded
+    /// by `idle`), then until one of `queries` finds a visible element (bounded by `within`,
+    /// counted from the start; zero: one look). Answers, per query, whether it does; a probe
+    /// of one of them right after is answered from this look.
+    pub async fn show(&self, idle: Duration, within: Duration, queries: &[Query]) -> Result<Vec<bool>, BrowserError> {
+        let _trace = self.trace_op("show");
+        let (idle, within) = (idle.min(MAX_IN_PAGE_WAIT), within.min(MAX_IN_PAGE_WAIT));
+        let qs: Vec<serde_json::Value> = queries
+            .iter()
+            .map(serde_json::to_value)
+            .collect::<Result<_, _>>()
+            .map_err(|e| BrowserError::WebDriver(e.into()))?;
+        let v = match self
+            .call_async(
+                "show",
+                vec![millis(idle), millis(within), serde_json::Value::Array(qs.clone())],
+            )
+            .await
+        {
+            Ok(v) => v,
+            Err(e) if is_transient(&e) => return Ok(vec![false; queries.len()]),
+            Err(e) => return Err(e.into()),
+        };
+        let visible: Vec<bool> = v
+            .get("visible")
+            .and_then(|a| a.as_array())
+            .map(|a| a.iter().map(|b| b.as_bool() == Some(true)).collect())
+            .unwrap_or_else(|| vec![false; queries.len()]);
+        if let Ok(look) = serde_json::from_value::<Look>(v) {
+            self.keep_look(look);
+        }
+        *self.probes.lock().expect("probes lock") = Some((
+            self.round_trips(),
+            qs.into_iter().zip(visible.iter().copied()).collect(),
+        ));
+        Ok(visible)
+    }
+
+    /// What [`Browser::show`] just saw of `q`, when nothing was sent since.
+    pub(crate) fn shown(&self, q: &Query) -> Option<bool> {
+        let probes = self.probes.lock().ok()?;
+        let (stamp, seen) = probes.as_ref()?;
+        if *stamp != self.round_trips() {
+            return None;
+        }
+        let q = serde_json::to_value(q).ok()?;
+        seen.iter().find(|(s, _)| *s == q).map(|(_, v)| *v)
     }
 }

@@ -1460,8 +1460,6 @@ impl<'a, P: Page> Executor<'a, P> {
             return Ok(());
         };
         let deadline = Instant::now() + timeout;
-        self.io(self.page.wait_until_idle(timeout.min(IDLE_BEFORE_DECIDING)))
-            .await?;
         let mut queries = vec![target.to_query(self.vars).map_err(Failure::hard)?];
         for branch in [then, otherwise] {
             if let Some(l) = first_target(branch) {
@@ -1471,20 +1469,26 @@ impl<'a, P: Page> Executor<'a, P> {
                 }
             }
         }
-        if queries.len() < 2 {
-            return Ok(());
-        }
+        // One element only: wait for the page to be idle, then decide. Else also until one of
+        // them shows. Each look is one call; the condition is then decided from it.
+        let wait_for_one = queries.len() >= 2;
+        let mut idle = timeout.min(IDLE_BEFORE_DECIDING);
         let mut pause = Duration::from_millis(50);
         loop {
-            for q in &queries {
-                if self.io(self.page.probe_visible(q)).await? {
-                    return Ok(());
-                }
+            let within = if wait_for_one {
+                deadline.saturating_duration_since(Instant::now())
+            } else {
+                Duration::ZERO
+            };
+            let seen = self.io(self.page.show(idle, within, &queries)).await?;
+            if !wait_for_one || seen.iter().any(|v| *v) {
+                return Ok(());
             }
             if Instant::now() >= deadline {
                 tracing::info!("neither the condition's element nor a branch's target showed; deciding anyway");
                 return Ok(());
             }
+            idle = Duration::ZERO;
             self.pause(pause.min(deadline.saturating_duration_since(Instant::now())))
                 .await?;
             pause = (pause * 2).min(Duration::from_millis(250));

@@ -61,6 +61,25 @@ pub trait Page: Sync {
     fn wait_visible(&self, q: &Query, w: &Wait) -> impl Future<Output = Result<Found, BrowserError>> + Send;
     /// Whether exactly one element matches and is visible now (no waiting).
     fn probe_visible(&self, q: &Query) -> impl Future<Output = Result<bool, BrowserError>> + Send;
+    /// Waits until the page is idle (bounded by `idle`), then until one of `queries` finds a
+    /// visible element (bounded by `within`; zero: one look); answers, per query, whether it
+    /// does. A browser does it in one call.
+    fn show(
+        &self,
+        idle: Duration,
+        within: Duration,
+        queries: &[Query],
+    ) -> impl Future<Output = Result<Vec<bool>, BrowserError>> + Send {
+        async move {
+            let _ = within;
+            self.wait_until_idle(idle).await?;
+            let mut seen = Vec::with_capacity(queries.len());
+            for q in queries {
+                seen.push(self.probe_visible(q).await?);
+            }
+            Ok(seen)
+        }
+    }
     /// The visible text of the one element `q` finds.
     fn text_of(&self, q: &Query, w: &Wait) -> impl Future<Output = Result<String, BrowserError>> + Send;
     /// Clicks a download link and waits for the file; answers its path.
@@ -146,6 +165,9 @@ impl Page for Browser {
     }
     async fn wait_visible(&self, q: &Query, w: &Wait) -> Result<Found, BrowserError> {
         Browser::wait_visible(self, q, w).await
+    }
+    async fn show(&self, idle: Duration, within: Duration, queries: &[Query]) -> Result<Vec<bool>, BrowserError> {
+        Browser::show(self, idle, within, queries).await
     }
     async fn probe_visible(&self, q: &Query) -> Result<bool, BrowserError> {
         Browser::probe_visible(self, q).await

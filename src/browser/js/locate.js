@@ -367,6 +367,8 @@ async function locate(req) {
   for (;;) {
     const res = await locateOnce(req);
     const final = ['ok', 'obstacle', 'error'].includes(res.kind) || (res.crossOrigin && res.crossOrigin.length);
+    // What the page shows, for a screenshot right after a check that changes nothing.
+    if (res.kind === 'ok' && (req.op === 'visible' || req.op === 'checked')) res.look = lookNow();
     if (final || performance.now() >= until) return res;
     await nextChange(until);
   }

@@ -173,22 +173,40 @@ function settleLook(token, grace) {
   });
 }
 
+// What the page shows now: {quiet, url, width, height, viewWidth, viewHeight} (quiet: loaded,
+// no busy indicator visible; the content's and the viewport's size in CSS pixels, for a
+// screenshot of the whole page).
+function lookNow() {
+  const de = document.documentElement;
+  return {
+    quiet: document.readyState === 'complete' && busyIndicators().length === 0,
+    url: location.href,
+    width: Math.max(de.scrollWidth, document.body ? document.body.scrollWidth : 0),
+    height: Math.max(de.scrollHeight, document.body ? document.body.scrollHeight : 0),
+    viewWidth: de.clientWidth, viewHeight: de.clientHeight,
+  };
+}
+
 // Waits inside the page, up to `waitMs`, until the document has loaded and no busy indicator
-// is visible: {quiet, url, width, height, viewWidth, viewHeight} (the content's and the
-// viewport's size in CSS pixels, for a screenshot of the whole page).
+// is visible; answers the last look (see lookNow).
 async function idle(waitMs) {
   const until = performance.now() + (waitMs || 0);
   for (;;) {
-    const quiet = document.readyState === 'complete' && busyIndicators().length === 0;
-    if (quiet || performance.now() >= until) {
-      const de = document.documentElement;
-      return {
-        quiet, url: location.href,
-        width: Math.max(de.scrollWidth, document.body ? document.body.scrollWidth : 0),
-        height: Math.max(de.scrollHeight, document.body ? document.body.scrollHeight : 0),
-        viewWidth: de.clientWidth, viewHeight: de.clientHeight,
-      };
-    }
+    const look = lookNow();
+    if (look.quiet || performance.now() >= until) return look;
+    await nextChange(until);
+  }
+}
+
+// Before deciding on what is visible: waits until the page is idle (up to `idleMs`), then until
+// one of `queries` finds a visible element (up to `waitMs` in all). Answers the last look with
+// `visible`, one boolean per query.
+async function show(idleMs, waitMs, queries) {
+  const until = performance.now() + (waitMs || 0);
+  const look = await idle(idleMs || 0);
+  for (;;) {
+    const visible = queries.map((q) => anyVisible(q));
+    if (visible.some(Boolean) || performance.now() >= until) return Object.assign(look, { visible });
     await nextChange(until);
   }
 }

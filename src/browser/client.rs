@@ -262,6 +262,10 @@ impl Browser {
     /// The data requests (fetch/XHR) of the current page that answered HTTP 5xx, as (path,
     /// status), from Resource Timing: a page that shows nothing because its data did not load.
     pub async fn failed_requests(&self) -> Result<Vec<(String, u16)>, BrowserError> {
+        // The last call answered them, and nothing was sent since.
+        if let Some(failed) = self.fresh_failed_requests() {
+            return Ok(failed);
+        }
         match self.call("failedRequests", vec![]).await {
             Ok(v) => Ok(serde_json::from_value(v).unwrap_or_default()),
             Err(e) if is_transient(&e) => Ok(vec![]),

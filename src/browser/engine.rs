@@ -51,6 +51,20 @@ pub(crate) struct Request<'a> {
     pub no_frames: bool,
 }
 
+/// Adds what every request to `locate` carries: the attribute marking open menus when an
+/// obstacle shows (see [`Browser::mark_open_popups`]).
+fn with_popup_mark(mut arg: Value) -> Value {
+    if let Some(o) = arg.as_object_mut() {
+        if o.get("obstacles")
+            .and_then(Value::as_array)
+            .is_some_and(|a| !a.is_empty())
+        {
+            o.insert("popupMark".into(), Value::from(super::popups::MARK));
+        }
+    }
+    arg
+}
+
 impl<'a> Request<'a> {
     pub fn new(op: Op, query: &'a Query, wait: &'a Wait) -> Self {
         Request {
@@ -120,6 +134,9 @@ pub(crate) enum Verdict {
     Ok(Hit),
     Obstacle {
         index: usize,
+        /// How many open menus it marked (see [`Browser::mark_open_popups`]).
+        #[serde(default)]
+        popups: Option<usize>,
     },
     NotFound {
         #[serde(default)]
@@ -208,7 +225,7 @@ impl Verdict {
                 what: whole,
                 after: Duration::ZERO,
             },
-            Verdict::Obstacle { index } => BrowserError::Obstacle { index },
+            Verdict::Obstacle { index, .. } => BrowserError::Obstacle { index },
             Verdict::NotFound {
                 offered,
                 container,
@@ -290,7 +307,7 @@ const MAX_IN_PAGE_WAIT: Duration = Duration::from_secs(20);
 
 /// Runs one attempt of `locate`, waiting inside the page up to `wait` for an `ok` verdict.
 pub(crate) async fn attempt(browser: &Browser, req: &Request<'_>, wait: Duration) -> Result<Verdict, BrowserError> {
-    let mut arg = serde_json::to_value(req).map_err(CmdError::Json)?;
+    let mut arg = with_popup_mark(serde_json::to_value(req).map_err(CmdError::Json)?);
     let wait = wait.min(MAX_IN_PAGE_WAIT);
     if let Some(o) = arg.as_object_mut() {
         if !wait.is_zero() {
@@ -301,11 +318,12 @@ pub(crate) async fn attempt(browser: &Browser, req: &Request<'_>, wait: Duration
         Ok(Called::Value(v)) => {
             let mut verdict: Verdict =
                 serde_json::from_value(v).map_err(|e| BrowserError::WebDriver(CmdError::Json(e)))?;
-            if let Verdict::Ok(Hit {
-                look: look @ Some(_), ..
-            }) = &mut verdict
-            {
-                browser.keep_look(look.take().expect("some"));
+            match &mut verdict {
+                Verdict::Ok(Hit {
+                    look: look @ Some(_), ..
+                }) => browser.keep_look(look.take().expect("some")),
+                Verdict::Obstacle { popups: Some(n), .. } if !req.no_frames => browser.keep_marked_popups(*n),
+                _ => {}
             }
             Ok(verdict)
         }
@@ -416,7 +434,7 @@ impl<'a> Poller<'a> {
             };
             match verdict {
                 Verdict::Ok(hit) => return Ok(hit),
-                Verdict::Obstacle { index } => return Err(BrowserError::Obstacle { index }),
+                Verdict::Obstacle { index, .. } => return Err(BrowserError::Obstacle { index }),
                 v @ (Verdict::Error { .. } | Verdict::ErrorPage(_)) => return Err(v.into_error(self.subject)),
                 v => self.last = Some(v),
             }
@@ -462,7 +480,7 @@ async fn search_opaque_frames(
                 hit.place = Some(format!(" (in frame '{}')", f.name));
                 return Ok(Verdict::Ok(hit));
             }
-            Ok(Verdict::Obstacle { index }) => return Ok(Verdict::Obstacle { index }),
+            Ok(v @ Verdict::Obstacle { .. }) => return Ok(v),
             Ok(Verdict::NotFound { offered: more, .. }) => {
                 offered.extend(more.into_iter().map(|o| format!("{o} (in frame '{}')", f.name)));
             }

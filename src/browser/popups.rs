@@ -13,13 +13,16 @@ use super::Wait;
 
 /// The attribute marking popup triggers that were open before a handler ran (see
 /// `js/popups.js`).
-const MARK: &str = "data-robot-open";
+pub(crate) const MARK: &str = "data-robot-open";
 
 impl Browser {
     /// Marks the popup triggers (menus, dropdowns) that are open now; returns how many.
     /// Pair with [`Browser::reopen_popups`] after something that may have closed them.
     pub async fn mark_open_popups(&self) -> Result<usize, BrowserError> {
         let _trace = self.trace_op("mark_open_popups");
+        if let Some(n) = self.marked_popups() {
+            return Ok(n);
+        }
         match self.call("markPopups", vec![MARK.into()]).await {
             Ok(v) => Ok(v.as_u64().unwrap_or(0) as usize),
             Err(e) if is_transient(&e) => Ok(0),

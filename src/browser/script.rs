@@ -45,7 +45,8 @@ const SCRIPT: &str = concat!(
 const MISSING: &str = "__postnlRobotMissing";
 
 /// A synchronous call: `arguments` = [version, function name, arguments]. The answer comes
-/// wrapped with the document's identity and HTTP status.
+/// wrapped with the document's identity, its HTTP status and its data requests that answered
+/// 5xx (see `failedRequests`).
 const CALL_JS: &str = r#"
 const R = window.__postnlRobot;
 if (!R || R.version !== arguments[0]) {
@@ -53,7 +54,7 @@ if (!R || R.version !== arguments[0]) {
   return { __postnlRobotMissing: true, status: n && n.responseStatus ? n.responseStatus : null, url: location.href };
 }
 const v = R[arguments[1]](...arguments[2]);
-return { __postnlRobotDoc: R.doc, status: R.pageStatus(), v };
+return { __postnlRobotDoc: R.doc, status: R.pageStatus(), failed: R.failedRequests(), v };
 "#;
 
 /// An asynchronous call (the function may answer a Promise); a rejection comes back as
@@ -71,7 +72,8 @@ if (!R || R.version !== version) {
 Promise.resolve().then(() => settle && R.settle(...settle)).then(() => {
   const status = R.pageStatus();
   if (check && status >= 500) return { __postnlRobotErrorPage: status };
-  return Promise.resolve(R[name](...args)).then((v) => ({ __postnlRobotDoc: R.doc, status, v }));
+  return Promise.resolve(R[name](...args))
+    .then((v) => ({ __postnlRobotDoc: R.doc, status, failed: R.failedRequests(), v }));
 }).then(done, (e) => done({ __postnlRobotError: String(e && e.message ? e.message : e) }));
 "#;
 
@@ -149,6 +151,10 @@ pub(crate) struct Counters {
     /// The address a call that found a new document answered, stamped with the round-trip
     /// count right after it.
     seen_url: Mutex<Option<(u64, String)>>,
+    /// How many open menus the last call marked (an obstacle showed), stamped like `seen_url`.
+    marked: Mutex<Option<(u64, usize)>>,
+    /// The data requests that answered 5xx, as the last call saw them, stamped like `seen_url`.
+    failed: Mutex<Option<(u64, Vec<(String, u16)>)>>,
     /// The identity of the document the last call answered from.
     doc: Mutex<Option<String>>,
     /// The page script is registered to run in every new document (Chromium): no document
@@ -323,6 +329,10 @@ impl Browser {
             }
         }
         self.note_status(status_of(&v));
+        if let Some(failed) = v.get("failed").and_then(|f| serde_json::from_value(f.clone()).ok()) {
+            // Stamped once the answer is counted: the round trip is already.
+            *self.counters.failed.lock().expect("failed lock") = Some((self.round_trips(), failed));
+        }
         Raw::Value(v.get_mut("v").map(Value::take).unwrap_or(Value::Null))
     }
 
@@ -363,6 +373,23 @@ impl Browser {
                 Ok(Some(url))
             }
         }
+    }
+
+    /// Keeps how many open menus the last call marked.
+    pub(crate) fn keep_marked_popups(&self, n: usize) {
+        *self.counters.marked.lock().expect("marked lock") = Some((self.round_trips(), n));
+    }
+
+    /// How many open menus the last call marked, when nothing was sent since.
+    pub(crate) fn marked_popups(&self) -> Option<usize> {
+        let m = (*self.counters.marked.lock().ok()?)?;
+        (m.0 == self.round_trips()).then_some(m.1)
+    }
+
+    /// The failed data requests the last call saw, when nothing was sent since.
+    pub(crate) fn fresh_failed_requests(&self) -> Option<Vec<(String, u16)>> {
+        let f = self.counters.failed.lock().ok()?.clone()?;
+        (f.0 == self.round_trips()).then_some(f.1)
     }
 
     /// After an action that armed `token`: the page is settled at the start of the next script

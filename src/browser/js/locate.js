@@ -397,7 +397,9 @@ async function locateHere(req) {
   try {
     if (req.op === 'probe') return { kind: 'ok', found: anyVisible(req.query) };
     const obstacle = firstObstacle(req.obstacles);
-    if (obstacle >= 0) return { kind: 'obstacle', index: obstacle };
+    // The robot clears the obstacle next, which may close a menu the flow opened: the open
+    // ones are marked now (see popups.js), saving a call.
+    if (obstacle >= 0) return { kind: 'obstacle', index: obstacle, popups: req.popupMark ? markPopups(req.popupMark) : null };
     if (req.op === 'select') return await opSelect(req.option, req.from);
 
     const interact = ['click', 'fill', 'check'].includes(req.op);

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::batch::rundir::{prepare_out_dir, unique_run_dir};
-use crate::browser::{Browser, BrowserKind, BrowserOptions};
+use crate::browser::{Browser, BrowserKind, BrowserOptions, EarlyDriver};
 use crate::cli::{BrowserArgs, Cli, Command, LogFormatArg, OutputArgs, PortalArgs, RunArgs, VerifyArgs};
 use crate::error::CliError;
 use crate::flow;
@@ -424,16 +424,26 @@ async fn run_flow_with(
     interrupt: &Interrupt,
 ) -> Result<RunOutcome, CliError> {
     init_logging(&req.output);
-    let flow = flow::load(&req.flow).map_err(|e| CliError::Invalid(e.render()))?;
-    let vars = flow::bind::bind(&flow, &req.params, env, req.prompt && is_terminal())
-        .map_err(|e| CliError::Invalid(e.to_string()))?;
-    let base_url = req.base_url.clone().or_else(|| flow.base_url.clone()).ok_or_else(|| {
-        CliError::Invalid(format!(
-            "{}: no base_url in the flow; pass --base-url URL",
-            req.flow.display()
-        ))
-    })?;
-    let out_dir = run_folder(&req.output, &flow.name)?;
+    // A driver of our own starts while the flow is read and bound; it opens nothing before
+    // both passed, and a flow or parameters refused (exit 2) stop it again.
+    let early = match no_display(&req.browser) {
+        None => EarlyDriver::start(&BrowserOptions {
+            browser: req.browser.browser,
+            webdriver: req.browser.webdriver.clone(),
+            driver_path: req.browser.driver.clone(),
+            ..BrowserOptions::default()
+        }),
+        Some(_) => None,
+    };
+    let (flow, vars, base_url, out_dir) = match validate(&req, env) {
+        Ok(v) => v,
+        Err(e) => {
+            if let Some(d) = early {
+                d.discard().await;
+            }
+            return Err(e);
+        }
+    };
     let downloads = out_dir.join("downloads");
     if req.browser.webdriver.is_some() {
         share_downloads_dir(&downloads);
@@ -469,22 +479,23 @@ async fn run_flow_with(
     // Dropping a half-done launch (cancelled) stops its driver and removes its profile.
     let launched = match no_display(&req.browser) {
         Some(f) => Err(f),
-        None => match Browser::launch_until(&browser_opts, cancel).await {
+        None => match Browser::launch_until_early(&browser_opts, cancel, early).await {
             Ok(Some(b)) => Ok(b),
             Ok(None) => Err(Failure::interrupted()),
             Err(e) => Err(Failure::from(e)),
         },
     };
-    let mut result = match launched {
+    let (mut result, closing) = match launched {
         Ok(browser) => {
             let result = run::run(plan, &browser, &opts, &mut progress, cancel).await;
             if req.pause_on_failure && result.status.is_failure() && result.status != Status::Interrupted {
                 pause_at_failure(&result, req.output.lang, &redactor, cancel).await;
             }
-            browser.close().await;
-            result
+            // The browser and its driver end while the reports are written (the result holds
+            // all they need); waited for before the run log closes.
+            (result, Some(tokio::spawn(browser.close())))
         }
-        Err(f) => run::not_started(plan, &opts, f),
+        Err(f) => (run::not_started(plan, &opts, f), None),
     };
     result.lang = req.output.lang.code().to_string();
     result.operator = req.output.operator.clone().or_else(report::operator::os_user);
@@ -504,6 +515,9 @@ async fn run_flow_with(
         print!("{}", redactor.redact(&verify::summary(&result)));
     }
     progress.finish(&result, &out_dir);
+    if let Some(closing) = closing {
+        let _ = closing.await;
+    }
     report::logging::clear_run_log();
     written.map_err(|e| {
         CliError::Other(anyhow::anyhow!(
@@ -565,6 +579,25 @@ async fn run_flow_with(
             Ok(RunOutcome { result, out_dir })
         }
     }
+}
+
+/// Reads and binds the flow and picks the run folder: the flow, its variables, the base URL and
+/// the run folder; refused input is [`CliError::Invalid`] (exit 2).
+fn validate(
+    req: &RunRequest,
+    env: &(dyn Fn(&str) -> Option<String> + Sync),
+) -> Result<(flow::Flow, flow::Vars, String, PathBuf), CliError> {
+    let flow = flow::load(&req.flow).map_err(|e| CliError::Invalid(e.render()))?;
+    let vars = flow::bind::bind(&flow, &req.params, env, req.prompt && is_terminal())
+        .map_err(|e| CliError::Invalid(e.to_string()))?;
+    let base_url = req.base_url.clone().or_else(|| flow.base_url.clone()).ok_or_else(|| {
+        CliError::Invalid(format!(
+            "{}: no base_url in the flow; pass --base-url URL",
+            req.flow.display()
+        ))
+    })?;
+    let out_dir = run_folder(&req.output, &flow.name)?;
+    Ok((flow, vars, base_url, out_dir))
 }
 
 /// `--headed` with our own browser on Linux needs a display; say so plainly instead of letting

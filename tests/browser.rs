@@ -89,6 +89,10 @@ fn app() -> Router {
                 )
             }),
         )
+        .route(
+            "/to-error",
+            get(|| async { Html("<!doctype html><title>Start</title><a href=\"/status/500\">Naar de storing</a>") }),
+        )
         .route("/cross/{port}", get(cross_origin_page))
         .route(
             "/done",
@@ -553,7 +557,7 @@ async fn clicks_settle_after_requests_and_navigations() {
 }
 
 #[tokio::test]
-async fn the_page_script_is_installed_once_per_document() {
+async fn the_page_script_runs_once_in_every_document_without_being_sent() {
     let w = World::new().await;
     let b = &w.browser;
     let in_page = async || {
@@ -564,7 +568,8 @@ async fn the_page_script_is_installed_once_per_document() {
     };
     let start = b.script_installs();
 
-    // Many operations on one page: the script is sent once.
+    // Many operations on one page: Chromium runs the registered script once, before the
+    // page's own; the robot never sends it.
     w.open("settle.html").await;
     assert!(b.probe_visible(&Query::text("Nog niet opgeslagen")).await.unwrap());
     assert_eq!(b.page_status().await.unwrap(), Some(200));
@@ -577,36 +582,65 @@ async fn the_page_script_is_installed_once_per_document() {
     b.wait_visible(&Query::text("Bewaren via XHR"), &wait()).await.unwrap();
     assert!(b.wait_until_idle(Duration::from_secs(5)).await.unwrap());
     assert_eq!(b.mark_open_popups().await.unwrap(), 0);
-    assert_eq!(b.script_installs() - start, 1);
+    assert_eq!(b.script_installs() - start, 0);
     assert_eq!(in_page().await, 1);
 
-    // Installed: a call is one WebDriver round trip.
+    // A call is one WebDriver round trip.
     let before = b.round_trips();
     assert!(b.probe_visible(&Query::text("Opgeslagen: 42")).await.unwrap());
     assert_eq!(b.round_trips() - before, 1);
 
-    // A click that navigates: the new document gets the script (while settling), once.
+    // A click is two (find, click): settling after it is folded into the next call.
+    let before = b.round_trips();
     b.click(&Query::role("link", Some("Volgende pagina")), &wait())
         .await
         .unwrap();
+    assert_eq!(b.round_trips() - before, 2);
+    // It navigated: the new document has the script of its own, and its status is known from
+    // the same call.
     assert!(b.probe_visible(&Query::text("Pagina twee")).await.unwrap());
+    let before = b.round_trips();
+    assert_eq!(b.page_status().await.unwrap(), Some(200));
+    assert_eq!(b.round_trips() - before, 0);
     assert!(b.messages().await.unwrap().is_empty());
-    assert_eq!(b.script_installs() - start, 2);
+    assert_eq!(b.script_installs() - start, 0);
     assert_eq!(in_page().await, 1);
 
     // A reload is a new document too.
     b.reload().await.unwrap();
     assert!(b.probe_visible(&Query::text("Pagina twee")).await.unwrap());
-    assert_eq!(b.script_installs() - start, 3);
+    assert_eq!(b.script_installs() - start, 0);
+    assert_eq!(in_page().await, 1);
 
-    // A document holding another version of the script gets this one.
+    // A document holding another version of the script gets this one, sent with the call.
     b.client()
         .execute("window.__postnlRobot = { version: 'older' }", vec![])
         .await
         .unwrap();
     assert!(b.probe_visible(&Query::text("Pagina twee")).await.unwrap());
-    assert_eq!(b.script_installs() - start, 4);
+    assert_eq!(b.script_installs() - start, 1);
     assert_eq!(in_page().await, 2);
+    w.close().await;
+}
+
+#[tokio::test]
+async fn an_error_page_a_click_loaded_is_reported_by_the_next_element_operation_at_once() {
+    let w = World::new().await;
+    let b = &w.browser;
+    b.goto(&format!("{}/to-error", w.base)).await.unwrap();
+    assert_eq!(b.page_status().await.unwrap(), Some(200));
+    b.click(&Query::role("link", Some("Naar de storing")), &wait())
+        .await
+        .unwrap();
+    // Waited for, it would time out after a minute: the error page is said at once instead.
+    let long = Wait::new(Duration::from_secs(60));
+    match b.wait_visible(&Query::text("Komt er nooit"), &long).await {
+        Err(BrowserError::NotFound { offered, .. }) => {
+            assert!(offered.iter().any(|o| o.contains("HTTP 500")), "{offered:?}")
+        }
+        other => panic!("expected the error page, got {other:?}"),
+    }
+    assert_eq!(b.page_status().await.unwrap(), Some(500));
     w.close().await;
 }
 

@@ -56,6 +56,19 @@ impl Browser {
         }
     }
 
+    /// [`Browser::launch_until`] on a driver of our own started ahead with
+    /// [`EarlyDriver::start`] (while the flow was read and bound), when given.
+    pub async fn launch_until_early(
+        opts: &BrowserOptions,
+        cancel: &tokio_util::sync::CancellationToken,
+        early: Option<EarlyDriver>,
+    ) -> Result<Option<Browser>, BrowserError> {
+        match early {
+            Some(e) if opts.webdriver.is_none() => Self::launch_until_with(opts, cancel, Some(e)).await,
+            _ => Self::launch_until_with(opts, cancel, None).await,
+        }
+    }
+
     /// [`Browser::launch`], given up when `cancel` fires (answers `None` then). A session a
     /// remote endpoint is creating at that moment is waited for (bounded) and closed, so that no
     /// browser is left behind on a Grid node; our own driver is simply stopped.
@@ -63,10 +76,27 @@ impl Browser {
         opts: &BrowserOptions,
         cancel: &tokio_util::sync::CancellationToken,
     ) -> Result<Option<Browser>, BrowserError> {
+        Self::launch_until_with(opts, cancel, None).await
+    }
+
+    async fn launch_until_with(
+        opts: &BrowserOptions,
+        cancel: &tokio_util::sync::CancellationToken,
+        early: Option<EarlyDriver>,
+    ) -> Result<Option<Browser>, BrowserError> {
         /// How long a session being created may still take once we are interrupted.
         const FINISH_CREATING: Duration = Duration::from_secs(30);
         let owned = opts.clone();
-        let mut launch = tokio::spawn(async move { Browser::launch(&owned).await });
+        let mut launch = tokio::spawn(async move {
+            match early {
+                Some(e) => {
+                    let (driver, profile) = e.ready().await?;
+                    let url = driver.url().to_string();
+                    Browser::start(&owned, &url, Some(profile), Some(driver)).await
+                }
+                None => Browser::launch(&owned).await,
+            }
+        });
         tokio::select! {
             biased;
             _ = cancel.cancelled() => {
@@ -379,6 +409,54 @@ impl Browser {
             }
         }
         drop(profile);
+    }
+}
+
+/// A driver of our own (and the browser profile it will use) being started ahead of the
+/// session, e.g. while the flow is read and bound: nothing is opened in a browser until
+/// [`Browser::launch_until_early`] gets it. Dropping it stops the driver and removes the
+/// profile (as does [`EarlyDriver::discard`], which waits for that).
+#[derive(Debug)]
+pub struct EarlyDriver(tokio::task::JoinHandle<Result<(Driver, TempDir), BrowserError>>);
+
+impl EarlyDriver {
+    /// Starts the driver `opts` asks for, when it is one of our own (no `webdriver` URL).
+    pub fn start(opts: &BrowserOptions) -> Option<EarlyDriver> {
+        if opts.webdriver.is_some() {
+            return None;
+        }
+        let (kind, path) = (opts.browser, opts.driver_path.clone());
+        Some(EarlyDriver(tokio::spawn(async move {
+            // The profile first, so that the driver's watchdog removes it whatever happens.
+            let profile = new_profile(kind.driver_name())?;
+            let driver = Driver::spawn_cleaning(kind, path.as_deref(), Some(profile.path())).await?;
+            Ok((driver, profile))
+        })))
+    }
+
+    /// The started driver and its profile.
+    async fn ready(mut self) -> Result<(Driver, TempDir), BrowserError> {
+        match (&mut self.0).await {
+            Ok(r) => r,
+            Err(e) => Err(BrowserError::NoDriver {
+                detail: format!("the start of the driver failed: {e}"),
+            }),
+        }
+    }
+
+    /// The run does not start after all: stops the driver and removes the profile, and waits
+    /// until that is done.
+    pub async fn discard(mut self) {
+        self.0.abort();
+        if let Ok(Ok(started)) = (&mut self.0).await {
+            drop(started);
+        }
+    }
+}
+
+impl Drop for EarlyDriver {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 

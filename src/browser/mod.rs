@@ -51,7 +51,7 @@ mod unzip;
 use std::path::PathBuf;
 use std::time::Duration;
 
-pub use client::Browser;
+pub use client::{Browser, EarlyDriver};
 pub use driver::Driver;
 pub use error::BrowserError;
 pub use query::{Query, TextQuery};

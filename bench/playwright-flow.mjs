@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // The guide flow "Gebruiker autoriseren — Toegang geven tot e-commerce inzichten"
 // (flows/autoriseren-ecommerce-inzichten.toml + flows/login.toml), written the Playwright way,
-// as the baseline for bench/run.py. Same steps, same checks, one screenshot per step.
+// as the baseline for bench/run.py. Same steps, same checks, one screenshot per step. It runs
+// on the replica's renditions `classic` and `alt` alike: elements are found by role, label,
+// placeholder and text, each with the alternative the other markup needs (e.g. a native
+// <select> or a custom dropdown, a listbox of users or a grid of rows).
 //
 //   POSTNL_EMAIL=… POSTNL_PASSWORD=… node playwright-flow.mjs --base-url URL --out DIR \
 //       [--klantnummer 9401138] [--gebruiker "GATUser, PostNL (PostNL)"] [--timings]
@@ -85,14 +88,18 @@ try {
   page.setDefaultTimeout(30_000);
   lap('launch');
 
-  const userMenu = page.getByRole('banner').getByRole('button').and(page.locator('[aria-haspopup]'));
+  // The menu button with the user's name: a banner button that opens a popup.
+  const userMenu = page
+    .getByRole('banner')
+    .getByRole('button')
+    .and(page.locator('[aria-haspopup], [aria-expanded]'));
 
   // Handlers, as in the flow: the cookie banner (refuse) and a "Nieuw in Mijn PostNL" notice.
   // The banner shows 200 ms after a page loads; when the login was quicker than that, it shows
   // on the home page and can cover the just-opened user menu. Clicking "Weigeren" is a click
   // outside the menu, which closes it: open it again, so the interrupted click can go on.
   await page.addLocatorHandler(
-    page.getByRole('button', { name: 'Weigeren', exact: true }),
+    page.getByRole('button', { name: /^(Weigeren|Alleen noodzakelijke cookies)$/ }),
     async (weigeren) => {
       const menuWasOpen = (await userMenu.count()) > 0 && (await userMenu.getAttribute('aria-expanded')) === 'true';
       await weigeren.click();
@@ -105,15 +112,32 @@ try {
   await page.addLocatorHandler(closeNotice, async (button) => button.first().click());
 
   const shot = (n) => page.screenshot({ path: path.join(outDir, `stap-${n}.png`) });
+  // The klantnummer: a native <select>, or a custom dropdown (a button opening a listbox).
   const selectContaining = async (select, text) => {
-    const label = await select.locator('option', { hasText: text }).first().textContent();
-    await select.selectOption({ label });
+    if ((await select.evaluate((e) => e.tagName)) === 'SELECT') {
+      const label = await select.locator('option', { hasText: text }).first().textContent();
+      await select.selectOption({ label });
+      return;
+    }
+    if ((await select.innerText()).includes(text)) return; // already chosen
+    await select.click();
+    await page.getByRole('option', { name: text }).click();
   };
+  // A page that answered HTTP 5xx is reloaded, as a person would (a few times at most).
+  const reloadServerErrors = async (response) => {
+    for (let n = 0; response && response.status() >= 500 && n < 3; n++) response = await page.reload();
+  };
+  const klantnummerSelect = page
+    .getByRole('combobox', { name: 'Klantnummer' })
+    .or(page.getByRole('button', { name: /^Klantnummer\s/ }));
   // Stap 1. Log in op MijnPostNL
   await page.goto('/');
   await page.getByRole('heading', { name: 'Log in bij Mijn PostNL' }).waitFor();
   await page.getByLabel('E-mailadres', { exact: true }).fill(email);
-  await page.getByLabel('Wachtwoord', { exact: true }).fill(password);
+  await page
+    .getByLabel('Wachtwoord', { exact: true })
+    .or(page.getByPlaceholder('Wachtwoord', { exact: true }))
+    .fill(password);
   await page.getByRole('button', { name: 'Inloggen bij Mijn PostNL' }).click();
   await userMenu.or(page.getByLabel('Nieuw wachtwoord')).or(page.getByRole('alert')).first().waitFor();
   if (await page.getByLabel('Nieuw wachtwoord').isVisible()) {
@@ -126,27 +150,46 @@ try {
   // Stap 2. Ga naar 'Mijn Account'
   const ingelogdeGebruiker = (await userMenu.innerText()).trim();
   await userMenu.click();
-  await page.getByRole('menuitem', { name: 'Mijn Account' }).click();
+  const account = page.waitForResponse(
+    (r) => r.request().isNavigationRequest() && /\/apex\/bpg_my_account/i.test(r.url()),
+  );
+  await page
+    .getByRole('menuitem', { name: 'Mijn Account' })
+    .or(page.getByRole('banner').getByText('Mijn Account', { exact: true }))
+    .first()
+    .click();
+  await reloadServerErrors(await account);
   await page.waitForURL(/\/apex\/bpg_my_account/i);
   await shot(2);
   lap('stap2_mijn_account');
 
   // Stap 3. Ga naar 'Autorisaties'
-  const autorisaties = page.getByRole('link', { name: 'Autorisaties', exact: true });
-  if (!(await autorisaties.isVisible())) {
-    await page.getByRole('tab', { name: 'Klantnummerinstellingen' }).click();
-  }
+  const autorisaties = page
+    .getByRole('link', { name: 'Autorisaties', exact: true })
+    .or(page.getByRole('main').getByText('Autorisaties', { exact: true }))
+    .first();
+  const klantTab = page
+    .getByRole('tab', { name: 'Klantnummerinstellingen' })
+    .or(page.getByRole('button', { name: 'Klantnummerinstellingen' }));
+  // Decide once the page shows one of the two (a page may render after it loaded).
+  await autorisaties.or(klantTab).first().waitFor();
+  if (!(await autorisaties.isVisible())) await klantTab.click();
   await autorisaties.click();
   await page.getByText('Selecteer een gebruiker om de autorisaties te wijzigen').waitFor();
   await shot(3);
   lap('stap3_autorisaties');
 
   // Stap 4. Selecteer 'autorisaties voor gebruiker'
-  const klantSelect = page.getByRole('combobox', { name: 'Klantnummer' });
-  const userOption = page.getByRole('listbox').getByRole('option', { name: gebruiker, exact: true });
+  const userOption = page
+    .getByRole('listbox')
+    .getByRole('option', { name: gebruiker, exact: true })
+    .or(page.getByRole('grid').getByRole('row').filter({ has: page.getByRole('gridcell', { name: gebruiker, exact: true }) }));
   const details = page.getByRole('heading', { name: /^Autorisaties voor/ });
-  const box = page.getByLabel('E-commerce inzichten', { exact: true });
-  await selectContaining(klantSelect, klantnummer);
+  // A labelled checkbox, or a checkbox with its text right after it.
+  const box = page
+    .getByLabel('E-commerce inzichten', { exact: true })
+    .or(page.getByText('E-commerce inzichten', { exact: true }).locator('xpath=preceding-sibling::*[@role="checkbox"]'));
+  await selectContaining(klantnummerSelect, klantnummer);
   await userOption.click();
   await details.waitFor();
   await box.check();
@@ -157,7 +200,7 @@ try {
   const response = await saved;
   if (!response.ok()) throw new Error(`saving answered HTTP ${response.status()}`);
   await page.reload();
-  await selectContaining(klantSelect, klantnummer);
+  await selectContaining(klantnummerSelect, klantnummer);
   await userOption.click();
   await details.waitFor();
   if (!(await box.isChecked())) throw new Error("'E-commerce inzichten' is not ticked after the reload");
@@ -168,7 +211,10 @@ try {
   // Stap 5. Nadat de gebruiker geautoriseerd is (only when the logged-in user is that user)
   if (samePerson(gebruiker, ingelogdeGebruiker)) {
     await page.goto('/');
-    const tile = page.getByRole('link', { name: /E-commerce Inzichten/ });
+    const tile = page
+      .getByRole('link', { name: /E-commerce Inzichten/ })
+      .or(page.getByRole('main').getByText(/E-commerce Inzichten/))
+      .first();
     // The tile can take up to 60 minutes to appear: reload every 15 s until it is there.
     const deadline = Date.now() + 3600_000;
     for (;;) {
@@ -181,9 +227,9 @@ try {
       }
     }
     await tile.click();
-    await selectContaining(page.getByLabel('Klantnummer'), klantnummer);
+    await selectContaining(klantnummerSelect, klantnummer);
     const downloading = page.waitForEvent('download');
-    await page.getByRole('link', { name: /PDF/ }).click();
+    await page.getByRole('link', { name: /PDF/ }).or(page.getByRole('button', { name: /PDF/ })).click();
     const download = await downloading;
     const file = path.join(outDir, 'downloads', download.suggestedFilename());
     await download.saveAs(file);

@@ -11,7 +11,8 @@ Prints mean, median, min, max and stddev per tool, and the ratio robot/playwrigh
 medians, of the means, and the median of the per-iteration ratios). Writes the raw numbers to
 bench/results/<timestamp>.json. Python 3 standard library only.
 
-`--latency-ms N` and `--variant NAME` set the replica (`portal --latency-ms`, `--variant`).
+`--latency-ms N` and `--variant NAME` set the replica (`portal --latency-ms`, `--variant`);
+the Playwright script runs on the renditions `classic` and `alt`.
 `--baseline PATH` measures a second robot binary (e.g. an older build) in the same iterations,
 so before/after ratios come from the same session; the order of the tools rotates through all
 permutations. Each command runs under `/usr/bin/time` (when present) for its peak RSS (the
@@ -64,7 +65,8 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--variant", default="classic", help="replica rendition (default classic; alt, …)")
     p.add_argument("--baseline", type=Path, help="a second robot binary, measured in the same iterations")
     p.add_argument("--no-playwright", action="store_true",
-                   help="robots only (renditions the Playwright script does not know): ratios over the baseline")
+                   help="robots only (a rendition the Playwright script does not know; it knows classic "
+                        "and alt): ratios over the baseline")
     args = p.parse_args()
     args.robot = args.robot.resolve()
     if args.baseline:

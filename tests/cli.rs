@@ -59,6 +59,57 @@ fn missing_parameters_and_secrets_fail_before_a_browser_starts() {
 }
 
 #[test]
+fn refused_parameters_leave_no_driver_and_no_profile_behind() {
+    // Our own driver starts while the flow is read and bound: refused input (exit 2) stops it
+    // again and removes the browser profile it was given.
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path().to_str().unwrap();
+    let o = robot(
+        &["run", FLOW, "--base-url", "http://127.0.0.1:9", "--no-prompt"],
+        &[("TMPDIR", t)],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    // The driver's watchdog removes what is left once the driver is gone (bounded).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let left: Vec<_> = std::fs::read_dir(tmp.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        let procs = processes_mentioning(t);
+        if left.is_empty() && procs.is_empty() {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "left behind: files {left:?}, processes {procs:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// Live processes (not zombies) whose command line or environment mention `needle`.
+fn processes_mentioning(needle: &str) -> Vec<String> {
+    let mut found = vec![];
+    for e in std::fs::read_dir("/proc").unwrap().filter_map(|e| e.ok()) {
+        let p = e.path();
+        let stat = std::fs::read_to_string(p.join("stat")).unwrap_or_default();
+        let state = stat.rfind(')').and_then(|i| stat[i + 1..].split_whitespace().next());
+        if matches!(state, None | Some("Z") | Some("X")) {
+            continue;
+        }
+        let cmd = std::fs::read(p.join("cmdline")).unwrap_or_default();
+        let env = std::fs::read(p.join("environ")).unwrap_or_default();
+        let has = |b: &[u8]| String::from_utf8_lossy(b).contains(needle);
+        if has(&cmd) || has(&env) {
+            found.push(String::from_utf8_lossy(&cmd).replace('\0', " "));
+        }
+    }
+    found
+}
+
+#[test]
 fn unknown_parameter_gets_a_suggestion() {
     let o = robot(
         &[

@@ -71,7 +71,7 @@ if (!R || R.version !== version) {
 }
 Promise.resolve().then(() => settle && R.settle(...settle)).then(() => {
   const status = R.pageStatus();
-  if (check && status >= 500) return { __postnlRobotErrorPage: status };
+  if (check && status >= 500) return { __postnlRobotErrorPage: status, __postnlRobotDoc: R.doc, status };
   return Promise.resolve(R[name](...args))
     .then((v) => ({ __postnlRobotDoc: R.doc, status, failed: R.failedRequests(), v }));
 }).then(done, (e) => done({ __postnlRobotError: String(e && e.message ? e.message : e) }));
@@ -312,10 +312,7 @@ impl Browser {
                 url,
             };
         }
-        if let Some(s) = v.get("__postnlRobotErrorPage").and_then(Value::as_u64) {
-            let status = u16::try_from(s).unwrap_or(500);
-            return Raw::ErrorPage(status);
-        }
+        let error_page = v.get("__postnlRobotErrorPage").and_then(Value::as_u64);
         let Some(doc) = v.get("__postnlRobotDoc").and_then(Value::as_str) else {
             return Raw::Value(v);
         };
@@ -329,6 +326,9 @@ impl Browser {
             }
         }
         self.note_status(status_of(&v));
+        if let Some(s) = error_page {
+            return Raw::ErrorPage(u16::try_from(s).unwrap_or(500));
+        }
         if let Some(failed) = v.get("failed").and_then(|f| serde_json::from_value(f.clone()).ok()) {
             // Stamped once the answer is counted: the round trip is already.
             *self.counters.failed.lock().expect("failed lock") = Some((self.round_trips(), failed));

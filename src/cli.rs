@@ -92,6 +92,11 @@ pub struct OutputArgs {
     /// The ticket this run belongs to, for the report (e.g. INC-4711).
     #[arg(long, value_name = "ID")]
     pub ticket: Option<String>,
+    /// Evidence for debugging: `on-failure` keeps the page, its DOM, console and network log
+    /// when a step stops; `on` also before and after every action; `off` nothing beyond the
+    /// step screenshots. Written under trace/ in the run folder.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = crate::run::TraceMode::OnFailure, env = "POSTNL_TRACE")]
+    pub trace: crate::run::TraceMode,
 }
 
 /// `run`.

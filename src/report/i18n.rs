@@ -244,6 +244,20 @@ pub enum Msg {
     InsteadOf,
     Similarity,
     NotSaved,
+    Trace,
+    TraceAtStop,
+    Timeline,
+    Console,
+    Network,
+    Dom,
+    PageBefore,
+    PageAfter,
+    Level,
+    Method,
+    Address,
+    Kind,
+    NoEntries,
+    TraceNote,
 }
 
 impl Msg {
@@ -334,6 +348,23 @@ impl Msg {
             Msg::InsteadOf => ("in plaats van", "instead of"),
             Msg::Similarity => ("gelijkenis", "similarity"),
             Msg::NotSaved => ("niet opgeslagen (proefrun)", "not saved (dry run)"),
+            Msg::Trace => ("Spoor", "Trace"),
+            Msg::TraceAtStop => (
+                "Spoor van het moment waarop de stap stopte: de pagina, de DOM, de console en het netwerk",
+                "Trace of the moment the step stopped: the page, the DOM, the console and the network",
+            ),
+            Msg::Timeline => ("Tijdlijn per actie (spoor)", "Timeline per action (trace)"),
+            Msg::Console => ("Console", "Console"),
+            Msg::Network => ("Netwerk", "Network"),
+            Msg::Dom => ("DOM", "DOM"),
+            Msg::PageBefore => ("pagina ervoor", "page before"),
+            Msg::PageAfter => ("pagina erna", "page after"),
+            Msg::Level => ("Niveau", "Level"),
+            Msg::Method => ("Methode", "Method"),
+            Msg::Address => ("Adres", "Address"),
+            Msg::Kind => ("Soort", "Kind"),
+            Msg::NoEntries => ("geen", "none"),
+            Msg::TraceNote => ("Let op", "Note"),
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod page;
 pub mod query;
 pub mod result;
 pub mod similar;
+pub mod trace;
 
 use std::time::Instant;
 
@@ -19,6 +20,7 @@ pub use executor::{Activity, ActivitySink, Mode, Observer, RunOptions, Silent};
 pub use failure::{Failure, FailureKind};
 pub use page::Page;
 pub use result::{RunResult, Status, StepResult};
+pub use trace::TraceMode;
 
 use crate::flow::bind::Vars;
 use crate::flow::{Flow, Phase};
@@ -137,6 +139,7 @@ fn header(flow: &Flow, file: String, vars: &Vars, opts: &RunOptions, browser: Br
         downloads: vec![],
         error: None,
         verify: None,
+        trace: (opts.trace != trace::TraceMode::Off).then(|| opts.trace.as_str().to_string()),
     }
 }
 

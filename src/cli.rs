@@ -166,6 +166,7 @@ Environment variables:
   POSTNL_PASSWORD       password of the portal login (else a hidden prompt on a terminal)
   POSTNL_NEW_PASSWORD   new password, only when the portal asks for one once at the first login
   POSTNL_LANG           nl or en: the language of reports and messages (as --lang)
+  POSTNL_TRACE          on, off or on-failure: what --trace records (as --trace)
   RUST_LOG              detail of run.log and stderr (e.g. debug); secrets are always masked
   NO_COLOR              no colours in the terminal
   DISPLAY / WAYLAND_DISPLAY  needed for --headed

@@ -462,6 +462,7 @@ fn fixture(dir: &Path, failing: bool) -> RunResult {
         downloads,
         error: None,
         verify: None,
+        trace: None,
     }
 }
 

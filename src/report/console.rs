@@ -173,6 +173,9 @@ impl Progress {
                     let _ = write!(text, "\n      {line}");
                 }
             }
+            if let Some(dom) = step.trace.as_ref().and_then(|t| t.dom.as_deref()) {
+                let _ = write!(text, "\n      {}: {dom}", self.lang.t(Msg::Trace));
+            }
         }
         *self.current.lock().unwrap_or_else(|e| e.into_inner()) = None;
         if let (Some(multi), Some(bar)) = (&self.live, st.bar.take()) {

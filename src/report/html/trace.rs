@@ -78,10 +78,10 @@ impl Page<'_> {
                 self.t(note)
             );
         }
-        let _ = write!(self.out, "<h4>{} ({})</h4>\n", self.m(Msg::Console), t.console.len());
         if t.console.is_empty() {
-            let _ = writeln!(self.out, "<p class=\"muted\">{}</p>", self.m(Msg::NoEntries));
+            self.empty(Msg::Console);
         } else {
+            let _ = writeln!(self.out, "<h4>{} ({})</h4>", self.m(Msg::Console), t.console.len());
             let _ = writeln!(
                 self.out,
                 "<table class=\"actions trace-console\"><thead><tr><th class=\"c-time\">{}</th><th>{}</th>\
@@ -101,10 +101,10 @@ impl Page<'_> {
             }
             self.out.push_str("</tbody></table>\n");
         }
-        let _ = write!(self.out, "<h4>{} ({})</h4>\n", self.m(Msg::Network), t.network.len());
         if t.network.is_empty() {
-            let _ = writeln!(self.out, "<p class=\"muted\">{}</p>", self.m(Msg::NoEntries));
+            self.empty(Msg::Network);
         } else {
+            let _ = writeln!(self.out, "<h4>{} ({})</h4>", self.m(Msg::Network), t.network.len());
             let _ = writeln!(
                 self.out,
                 "<table class=\"actions trace-network\"><thead><tr><th class=\"c-time\">{}</th><th>{}</th>\
@@ -137,6 +137,16 @@ impl Page<'_> {
             }
             self.out.push_str("</tbody></table>\n");
         }
+    }
+
+    /// One line for an empty list: "Console: geen".
+    fn empty(&mut self, what: Msg) {
+        let _ = writeln!(
+            self.out,
+            "<p class=\"tl-empty muted\"><strong>{}</strong>: {}</p>",
+            self.m(what),
+            self.m(Msg::NoEntries)
+        );
     }
 
     /// `+12.345 s` since the run started.

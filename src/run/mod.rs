@@ -62,6 +62,12 @@ pub async fn run_phase<P: Page>(
     let Plan { flow, file, mut vars } = plan;
     let clock = Instant::now();
     let mut result = header(flow, file, &vars, opts, page.info());
+    if phase == Some(Phase::Row) && opts.trace != TraceMode::Off {
+        // A batch row runs in a tab that earlier rows used: its trace starts with this row.
+        if let Err(e) = page.trace_read(false).await {
+            tracing::debug!(error = %e, "could not clear the page's trace log");
+        }
+    }
     let sink = observer.activity_sink();
     let mut exec = Executor::new(flow, page, &mut vars, opts, observer, cancel.clone());
     exec.set_activity(sink);

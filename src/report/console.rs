@@ -160,7 +160,10 @@ impl Progress {
         );
         match step.status {
             Status::Skipped => {
-                let reason = step.skip_reason.as_deref().unwrap_or(self.lang.t(Msg::NoReason));
+                let reason = step
+                    .skip_reason
+                    .as_deref()
+                    .map_or(self.lang.t(Msg::NoReason).into(), |r| self.lang.skip_reason(r));
                 let _ = write!(text, " ({}: {reason})", self.lang.status(Status::Skipped));
             }
             _ => {

@@ -305,7 +305,10 @@ impl Page<'_> {
                 self.out,
                 "<p class=\"skip-reason\"><strong>{}</strong> {}</p>",
                 self.m(Msg::SkippedBecause),
-                self.t(s.skip_reason.as_deref().unwrap_or(self.m(Msg::NoReason)))
+                self.t(&s
+                    .skip_reason
+                    .as_deref()
+                    .map_or(self.m(Msg::NoReason).into(), |r| self.lang.skip_reason(r)))
             );
         }
         for e in &s.ensured {

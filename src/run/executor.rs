@@ -335,7 +335,11 @@ impl<'a, P: Page> Executor<'a, P> {
         }
         if step.depends_on_commit && self.verifying() {
             tracing::info!("step depends on a committing action: not verified");
-            let mut r = skipped(index, step, format!("Niet geverifieerd: {NOT_VERIFIED}."));
+            let mut r = skipped(
+                index,
+                step,
+                "Niet geverifieerd: de stap hangt af van het opslaan, dat een proefrun niet doet.".into(),
+            );
             r.status = Status::NotVerified;
             return r;
         }

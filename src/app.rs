@@ -309,6 +309,8 @@ pub struct OutputSettings {
     pub operator: Option<String>,
     /// The ticket the run belongs to.
     pub ticket: Option<String>,
+    /// What `--trace` records.
+    pub trace: crate::run::TraceMode,
 }
 
 impl Default for OutputSettings {
@@ -321,6 +323,7 @@ impl Default for OutputSettings {
             lang: report::Lang::Nl,
             operator: None,
             ticket: None,
+            trace: crate::run::TraceMode::default(),
         }
     }
 }
@@ -351,6 +354,7 @@ impl From<OutputArgs> for OutputSettings {
             lang: a.lang,
             operator: a.operator,
             ticket: a.ticket,
+            trace: a.trace,
         }
     }
 }
@@ -469,6 +473,7 @@ async fn run_flow_with(
         timeout: req.browser.timeout,
         max_wait: req.browser.max_wait,
         mode: req.mode,
+        trace: req.output.trace,
     };
     let plan = Plan {
         flow: &flow,

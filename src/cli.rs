@@ -92,6 +92,11 @@ pub struct OutputArgs {
     /// The ticket this run belongs to, for the report (e.g. INC-4711).
     #[arg(long, value_name = "ID")]
     pub ticket: Option<String>,
+    /// Evidence for debugging: `on-failure` keeps the page, its DOM, console and network log
+    /// when a step stops; `on` also before and after every action; `off` nothing beyond the
+    /// step screenshots. Written under trace/ in the run folder.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = crate::run::TraceMode::OnFailure, env = "POSTNL_TRACE")]
+    pub trace: crate::run::TraceMode,
 }
 
 /// `run`.
@@ -161,6 +166,7 @@ Environment variables:
   POSTNL_PASSWORD       password of the portal login (else a hidden prompt on a terminal)
   POSTNL_NEW_PASSWORD   new password, only when the portal asks for one once at the first login
   POSTNL_LANG           nl or en: the language of reports and messages (as --lang)
+  POSTNL_TRACE          on, off or on-failure: what --trace records (as --trace)
   RUST_LOG              detail of run.log and stderr (e.g. debug); secrets are always masked
   NO_COLOR              no colours in the terminal
   DISPLAY / WAYLAND_DISPLAY  needed for --headed

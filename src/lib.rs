@@ -14,6 +14,7 @@ pub mod exit;
 pub mod flow;
 pub mod markup;
 pub mod portal;
+pub mod redact;
 pub mod report;
 pub mod run;
 pub mod schedule;

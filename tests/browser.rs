@@ -1088,3 +1088,81 @@ async fn fingerprint_ignores_ids_classes_attribute_order_values_and_states() {
         .contains(&item("checkbox", "Meldingen", "Pakketten & Vracht")));
     w.close().await;
 }
+
+#[tokio::test]
+async fn the_trace_holds_console_network_and_a_dom_without_the_password() {
+    let w = World::new().await;
+    let b = &w.browser;
+    w.open("trace.html").await;
+    b.fill(&Query::label("E-mailadres"), "qa@voorbeeld.nl", &wait())
+        .await
+        .unwrap();
+    b.fill(&Query::label("Wachtwoord"), "Sup3rGeheim!2", &wait())
+        .await
+        .unwrap();
+    b.set_checked(&Query::label("Onthoud mij"), true, &wait())
+        .await
+        .unwrap();
+    b.click(&Query::role("button", Some("Laden")), &wait()).await.unwrap();
+    assert_eq!(w.out().await, "antwoord 500");
+
+    let t = b.trace_read(true).await.unwrap();
+    assert!(t.url.ends_with("/fixtures/trace.html"), "{}", t.url);
+    assert!(
+        t.console.iter().any(|c| c.level == "warn" && c.text == "laden gestart"),
+        "{:?}",
+        t.console
+    );
+    let failed = t
+        .network
+        .iter()
+        .find(|r| r.url.ends_with("/status/500"))
+        .expect("the fetch");
+    assert_eq!(
+        (failed.status, failed.method.as_deref(), failed.kind.as_str()),
+        (Some(500), Some("GET"), "fetch")
+    );
+    assert!(
+        t.network.iter().any(|r| r.kind == "document" && r.status == Some(200)),
+        "{:?}",
+        t.network
+    );
+    let dom = t.dom.expect("a DOM snapshot");
+    assert!(!dom.contains("Sup3rGeheim!2"), "the password is in the DOM snapshot");
+    assert!(dom.contains(r#"<input id="pw" type="password" value="">"#), "{dom}");
+    assert!(dom.contains(r#"value="qa@voorbeeld.nl""#), "{dom}");
+    assert!(dom.contains(r#"<input type="checkbox" id="box" checked>"#), "{dom}");
+    assert!(
+        dom.contains(r#"<template shadowrootmode="open"><label>Meldingen"#),
+        "{dom}"
+    );
+    assert!(dom.contains("In het frame"), "same-origin frame inline: {dom}");
+    assert!(
+        !dom.contains("<script") && !dom.contains("onclick"),
+        "scripts left in: {dom}"
+    );
+    assert!(dom.contains("script-src 'none'"), "{dom}");
+
+    // Read: forgotten in the page. What a document logs before it is left reaches the next one.
+    let again = b.trace_read(false).await.unwrap();
+    assert!(again.console.is_empty() && again.network.is_empty(), "{again:?}");
+    assert!(again.dom.is_none());
+    b.click(&Query::role("link", Some("Verder")), &wait()).await.unwrap();
+    assert!(b.probe_visible(&Query::text("Formulier ontvangen")).await.unwrap());
+    let next = b.trace_read(false).await.unwrap();
+    assert!(
+        next.console
+            .iter()
+            .any(|c| c.level == "log" && c.text == "naar de volgende pagina"),
+        "{:?}",
+        next.console
+    );
+    assert!(
+        next.network
+            .iter()
+            .any(|r| r.kind == "document" && r.url.ends_with("/done")),
+        "{:?}",
+        next.network
+    );
+    w.close().await;
+}

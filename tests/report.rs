@@ -175,6 +175,7 @@ fn slug(i: usize) -> String {
 fn action(desc: &str, locator: Option<&str>, status: Status, ms: u64, detail: Option<&str>) -> ActionResult {
     ActionResult {
         traffic: None,
+        trace: None,
         description: desc.into(),
         locator: locator.map(Into::into),
         status,
@@ -344,6 +345,7 @@ fn fixture(dir: &Path, failing: bool) -> RunResult {
         });
         steps.push(StepResult {
             traffic: None,
+            trace: None,
             index: i + 1,
             title: TITLES[i].into(),
             status: if failed_here {
@@ -460,6 +462,7 @@ fn fixture(dir: &Path, failing: bool) -> RunResult {
         downloads,
         error: None,
         verify: None,
+        trace: None,
     }
 }
 

@@ -64,6 +64,7 @@ pub(super) fn request(
         mode: Mode::Run,
         verify: None,
         silent: false,
+        trace: crate::run::TraceMode::default(),
     }
 }
 
@@ -75,6 +76,7 @@ pub(super) async fn run_command(args: RunArgs, csv: PathBuf, interrupt: &Interru
         parallel: usize::from(args.batch.parallel),
         resume: args.batch.resume,
         allow_password_change: args.batch.allow_password_change,
+        trace: output.trace,
         ..request(args.flow, csv, args.base_url, &browser, output.out.clone())
     };
     batch_command(req, &output, interrupt).await
@@ -106,6 +108,7 @@ pub(super) async fn verify_command(
         allow_password_change: args.batch.allow_password_change,
         mode: Mode::Verify,
         verify: Some(settings),
+        trace: output.trace,
         ..request(args.flow, csv, args.base_url, &browser, output.out.clone())
     };
     batch_command(req, &output, interrupt).await

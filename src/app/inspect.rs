@@ -69,6 +69,7 @@ pub(super) async fn inspect_command(args: InspectArgs, interrupt: &Interrupt) ->
                 vars,
             };
             let run_opts = RunOptions {
+                trace: crate::run::TraceMode::Off,
                 out_dir: scratch.path().join("login"),
                 base_url: origin(&args.url),
                 timeout: settings.timeout,

@@ -46,6 +46,8 @@ pub struct BatchRequest {
     pub timeout: Duration,
     pub max_wait: Option<Duration>,
     pub mode: Mode,
+    /// What `--trace` records in each row's folder.
+    pub trace: crate::run::TraceMode,
     /// `verify --batch`: the baseline every row is compared with (`mode` is `Verify`).
     pub verify: Option<crate::verify::Settings>,
     /// No line per finished row on stdout.
@@ -254,7 +256,7 @@ impl Run<'_> {
             base_url,
             req.browser.clone(),
             (req.timeout, req.max_wait),
-            (req.mode, req.verify.clone()),
+            (req.mode, req.verify.clone(), req.trace),
             dir.clone(),
             journal,
             session_vars,

@@ -52,6 +52,8 @@ pub struct Context {
     pub mode: Mode,
     /// `Verify`: the baseline each row is compared with.
     pub verify: Option<crate::verify::Settings>,
+    /// What `--trace` records in each row's folder.
+    pub trace: crate::run::TraceMode,
     /// The batch folder.
     pub dir: PathBuf,
     pub journal: Journal,
@@ -73,7 +75,7 @@ impl Context {
         base_url: String,
         browser: BrowserOptions,
         (timeout, max_wait): (Duration, Option<Duration>),
-        (mode, verify): (Mode, Option<crate::verify::Settings>),
+        (mode, verify, trace): (Mode, Option<crate::verify::Settings>, crate::run::TraceMode),
         dir: PathBuf,
         journal: Journal,
         session_vars: Vars,
@@ -89,6 +91,7 @@ impl Context {
             max_wait,
             mode,
             verify,
+            trace,
             dir,
             journal,
             session_vars,
@@ -125,6 +128,7 @@ impl Context {
             timeout: self.timeout,
             max_wait: self.max_wait,
             mode,
+            trace: self.trace,
         }
     }
 

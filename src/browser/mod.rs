@@ -46,6 +46,7 @@ pub mod query;
 mod script;
 mod session;
 mod settle;
+pub mod trace;
 mod unzip;
 
 use std::path::PathBuf;

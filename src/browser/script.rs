@@ -36,6 +36,7 @@ const SCRIPT: &str = concat!(
     include_str!("js/page.js"),
     include_str!("js/fingerprint.js"),
     include_str!("js/inspect.js"),
+    include_str!("js/trace.js"),
     include_str!("js/api.js"),
 );
 

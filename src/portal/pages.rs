@@ -538,7 +538,7 @@ const AUTHORISATIONS_SCRIPT: &str = r##"
         render();
         if (gebruiker && gebruikers.some(function (g) { return g.id === gebruiker; })) selectUser(gebruiker);
         else { gebruiker = null; setUrl(); }
-      }).catch(function () {
+      }).catch(function (err) { console.error('[Mijn PostNL] verzoek mislukt:', String(err && err.message || err));
         if (my !== usersSeq) return;
         loading.textContent = 'De gebruikers konden niet worden geladen. Herlaad de pagina.';
       });
@@ -580,7 +580,7 @@ const AUTHORISATIONS_SCRIPT: &str = r##"
       naam.textContent = d.naam;
       setBoxes(d.autorisaties);
       details.hidden = false;
-    }).catch(function () {
+    }).catch(function (err) { console.error('[Mijn PostNL] verzoek mislukt:', String(err && err.message || err));
       if (my !== detailsSeq) return;
       paginaStatus.textContent = 'De autorisaties konden niet worden geladen. Probeer het opnieuw.';
     });
@@ -613,7 +613,7 @@ const AUTHORISATIONS_SCRIPT: &str = r##"
       return r.json();
     }).then(function () {
       status.textContent = 'De autorisaties zijn opgeslagen.';
-    }).catch(function () {
+    }).catch(function (err) { console.error('[Mijn PostNL] verzoek mislukt:', String(err && err.message || err));
       fout.textContent = 'De autorisaties konden niet worden opgeslagen. Probeer het opnieuw.'; fout.hidden = false;
     }).then(function () { opslaan.disabled = false; opslaan.removeAttribute('aria-busy'); });
   });
@@ -643,7 +643,7 @@ const AUTHORISATIONS_SCRIPT: &str = r##"
       if (!r.ok) throw new Error('HTTP ' + r.status);
       paginaStatus.textContent = 'Het gebruikersaccount is verwijderd.';
       gebruiker = null; setUrl(); loadUsers();
-    }).catch(function () {
+    }).catch(function (err) { console.error('[Mijn PostNL] verzoek mislukt:', String(err && err.message || err));
       paginaStatus.textContent = 'Het gebruikersaccount kon niet worden verwijderd.';
     });
   });

@@ -160,7 +160,10 @@ impl Progress {
         );
         match step.status {
             Status::Skipped => {
-                let reason = step.skip_reason.as_deref().unwrap_or(self.lang.t(Msg::NoReason));
+                let reason = step
+                    .skip_reason
+                    .as_deref()
+                    .map_or(self.lang.t(Msg::NoReason).into(), |r| self.lang.skip_reason(r));
                 let _ = write!(text, " ({}: {reason})", self.lang.status(Status::Skipped));
             }
             _ => {
@@ -172,6 +175,9 @@ impl Progress {
                 for line in error_lines(err, self.lang) {
                     let _ = write!(text, "\n      {line}");
                 }
+            }
+            if let Some(dom) = step.trace.as_ref().and_then(|t| t.dom.as_deref()) {
+                let _ = write!(text, "\n      {}: {dom}", self.lang.t(Msg::Trace));
             }
         }
         *self.current.lock().unwrap_or_else(|e| e.into_inner()) = None;

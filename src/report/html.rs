@@ -17,6 +17,8 @@ use crate::run::result::{
     ActionResult, Ensured, ErrorInfo, RunResult, ShotKind, Status, StepResult, StepVerify, SCHEMA_VERSION,
 };
 
+mod trace;
+
 const CSS: &str = include_str!("report.css");
 const SCRIPT: &str = include_str!("report.js");
 
@@ -32,6 +34,7 @@ pub fn to_html(result: &RunResult, dir: &Path, redactor: &Redactor) -> String {
         lang: result.lang.parse().unwrap_or_default(),
         dry_run: result.mode == "verify",
         dir,
+        started: result.started,
         out: String::with_capacity(64 * 1024),
         images: Vec::new(),
     };
@@ -59,6 +62,8 @@ struct Page<'a> {
     /// `verify`: nothing was saved, so ticked boxes say so.
     dry_run: bool,
     dir: &'a Path,
+    /// When the run started: trace entries are timed from here.
+    started: chrono::DateTime<chrono::Utc>,
     out: String,
     images: Vec<String>,
 }
@@ -300,7 +305,10 @@ impl Page<'_> {
                 self.out,
                 "<p class=\"skip-reason\"><strong>{}</strong> {}</p>",
                 self.m(Msg::SkippedBecause),
-                self.t(s.skip_reason.as_deref().unwrap_or(self.m(Msg::NoReason)))
+                self.t(&s
+                    .skip_reason
+                    .as_deref()
+                    .map_or(self.m(Msg::NoReason).into(), |r| self.lang.skip_reason(r)))
             );
         }
         for e in &s.ensured {
@@ -345,7 +353,11 @@ impl Page<'_> {
                 self.figure(shot, &caption, self.m(Msg::EndOfStep), s.url.as_deref());
             }
         }
+        if let Some(t) = &s.trace {
+            self.stop_trace(t);
+        }
         self.actions(&s.actions);
+        self.timeline(&s.actions);
         self.out.push_str("</section>\n");
     }
 

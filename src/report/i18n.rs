@@ -20,6 +20,40 @@ pub enum Lang {
 }
 
 impl Lang {
+    /// A skip reason as this language says it: the robot's own (Dutch) reasons translated,
+    /// a flow's own `skip_reason` as written.
+    pub fn skip_reason<'a>(self, reason: &'a str) -> std::borrow::Cow<'a, str> {
+        const OWN: [(&str, &str); 4] = [
+            (
+                "Niet uitgevoerd: een eerdere stap is mislukt.",
+                "Not run: an earlier step failed.",
+            ),
+            (
+                "Niet uitgevoerd: de run is onderbroken.",
+                "Not run: the run was interrupted.",
+            ),
+            (
+                "Niet uitgevoerd: geen browser beschikbaar.",
+                "Not run: no browser available.",
+            ),
+            (
+                "Niet geverifieerd: de stap hangt af van het opslaan, dat een proefrun niet doet.",
+                "Not verified: the step depends on the save, which a dry run does not make.",
+            ),
+        ];
+        if self == Lang::Nl {
+            return reason.into();
+        }
+        if let Some(rest) = reason.strip_prefix("Voorwaarde niet vervuld: ") {
+            return format!("Condition not met: {rest}").into();
+        }
+        for (nl, en) in OWN {
+            if reason == nl {
+                return en.into();
+            }
+        }
+        reason.into()
+    }
     /// `nl` or `en` (the HTML `lang` attribute, `report.json`'s `lang`).
     pub fn code(self) -> &'static str {
         match self {
@@ -244,6 +278,20 @@ pub enum Msg {
     InsteadOf,
     Similarity,
     NotSaved,
+    Trace,
+    TraceAtStop,
+    Timeline,
+    Console,
+    Network,
+    Dom,
+    PageBefore,
+    PageAfter,
+    Level,
+    Method,
+    Address,
+    Kind,
+    NoEntries,
+    TraceNote,
 }
 
 impl Msg {
@@ -334,6 +382,23 @@ impl Msg {
             Msg::InsteadOf => ("in plaats van", "instead of"),
             Msg::Similarity => ("gelijkenis", "similarity"),
             Msg::NotSaved => ("niet opgeslagen (proefrun)", "not saved (dry run)"),
+            Msg::Trace => ("Spoor", "Trace"),
+            Msg::TraceAtStop => (
+                "Spoor van het moment waarop de stap stopte: de pagina, de DOM, de console en het netwerk",
+                "Trace of the moment the step stopped: the page, the DOM, the console and the network",
+            ),
+            Msg::Timeline => ("Tijdlijn per actie (spoor)", "Timeline per action (trace)"),
+            Msg::Console => ("Console", "Console"),
+            Msg::Network => ("Netwerk", "Network"),
+            Msg::Dom => ("DOM", "DOM"),
+            Msg::PageBefore => ("pagina ervoor", "page before"),
+            Msg::PageAfter => ("pagina erna", "page after"),
+            Msg::Level => ("Niveau", "Level"),
+            Msg::Method => ("Methode", "Method"),
+            Msg::Address => ("Adres", "Address"),
+            Msg::Kind => ("Soort", "Kind"),
+            Msg::NoEntries => ("geen", "none"),
+            Msg::TraceNote => ("Let op", "Note"),
         }
     }
 }
@@ -341,6 +406,21 @@ impl Msg {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_robots_skip_reasons_follow_the_language_a_flows_own_do_not() {
+        let earlier = "Niet uitgevoerd: een eerdere stap is mislukt.";
+        assert_eq!(Lang::Nl.skip_reason(earlier), earlier);
+        assert_eq!(Lang::En.skip_reason(earlier), "Not run: an earlier step failed.");
+        assert_eq!(
+            Lang::En.skip_reason("Voorwaarde niet vervuld: visible text \"X\""),
+            "Condition not met: visible text \"X\""
+        );
+        assert_eq!(
+            Lang::En.skip_reason("De tegel is er nog niet."),
+            "De tegel is er nog niet."
+        );
+    }
 
     fn ensured(before: bool, read_back: Option<bool>, reloaded: bool) -> Ensured {
         Ensured {

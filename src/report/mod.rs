@@ -11,7 +11,7 @@ pub mod junit;
 pub mod logging;
 pub mod manifest;
 pub mod operator;
-pub mod redact;
+pub use crate::redact;
 mod text;
 
 pub(crate) use text::status_mark;

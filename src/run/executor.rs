@@ -32,6 +32,7 @@ use crate::run::fingerprint::{target_of, StepFingerprint};
 use crate::run::page::Page;
 use crate::run::query::ToQuery;
 use crate::run::result::*;
+use crate::run::trace::{self as tracing_file, TraceMode};
 
 mod recovery;
 
@@ -93,6 +94,8 @@ pub struct RunOptions {
     /// Cap on any wait the flow asks for.
     pub max_wait: Option<Duration>,
     pub mode: Mode,
+    /// What `--trace` records.
+    pub trace: TraceMode,
 }
 
 /// Receives progress while a run goes (the console, a batch's journal, tests).
@@ -178,6 +181,9 @@ pub struct Executor<'a, P: Page> {
     ensured: Vec<Ensured>,
     /// Where to tell what the step is doing now.
     activity: Option<ActivitySink>,
+    /// The latest screenshot written (relative to the run folder): the page before the next
+    /// action, for `--trace`.
+    last_shot: std::sync::Mutex<Option<String>>,
 }
 
 impl<'a, P: Page> Executor<'a, P> {
@@ -214,6 +220,7 @@ impl<'a, P: Page> Executor<'a, P> {
             shots: vec![],
             ensured: vec![],
             activity: None,
+            last_shot: std::sync::Mutex::new(None),
         }
     }
 
@@ -328,7 +335,11 @@ impl<'a, P: Page> Executor<'a, P> {
         }
         if step.depends_on_commit && self.verifying() {
             tracing::info!("step depends on a committing action: not verified");
-            let mut r = skipped(index, step, format!("Niet geverifieerd: {NOT_VERIFIED}."));
+            let mut r = skipped(
+                index,
+                step,
+                "Niet geverifieerd: de stap hangt af van het opslaan, dat een proefrun niet doet.".into(),
+            );
             r.status = Status::NotVerified;
             return r;
         }
@@ -401,6 +412,7 @@ impl<'a, P: Page> Executor<'a, P> {
         });
         StepResult {
             traffic: None,
+            trace: None,
             index,
             title: step.title.clone(),
             status: Status::Passed,
@@ -502,6 +514,7 @@ impl<'a, P: Page> Executor<'a, P> {
             Err(mut f) => {
                 out.push(ActionResult {
                     traffic: None,
+                    trace: None,
                     description,
                     locator: locator.clone(),
                     status: if f.kind == FailureKind::Interrupted {
@@ -522,6 +535,7 @@ impl<'a, P: Page> Executor<'a, P> {
         self.dry_committed = true;
         out.push(ActionResult {
             traffic: None,
+            trace: None,
             description,
             locator,
             status: Status::Skipped,
@@ -593,6 +607,7 @@ impl<'a, P: Page> Executor<'a, P> {
             "mislukt"
         };
         let name = format!("{index:02}-{}-{suffix}.png", slug(&step.title));
+        let before = self.last_shot();
         let shot = tokio::time::timeout(LAST_SHOT, self.write_screenshot(&name)).await;
         let screenshot = shot.ok().and_then(Result::ok);
         if let Some(file) = &screenshot {
@@ -616,7 +631,23 @@ impl<'a, P: Page> Executor<'a, P> {
                 .flatten()
         };
         let did_you_mean = std::mem::take(&mut self.suggestions);
+        // The failing action's own trace (`--trace on`) already holds the moment.
+        let traced = actions.last().is_some_and(|a| a.trace.is_some());
+        let trace = if self.opts.trace != TraceMode::Off && !traced {
+            let read = tokio::time::timeout(LAST_SHOT, self.read_trace(&format!("{index:02}-stopped"), false)).await;
+            let mut t = read.unwrap_or_else(|_| Trace {
+                at: Utc::now(),
+                note: Some("the page's trace could not be read in time".into()),
+                ..Trace::default()
+            });
+            t.before = before;
+            t.after = screenshot.clone();
+            Some(t)
+        } else {
+            None
+        };
         StepResult {
+            trace,
             traffic: None,
             index,
             title: step.title.clone(),
@@ -658,6 +689,12 @@ impl<'a, P: Page> Executor<'a, P> {
             .await
             .map_err(|e| Failure::hard(format!("screenshot failed: {e}")))?;
         let path = self.opts.out_dir.join(name);
+        if name.contains('/') {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| Failure::hard(format!("cannot write {}: {e}", path.display())))?;
+            }
+        }
         // Temp file + rename: a full disk leaves no half screenshot, and a symbolic link planted
         // under this name is replaced, never followed.
         let target = path.clone();
@@ -665,7 +702,54 @@ impl<'a, P: Page> Executor<'a, P> {
             .await
             .map_err(Failure::hard)?
             .map_err(|e| Failure::hard(format!("cannot write {}: {e}", path.display())))?;
+        *self.last_shot.lock().unwrap_or_else(|e| e.into_inner()) = Some(name.to_string());
         Ok(name.to_string())
+    }
+
+    /// The latest screenshot written, relative to the run folder.
+    fn last_shot(&self) -> Option<String> {
+        self.last_shot.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// `--trace`: a screenshot of the page now (`trace/<name>-after.png`, unless `shot` names
+    /// one just taken) and what the page recorded since the last read, its DOM in
+    /// `trace/<name>-dom.html`. What cannot be read is said in the trace's note.
+    async fn read_trace(&self, name: &str, shoot: bool) -> Trace {
+        let mut notes = vec![];
+        let after = if shoot {
+            match self
+                .write_screenshot(&format!("{}/{name}-after.png", tracing_file::TRACE_DIR))
+                .await
+            {
+                Ok(f) => Some(f),
+                Err(f) => {
+                    notes.push(f.message);
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        let redactor = crate::redact::Redactor::new(self.vars.secret_values());
+        let mut trace = match self.page.trace_read(true).await {
+            Ok(page) => {
+                let dom = format!("{}/{name}-dom.html", tracing_file::TRACE_DIR);
+                tracing_file::from_page(page, &self.opts.out_dir, &dom, &redactor)
+            }
+            Err(e) => {
+                notes.push(format!("the page's trace could not be read: {e}"));
+                Trace {
+                    at: Utc::now(),
+                    ..Trace::default()
+                }
+            }
+        };
+        trace.after = after;
+        if let Some(n) = trace.note.take() {
+            notes.push(n);
+        }
+        trace.note = (!notes.is_empty()).then(|| redactor.redact_string(notes.join("; ")));
+        trace
     }
 
     /// Awaits a browser call unless the run is cancelled first.
@@ -859,6 +943,7 @@ impl<'a, P: Page> Executor<'a, P> {
         };
         out.push(ActionResult {
             traffic: None,
+            trace: None,
             description: "session lost: log in again".into(),
             locator: None,
             status,
@@ -872,12 +957,21 @@ impl<'a, P: Page> Executor<'a, P> {
     /// Runs an action and notes its traffic with the browser in its result.
     async fn run_action(&mut self, action: &Action, out: &mut Vec<ActionResult>) -> Result<(), Failure> {
         let (started, before, pushed) = (Instant::now(), self.page.traffic(), out.len());
+        let shot_before = self.last_shot();
         let done = self.run_action_counted(action, out).await;
         if !matches!(action.kind, ActionKind::If { .. }) && out.len() > pushed {
             if let Some(last) = out.last_mut() {
                 let t = Traffic::between(before, self.page.traffic(), started.elapsed());
                 tracing::debug!(action = %last.description, round_trips = t.round_trips, browser_ms = t.browser_ms, robot_ms = t.robot_ms, "action traffic");
                 last.traffic = Some(t);
+            }
+            if self.opts.trace == TraceMode::On && !self.cancel.is_cancelled() {
+                let n = out.len();
+                let mut trace = self.read_trace(&format!("{:02}-{n:02}", self.step_index), true).await;
+                trace.before = shot_before;
+                if let Some(last) = out.last_mut() {
+                    last.trace = Some(trace);
+                }
             }
         }
         done
@@ -890,6 +984,7 @@ impl<'a, P: Page> Executor<'a, P> {
         if self.verifying() && self.dry_committed && !matches!(action.kind, ActionKind::If { .. }) {
             out.push(ActionResult {
                 traffic: None,
+                trace: None,
                 description,
                 locator,
                 status: Status::NotVerified,
@@ -907,6 +1002,7 @@ impl<'a, P: Page> Executor<'a, P> {
                     tracing::info!(action = %description, "re-check: the portal already shows the change");
                     out.push(ActionResult {
                         traffic: None,
+                        trace: None,
                         description,
                         locator,
                         status: Status::Skipped,
@@ -923,6 +1019,7 @@ impl<'a, P: Page> Executor<'a, P> {
                     );
                     out.push(ActionResult {
                         traffic: None,
+                        trace: None,
                         description,
                         locator,
                         status: Status::Failed,
@@ -981,6 +1078,7 @@ impl<'a, P: Page> Executor<'a, P> {
                 };
                 out.push(ActionResult {
                     traffic: None,
+                    trace: None,
                     description,
                     locator: locator.clone(),
                     status,
@@ -999,6 +1097,7 @@ impl<'a, P: Page> Executor<'a, P> {
         if !matches!(action.kind, ActionKind::If { .. }) {
             out.push(ActionResult {
                 traffic: None,
+                trace: None,
                 description,
                 locator,
                 status,
@@ -1136,6 +1235,7 @@ impl<'a, P: Page> Executor<'a, P> {
                 let branch = if holds { then } else { otherwise };
                 out.push(ActionResult {
                     traffic: None,
+                    trace: None,
                     description: format!("if {condition}"),
                     locator: None,
                     status: Status::Passed,
@@ -1434,6 +1534,7 @@ impl<'a, P: Page> Executor<'a, P> {
         }
         out.push(ActionResult {
             traffic: None,
+            trace: None,
             description: format!("obstacle: {}", handler.name),
             locator: Some(handler.when.to_string()),
             status: Status::Passed,
@@ -1701,6 +1802,7 @@ fn guide_path(guide_url: &str) -> Option<String> {
 pub fn skipped(index: usize, step: &Step, reason: String) -> StepResult {
     StepResult {
         traffic: None,
+        trace: None,
         index,
         title: step.title.clone(),
         status: Status::Skipped,

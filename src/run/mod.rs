@@ -9,6 +9,7 @@ pub mod page;
 pub mod query;
 pub mod result;
 pub mod similar;
+pub mod trace;
 
 use std::time::Instant;
 
@@ -19,6 +20,7 @@ pub use executor::{Activity, ActivitySink, Mode, Observer, RunOptions, Silent};
 pub use failure::{Failure, FailureKind};
 pub use page::Page;
 pub use result::{RunResult, Status, StepResult};
+pub use trace::TraceMode;
 
 use crate::flow::bind::Vars;
 use crate::flow::{Flow, Phase};
@@ -60,6 +62,12 @@ pub async fn run_phase<P: Page>(
     let Plan { flow, file, mut vars } = plan;
     let clock = Instant::now();
     let mut result = header(flow, file, &vars, opts, page.info());
+    if phase == Some(Phase::Row) && opts.trace != TraceMode::Off {
+        // A batch row runs in a tab that earlier rows used: its trace starts with this row.
+        if let Err(e) = page.trace_read(false).await {
+            tracing::debug!(error = %e, "could not clear the page's trace log");
+        }
+    }
     let sink = observer.activity_sink();
     let mut exec = Executor::new(flow, page, &mut vars, opts, observer, cancel.clone());
     exec.set_activity(sink);
@@ -137,6 +145,7 @@ fn header(flow: &Flow, file: String, vars: &Vars, opts: &RunOptions, browser: Br
         downloads: vec![],
         error: None,
         verify: None,
+        trace: (opts.trace != trace::TraceMode::Off).then(|| opts.trace.as_str().to_string()),
     }
 }
 

@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::browser::fingerprint::{FingerprintRequest, PageFingerprint};
+use crate::browser::trace::PageTrace;
 use crate::browser::{Browser, BrowserError, Found, Query, Selected, TextQuery, Traffic, Wait};
 use crate::run::result::BrowserInfo;
 
@@ -105,6 +106,10 @@ pub trait Page: Sync {
     fn check_clickable(&self, q: &Query, w: &Wait) -> impl Future<Output = Result<Found, BrowserError>> + Send {
         self.wait_visible(q, w)
     }
+    /// What the page recorded for `--trace` since the last read, with its DOM when `dom`.
+    fn trace_read(&self, _dom: bool) -> impl Future<Output = Result<PageTrace, BrowserError>> + Send {
+        async { Ok(PageTrace::default()) }
+    }
 }
 
 impl Page for Browser {
@@ -192,5 +197,8 @@ impl Page for Browser {
     }
     async fn check_clickable(&self, q: &Query, w: &Wait) -> Result<Found, BrowserError> {
         Browser::check_clickable(self, q, w).await
+    }
+    async fn trace_read(&self, dom: bool) -> Result<PageTrace, BrowserError> {
+        Browser::trace_read(self, dom).await
     }
 }

@@ -116,6 +116,9 @@ pub struct RunResult {
     /// `verify`: the baseline compared with (or written).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verify: Option<VerifyInfo>,
+    /// `--trace`: `on` or `on-failure` (absent when `off`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace: Option<String>,
 }
 
 /// `verify`: which baseline, and how it was compared.
@@ -215,6 +218,10 @@ pub struct StepResult {
     /// end); absent for steps that did not run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub traffic: Option<Traffic>,
+    /// `--trace on` or `on-failure`, when the step stopped: the last DOM, console and network
+    /// log, and the page at that moment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace: Option<Trace>,
 }
 
 /// The traffic with the browser of a step or an action: how many WebDriver round trips it
@@ -378,6 +385,66 @@ pub struct ActionResult {
     /// The action's traffic with the browser (obstacle handlers it ran included).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub traffic: Option<Traffic>,
+    /// `--trace on`: what the page did during the action.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace: Option<Trace>,
+}
+
+/// `--trace`: the evidence of one action (`--trace on`) or of the moment a step stopped (also
+/// `--trace on-failure`): the page before and after, the DOM, the console and the network.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct Trace {
+    /// When the span the console and network entries cover ended (the trace was read).
+    pub at: DateTime<Utc>,
+    /// Screenshot of the page before the action, relative to the run folder.
+    pub before: Option<String>,
+    /// Screenshot of the page after the action (or at the failure), relative to the run folder.
+    pub after: Option<String>,
+    /// The DOM snapshot (inert HTML: fields' current values, never a password, no scripts),
+    /// relative to the run folder.
+    pub dom: Option<String>,
+    /// The page's address when the trace was read.
+    pub url: Option<String>,
+    /// Console messages and uncaught errors since the previous trace (with `on-failure`: since
+    /// the run began, the newest 400).
+    pub console: Vec<ConsoleEntry>,
+    /// The page's requests since the previous trace (with `on-failure`: since the run began,
+    /// the newest 400).
+    pub network: Vec<NetworkEntry>,
+    /// Why part of the trace is missing (e.g. the browser no longer answered).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// A console message (`console.log`, `.warn`, …) or an uncaught error of the page.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct ConsoleEntry {
+    pub at: DateTime<Utc>,
+    /// `log`, `info`, `warn`, `error` or `debug`.
+    pub level: String,
+    pub text: String,
+}
+
+/// A request of the page: its document, a resource (script, style, image), fetch or XHR.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct NetworkEntry {
+    /// When it started.
+    pub at: DateTime<Utc>,
+    /// `GET`, `POST`, …, when known (documents, fetch, XHR).
+    pub method: Option<String>,
+    pub url: String,
+    /// The HTTP status, when known.
+    pub status: Option<u16>,
+    /// How long it took, when known.
+    pub duration_ms: Option<u64>,
+    /// `document`, `fetch`, `xhr`, `script`, `link`, `img`, ….
+    pub kind: String,
+    /// Why it failed without an answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 /// A failure explained: what kind, what, where, and what the page offered instead.

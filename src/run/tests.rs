@@ -29,6 +29,7 @@ async fn run_on(
     let vars = crate::flow::bind::bind(&flow, &params, &|_| Some("geheim".into()), false).expect("binds");
     let dir = tempfile::tempdir().unwrap().keep();
     let opts = RunOptions {
+        trace: crate::run::TraceMode::default(),
         out_dir: dir,
         base_url: "http://portal.test".into(),
         timeout: Duration::from_secs(10),
@@ -748,6 +749,7 @@ async fn the_observer_hears_of_a_commit_before_it_is_sent() {
     let flow = parse_str(Path::new("test.toml"), SAVE).unwrap();
     let vars = crate::flow::bind::bind(&flow, &[], &|_| None, false).unwrap();
     let opts = RunOptions {
+        trace: crate::run::TraceMode::default(),
         out_dir: tempfile::tempdir().unwrap().keep(),
         base_url: "http://portal.test".into(),
         timeout: Duration::from_secs(10),
@@ -793,6 +795,7 @@ async fn a_phase_runs_only_its_own_steps() {
     page.show(&[LOGIN_MARK, "text \"Opgeslagen\""]);
     let flow = parse_str(Path::new("test.toml"), TWO_PHASES).unwrap();
     let opts = RunOptions {
+        trace: crate::run::TraceMode::default(),
         out_dir: tempfile::tempdir().unwrap().keep(),
         base_url: "http://portal.test".into(),
         timeout: Duration::from_secs(10),

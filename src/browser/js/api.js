@@ -2,6 +2,7 @@
 // What the robot calls by name (`Browser::call` / `call_async` in script.rs). Functions
 // answering a Promise are called asynchronously.
 trackRequests();
+traceLog();
 window.__postnlRobot = Object.freeze({
   version: __postnlRobotVersion,
   // This document's identity: a call answering from another one tells the robot it navigated.
@@ -22,5 +23,6 @@ window.__postnlRobot = Object.freeze({
   fingerprint,
   candidates,
   inspect,
+  traceRead,
 });
 })();

@@ -86,7 +86,7 @@ window.altPage = function (alt) {
         render();
         if (gebruiker && gebruikers.some(function (g) { return g.id === gebruiker; })) selectUser(gebruiker);
         else { gebruiker = null; setUrl(); details.hidden = true; alt.busy(false); }
-      }).catch(function () {
+      }).catch(function (err) { console.error('[Mijn PostNL] verzoek mislukt:', String(err && err.message || err));
         if (my !== usersSeq) return;
         alt.busy(false);
         paginaStatus.textContent = 'De gebruikers konden niet worden geladen. Herlaad de pagina.';
@@ -132,7 +132,7 @@ window.altPage = function (alt) {
         groups();
         details.hidden = false; alt.busy(false);
       }, alt.delay());
-    }).catch(function () {
+    }).catch(function (err) { console.error('[Mijn PostNL] verzoek mislukt:', String(err && err.message || err));
       if (my !== detailsSeq) return;
       alt.busy(false);
       paginaStatus.textContent = 'De autorisaties konden niet worden geladen. Probeer het opnieuw.';
@@ -166,7 +166,7 @@ window.altPage = function (alt) {
         return r.json();
       }).then(function () {
         setTimeout(function () { status.textContent = 'De autorisaties zijn opgeslagen.'; done(); }, Math.max(0, 700 - (Date.now() - started)));
-      }).catch(function () {
+      }).catch(function (err) { console.error('[Mijn PostNL] verzoek mislukt:', String(err && err.message || err));
         fout.textContent = 'De autorisaties konden niet worden opgeslagen. Probeer het opnieuw.'; fout.hidden = false; done();
       });
     }, 250);
@@ -200,7 +200,7 @@ window.altPage = function (alt) {
       if (!r.ok) throw new Error('HTTP ' + r.status);
       paginaStatus.textContent = 'Het gebruikersaccount is verwijderd.';
       gebruiker = null; setUrl(); loadUsers();
-    }).catch(function () {
+    }).catch(function (err) { console.error('[Mijn PostNL] verzoek mislukt:', String(err && err.message || err));
       paginaStatus.textContent = 'Het gebruikersaccount kon niet worden verwijderd.';
     });
   });

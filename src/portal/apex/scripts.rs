@@ -49,7 +49,7 @@ pub(crate) const AUTHORISATIONS: &str = r##"
     setTimeout(function () {
       getJson('/apex/api/gebruikers?klantnummer=' + enc(kn.value)).then(function (d) {
         if (my === seq) then(d.gebruikers);
-      }).catch(function () {
+      }).catch(function (err) { console.error('[Mijn PostNL] verzoek mislukt:', String(err && err.message || err));
         if (my !== seq) return;
         loading.hidden = false; loading.className = ''; loading.textContent = 'De gebruikers konden niet worden geladen.';
       });
@@ -146,7 +146,7 @@ pub(crate) const DIALOG: &str = r##"
     post('/apex/api/autorisaties', { klantnummer: cfg.klantnummer, gebruiker: cfg.gebruiker, autorisaties: names }).then(function () {
       setTimeout(function () { apexUT.processing(false); busy = false; finish('De autorisaties zijn opgeslagen.'); },
         Math.max(0, 600 - (Date.now() - started)));
-    }).catch(function () {
+    }).catch(function (err) { console.error('[Mijn PostNL] verzoek mislukt:', String(err && err.message || err));
       apexUT.processing(false); busy = false;
       error('De autorisaties konden niet worden opgeslagen. Probeer het opnieuw.');
     });
@@ -161,7 +161,7 @@ pub(crate) const DIALOG: &str = r##"
       apexUT.processing(true);
       post('/apex/api/gebruikers/verwijderen', { gebruiker: cfg.gebruiker }).then(function () {
         apexUT.processing(false); finish('Het gebruikersaccount is verwijderd.');
-      }).catch(function () { apexUT.processing(false); error('Het gebruikersaccount kon niet worden verwijderd.'); });
+      }).catch(function (err) { console.error('[Mijn PostNL] verzoek mislukt:', String(err && err.message || err)); apexUT.processing(false); error('Het gebruikersaccount kon niet worden verwijderd.'); });
     });
   });
 })();

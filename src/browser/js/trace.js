@@ -1,0 +1,206 @@
+// ---------------------------------------------------------------- trace
+// The evidence of `--trace`: the console messages (and uncaught errors) and the network
+// requests of the tab, recorded in the page from the moment this script is installed in a
+// document, bounded, and carried across navigations in the tab's sessionStorage (saved when a
+// document is left, taken back by the next one). Requests made before the install are read from
+// Resource Timing. `traceRead(dom)` hands the robot what was recorded since its last read (and
+// the DOM, when asked) and forgets it.
+
+const TRACE_KEY = '__postnlRobotTrace';
+// At most this many console messages and requests are kept (the newest).
+const TRACE_MAX = 400;
+// Longest message or address kept, in characters.
+const TRACE_TEXT = 2000;
+// Largest DOM snapshot, in characters.
+const DOM_MAX = 4000000;
+
+function traceText(v) {
+  let s;
+  try {
+    if (typeof v === 'string') s = v;
+    else if (v instanceof Error) s = v.stack || String(v);
+    else if (v && typeof v === 'object') s = JSON.stringify(v);
+    else s = String(v);
+  } catch (e) {
+    s = Object.prototype.toString.call(v);
+  }
+  return s.length > TRACE_TEXT ? s.slice(0, TRACE_TEXT) + '…' : s;
+}
+
+function tracePush(list, entry) {
+  list.push(entry);
+  if (list.length > TRACE_MAX) list.splice(0, list.length - TRACE_MAX);
+}
+
+// The tab's trace log in this document: created (and hooked into console, errors, fetch and
+// XHR) once per document.
+function traceLog() {
+  if (window.__postnlRobotTraceLog) return window.__postnlRobotTraceLog;
+  const t = window.__postnlRobotTraceLog = {
+    console: [], network: [], seen: new Set(), since: performance.now(), dropped: 0,
+  };
+  try {
+    const saved = sessionStorage.getItem(TRACE_KEY);
+    if (saved) {
+      sessionStorage.removeItem(TRACE_KEY);
+      const o = JSON.parse(saved);
+      t.console = Array.isArray(o.console) ? o.console : [];
+      t.network = Array.isArray(o.network) ? o.network : [];
+    }
+  } catch (e) { /* storage refused: start empty */ }
+  const now = () => performance.timeOrigin + performance.now();
+  for (const level of ['log', 'info', 'warn', 'error', 'debug']) {
+    const orig = console[level];
+    if (typeof orig !== 'function') continue;
+    console[level] = function (...args) {
+      tracePush(t.console, { at: now(), level, text: traceText(args.map(traceText).join(' ')) });
+      return orig.apply(this, args);
+    };
+  }
+  addEventListener('error', (e) => {
+    if (e.target && e.target !== window && e.target.tagName) return; // a resource: in the network log
+    const where = e.filename ? ` (${e.filename}:${e.lineno}:${e.colno})` : '';
+    tracePush(t.console, { at: now(), level: 'error', text: traceText('Uncaught ' + (e.message || e.error) + where) });
+  }, true);
+  addEventListener('unhandledrejection', (e) => {
+    tracePush(t.console, { at: now(), level: 'error', text: traceText('Unhandled rejection: ' + traceText(e.reason)) });
+  });
+  const abs = (u) => { try { return new URL(u, location.href).href; } catch (e) { return String(u); } };
+  const origFetch = window.fetch;
+  if (typeof origFetch === 'function') {
+    window.fetch = function (input, init) {
+      const start = now();
+      const method = ((init && init.method) || (input && input.method) || 'GET').toUpperCase();
+      const url = abs(input && input.url ? input.url : input);
+      const p = origFetch.apply(this, arguments);
+      Promise.resolve(p).then(
+        (r) => tracePush(t.network, { at: start, method, url: traceText(url), status: r ? r.status : null, ms: now() - start, kind: 'fetch' }),
+        (e) => tracePush(t.network, { at: start, method, url: traceText(url), status: null, ms: now() - start, kind: 'fetch', error: traceText(e && e.message ? e.message : e) }));
+      return p;
+    };
+  }
+  if (window.XMLHttpRequest) {
+    const { open, send } = XMLHttpRequest.prototype;
+    XMLHttpRequest.prototype.open = function (method, url) {
+      this.__postnlRobotReq = { method: String(method || 'GET').toUpperCase(), url: abs(url) };
+      return open.apply(this, arguments);
+    };
+    XMLHttpRequest.prototype.send = function () {
+      const req = this.__postnlRobotReq || { method: 'GET', url: '' };
+      const start = now();
+      this.addEventListener('loadend', () => tracePush(t.network, {
+        at: start, method: req.method, url: traceText(req.url), status: this.status || null, ms: now() - start, kind: 'xhr',
+      }));
+      return send.apply(this, arguments);
+    };
+  }
+  addEventListener('pagehide', () => {
+    traceResources(t);
+    try {
+      sessionStorage.setItem(TRACE_KEY, JSON.stringify({ console: t.console, network: t.network }));
+    } catch (e) { /* full or refused: this document's log is lost */ }
+  });
+  return t;
+}
+
+// Adds the document's own request and the Resource Timing entries not seen yet (scripts,
+// styles, images, and requests made before the install) to the network log.
+function traceResources(t) {
+  const entries = performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'));
+  for (const e of entries) {
+    const key = e.entryType + '|' + e.name + '|' + e.startTime;
+    if (t.seen.has(key)) continue;
+    t.seen.add(key);
+    const hooked = ['fetch', 'xmlhttprequest'].includes(e.initiatorType) && e.startTime >= t.since;
+    if (hooked) continue;
+    tracePush(t.network, {
+      at: performance.timeOrigin + e.startTime,
+      method: null,
+      url: traceText(e.name),
+      status: e.responseStatus || null,
+      ms: e.duration || (e.responseEnd ? e.responseEnd - e.startTime : null),
+      kind: e.entryType === 'navigation' ? 'document' : e.initiatorType || 'other',
+    });
+  }
+}
+
+// What was recorded since the last read (then forgotten), the page's address and, when `dom`,
+// a snapshot of the DOM.
+function traceRead(dom) {
+  const t = traceLog();
+  traceResources(t);
+  const out = {
+    url: location.href,
+    title: document.title,
+    console: t.console.splice(0),
+    network: t.network.splice(0).sort((a, b) => a.at - b.at),
+    dom: dom ? domSnapshot() : null,
+  };
+  return out;
+}
+
+const VOID_TAGS = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'param', 'source', 'track', 'wbr']);
+
+function escText(s) {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+function escAttr(s) {
+  return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+}
+
+// The DOM as the person saw it, as inert HTML: the current values of fields (a password never:
+// it is left empty), ticked boxes and chosen options as attributes, open shadow roots as
+// declarative shadow DOM, same-origin frames inline (`srcdoc`); scripts and event-handler
+// attributes left out, and a policy that runs nothing when the file is opened.
+function domSnapshot() {
+  const parts = [];
+  let size = 0;
+  const out = (s) => { size += s.length; parts.push(s); };
+  const walk = (node) => {
+    if (size > DOM_MAX) return;
+    if (node.nodeType === 3) { out(escText(node.data)); return; }
+    if (node.nodeType !== 1) return;
+    const tag = node.localName;
+    if (tag === 'script' || tag === 'noscript') return;
+    const attrs = [];
+    for (const a of node.attributes) {
+      if (/^on/i.test(a.name) || (tag === 'input' && ['value', 'checked'].includes(a.name))) continue;
+      if (/^\s*javascript:/i.test(a.value)) continue;
+      attrs.push([a.name, a.value]);
+    }
+    if (tag === 'input') {
+      const type = (node.type || '').toLowerCase();
+      if (type === 'password') attrs.push(['value', '']);
+      else if (type === 'checkbox' || type === 'radio') { if (node.checked) attrs.push(['checked', '']); }
+      else if (node.value) attrs.push(['value', node.value]);
+    }
+    if (tag === 'option' && node.selected && !node.hasAttribute('selected')) attrs.push(['selected', '']);
+    if (tag === 'iframe' || tag === 'frame') {
+      const d = frameDoc(node);
+      if (d) {
+        const inner = [];
+        const saved = parts.length;
+        walk(d.documentElement);
+        inner.push(...parts.splice(saved));
+        attrs.push(['srcdoc', inner.join('')]);
+      }
+    }
+    out('<' + tag + attrs.map(([n, v]) => ' ' + n + (v === '' && n !== 'value' && n !== 'srcdoc' ? '' : '="' + escAttr(v) + '"')).join('') + '>');
+    if (VOID_TAGS.has(tag)) return;
+    if (node.shadowRoot) {
+      out('<template shadowrootmode="open">');
+      for (const c of node.shadowRoot.childNodes) walk(c);
+      out('</template>');
+    }
+    if (tag === 'textarea') out(escText(node.value));
+    else if (tag === 'style') out(node.textContent);
+    else for (const c of (tag === 'template' ? node.content.childNodes : node.childNodes)) walk(c);
+    out('</' + tag + '>');
+  };
+  walk(document.documentElement);
+  let html = parts.join('');
+  if (size > DOM_MAX) html = html.slice(0, DOM_MAX) + '<!-- cut: the page is larger -->';
+  const head = '<!DOCTYPE html>\n<meta http-equiv="Content-Security-Policy" content="script-src \'none\'">\n' +
+    '<!-- postnl-robot DOM snapshot of ' + escText(location.href).replace(/--/g, '- -') + ' -->\n';
+  return head + html;
+}

@@ -28,7 +28,7 @@ pub struct Browser {
     pub(crate) look: Mutex<Option<Look>>,
     /// What the last [`Browser::show`] saw: (round trips then, [(query, visible)]), answering
     /// a probe of the same query while nothing else was sent.
-    pub(crate) probes: Mutex<Option<(u64, Vec<(serde_json::Value, bool)>)>>,
+    pub(crate) probes: super::script::Stamped<Vec<(serde_json::Value, bool)>>,
     /// The current document's HTTP status, once asked: (document, status).
     status: Mutex<Option<(u64, Option<u16>)>>,
     pub(crate) kind: BrowserKind,

@@ -135,6 +135,10 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     })
 }
 
+/// Something a call answered, with the round-trip count right after it: still true while that
+/// count has not moved (nothing was sent since).
+pub(crate) type Stamped<T> = Mutex<Option<(u64, T)>>;
+
 /// Counters of one session's traffic with the browser.
 #[derive(Debug, Default)]
 pub(crate) struct Counters {
@@ -151,11 +155,11 @@ pub(crate) struct Counters {
     pending: Mutex<Option<(String, Duration)>>,
     /// The address a call that found a new document answered, stamped with the round-trip
     /// count right after it.
-    seen_url: Mutex<Option<(u64, String)>>,
+    seen_url: Stamped<String>,
     /// How many open menus the last call marked (an obstacle showed), stamped like `seen_url`.
-    marked: Mutex<Option<(u64, usize)>>,
+    marked: Stamped<usize>,
     /// The data requests that answered 5xx, as the last call saw them, stamped like `seen_url`.
-    failed: Mutex<Option<(u64, Vec<(String, u16)>)>>,
+    failed: Stamped<Vec<(String, u16)>>,
     /// The identity of the document the last call answered from.
     doc: Mutex<Option<String>>,
     /// The page script is registered to run in every new document (Chromium): no document

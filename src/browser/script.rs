@@ -61,7 +61,8 @@ return { __postnlRobotDoc: R.doc, status: R.pageStatus(), failed: R.failedReques
 /// An asynchronous call (the function may answer a Promise); a rejection comes back as
 /// `{__postnlRobotError: message}`. `arguments` = [version, function name, arguments, settle,
 /// check]: `settle`, when not null, are the arguments of a `settle` awaited first (the
-/// settling after the previous action, in the same round trip); `check`: in a document that
+/// settling after the previous action, in the same round trip; still busy when its wait ran
+/// out: `{__postnlRobotUnsettled: true}`, nothing called); `check`: in a document that
 /// answered HTTP 5xx, answer `{__postnlRobotErrorPage: status}` instead of calling.
 const CALL_ASYNC_JS: &str = r#"
 const [version, name, args, settle, check] = arguments, done = arguments[arguments.length - 1];
@@ -70,7 +71,10 @@ if (!R || R.version !== version) {
   const n = performance.getEntriesByType('navigation')[0];
   return done({ __postnlRobotMissing: true, status: n && n.responseStatus ? n.responseStatus : null, url: location.href });
 }
-Promise.resolve().then(() => settle && R.settle(...settle)).then(() => {
+Promise.resolve().then(() => settle && R.settle(...settle)).then((settled) => {
+  if (settled && !settled.navigated && !(settled.ready && settled.pending === 0 && !settled.busy)) {
+    return { __postnlRobotUnsettled: true };
+  }
   const status = R.pageStatus();
   if (check && status >= 500) return { __postnlRobotErrorPage: status, __postnlRobotDoc: R.doc, status };
   return Promise.resolve(R[name](...args))
@@ -296,10 +300,28 @@ impl Browser {
         check: bool,
     ) -> Result<Raw, CmdError> {
         let is_async = is_async || settle.is_some() || check;
-        let params = call_params(is_async, name, args, settle, check);
+        let owed = settle.clone();
+        let params = call_params(is_async, name, args.clone(), settle, check);
         let v = self
             .run_js(is_async, if is_async { CALL_ASYNC_JS } else { CALL_JS }, params)
             .await?;
+        if v.get("__postnlRobotUnsettled").is_some() {
+            // Still busy after the folded wait (a slow save): settle on its own for the rest
+            // of the action's bound, then make the call.
+            if let Some((token, bound)) = owed {
+                self.settle(&token, bound.saturating_sub(MAX_FOLDED_SETTLE))
+                    .await
+                    .map_err(|e| match e {
+                        super::error::BrowserError::WebDriver(c) => c,
+                        other => CmdError::NotW3C(Value::String(other.to_string())),
+                    })?;
+            }
+            let params = call_params(is_async, name, args, None, check);
+            let v = self
+                .run_js(is_async, if is_async { CALL_ASYNC_JS } else { CALL_JS }, params)
+                .await?;
+            return Ok(self.unwrap(v));
+        }
         Ok(self.unwrap(v))
     }
 

@@ -39,15 +39,7 @@ function traceLog() {
   const t = window.__postnlRobotTraceLog = {
     console: [], network: [], seen: new Set(), since: performance.now(), dropped: 0,
   };
-  try {
-    const saved = sessionStorage.getItem(TRACE_KEY);
-    if (saved) {
-      sessionStorage.removeItem(TRACE_KEY);
-      const o = JSON.parse(saved);
-      t.console = Array.isArray(o.console) ? o.console : [];
-      t.network = Array.isArray(o.network) ? o.network : [];
-    }
-  } catch (e) { /* storage refused: start empty */ }
+  traceRestore(t);
   const now = () => performance.timeOrigin + performance.now();
   for (const level of ['log', 'info', 'warn', 'error', 'debug']) {
     const orig = console[level];
@@ -126,8 +118,23 @@ function traceResources(t) {
 
 // What was recorded since the last read (then forgotten), the page's address and, when `dom`,
 // a snapshot of the DOM.
+// Takes over what the previous document of the tab saved when it was left (see `pagehide` in
+// traceLog), ahead of this document's own entries. Also asked at each read: the page script
+// runs when a document starts, which can be before the previous one's `pagehide`.
+function traceRestore(t) {
+  try {
+    const saved = sessionStorage.getItem(TRACE_KEY);
+    if (!saved) return;
+    sessionStorage.removeItem(TRACE_KEY);
+    const o = JSON.parse(saved);
+    if (Array.isArray(o.console)) t.console = o.console.concat(t.console);
+    if (Array.isArray(o.network)) t.network = o.network.concat(t.network);
+  } catch (e) { /* storage refused: start empty */ }
+}
+
 function traceRead(dom) {
   const t = traceLog();
+  traceRestore(t);
   traceResources(t);
   const out = {
     url: location.href,

@@ -309,7 +309,7 @@ impl Browser {
             // Still busy after the folded wait (a slow save): settle on its own for the rest
             // of the action's bound, then make the call.
             if let Some((token, bound)) = owed {
-                self.settle(&token, bound.saturating_sub(MAX_FOLDED_SETTLE))
+                Box::pin(self.settle(&token, bound.saturating_sub(MAX_FOLDED_SETTLE)))
                     .await
                     .map_err(|e| match e {
                         super::error::BrowserError::WebDriver(c) => c,

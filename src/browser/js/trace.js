@@ -88,8 +88,14 @@ function traceLog() {
   }
   addEventListener('pagehide', () => {
     traceResources(t);
+    // Frames have the page script too (it runs in every document): what another document of
+    // the tab saved first is kept.
     try {
-      sessionStorage.setItem(TRACE_KEY, JSON.stringify({ console: t.console, network: t.network }));
+      const prev = JSON.parse(sessionStorage.getItem(TRACE_KEY) || '{}');
+      const keep = (a, b) => (Array.isArray(a) ? a : []).concat(b).slice(-TRACE_MAX);
+      sessionStorage.setItem(TRACE_KEY, JSON.stringify({
+        console: keep(prev.console, t.console), network: keep(prev.network, t.network),
+      }));
     } catch (e) { /* full or refused: this document's log is lost */ }
   });
   return t;
@@ -116,12 +122,12 @@ function traceResources(t) {
   }
 }
 
-// What was recorded since the last read (then forgotten), the page's address and, when `dom`,
-// a snapshot of the DOM.
-// Takes over what the previous document of the tab saved when it was left (see `pagehide` in
-// traceLog), ahead of this document's own entries. Also asked at each read: the page script
-// runs when a document starts, which can be before the previous one's `pagehide`.
+// Takes over what the documents the tab left saved (see `pagehide` in traceLog), ahead of this
+// document's own entries; the top document only (the one the robot reads). Also asked at each
+// read: the page script runs when a document starts, which can be before the previous one's
+// `pagehide`.
 function traceRestore(t) {
+  if (window !== window.top) return;
   try {
     const saved = sessionStorage.getItem(TRACE_KEY);
     if (!saved) return;
@@ -132,6 +138,8 @@ function traceRestore(t) {
   } catch (e) { /* storage refused: start empty */ }
 }
 
+// What was recorded since the last read (then forgotten), the page's address and, when `dom`,
+// a snapshot of the DOM.
 function traceRead(dom) {
   const t = traceLog();
   traceRestore(t);

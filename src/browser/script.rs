@@ -1,11 +1,17 @@
 //! The page script (`js/*.js`, assembled at compile time) and the one way the browser layer
 //! runs JavaScript: [`Browser::call`] / [`Browser::call_async`] call a function of the script's
-//! global `window.__postnlRobot` by name. The script is installed once per document: a call
-//! first checks the global's version in a tiny script (one round trip); only when it is missing
-//! (a new document after a navigation or reload) the full script is sent, together with the
-//! same call (a second round trip). After a navigation the robot knows of (`goto`, `reload`, an
-//! action that loaded a new document) the next call sends the full script at once: one round
-//! trip.
+//! global `window.__postnlRobot` by name, one round trip each.
+//!
+//! On Chromium the script is registered once per session to run in every new document (DevTools
+//! `Page.addScriptToEvaluateOnNewDocument`), before the page's own scripts: no call sends it.
+//! Elsewhere (Firefox, a Grid without DevTools) a call into a document without it answers
+//! "missing" with the document's status and address, and the full script is then sent with the
+//! same call; after a navigation the robot knows of (`goto`, `reload`) it is sent at once.
+//!
+//! Every answer carries the document's identity (a new one: the robot noticed a navigation),
+//! its HTTP status and its data requests that answered 5xx, so that asking for those costs no
+//! round trip of its own. The settling owed after an action ([`Browser::defer_settle`]) is
+//! folded into the next call: the page waits for it, then the function runs.
 //!
 //! Every WebDriver command of the browser layer goes through [`Browser::wd`], which counts it
 //! and the time spent waiting for its answer ([`Traffic`]).

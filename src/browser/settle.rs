@@ -3,10 +3,10 @@
 //!
 //! The page script tracks the page's requests from the moment it is installed (wrapping `fetch`,
 //! the `Response` body readers and `XMLHttpRequest.send`); before acting, `locate` arms it with
-//! a fresh token (`js/settle.js`). Afterwards the script's `settle` waits inside the page (one
-//! round trip; see `engine.rs`): a document without the script, or with a different token, is a
-//! new document (navigation; WebDriver answers only once it has loaded) — the script is not
-//! installed for that, the next operation installs it. Otherwise it waits until no request started since the token is
+//! a fresh token (`js/settle.js`). Afterwards the script's `settle` waits inside the page, at the
+//! start of the next call into it (see `script.rs`), or in a call of its own before a command
+//! that is not a script call: a document without the script, or with a different token, is a
+//! new document (navigation; WebDriver answers only once it has loaded). Otherwise it waits until no request started since the token is
 //! in flight and the page no longer says it is busy: no busy indicator that appeared since the
 //! action (`aria-busy="true"`, a progress bar without a value — a spinner) is visible, and the
 //! element acted on is not (newly) disabled or busy — a save button that disables itself while

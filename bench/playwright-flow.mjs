@@ -189,9 +189,15 @@ try {
   const box = page
     .getByLabel('E-commerce inzichten', { exact: true })
     .or(page.getByText('E-commerce inzichten', { exact: true }).locator('xpath=preceding-sibling::*[@role="checkbox"]'));
+  // The user's authorisations load after the choice (under a spinner, on alt): wait for them
+  // before reading or ticking the box.
+  const loaded = async () => {
+    await details.waitFor();
+    await page.getByRole('progressbar').waitFor({ state: 'hidden' });
+  };
   await selectContaining(klantnummerSelect, klantnummer);
   await userOption.click();
-  await details.waitFor();
+  await loaded();
   await box.check();
   const saved = page.waitForResponse(
     (r) => r.request().method() === 'POST' && new URL(r.url()).pathname.toLowerCase() === '/apex/api/autorisaties',
@@ -202,7 +208,7 @@ try {
   await page.reload();
   await selectContaining(klantnummerSelect, klantnummer);
   await userOption.click();
-  await details.waitFor();
+  await loaded();
   if (!(await box.isChecked())) throw new Error("'E-commerce inzichten' is not ticked after the reload");
   await box.scrollIntoViewIfNeeded();
   await shot(4);

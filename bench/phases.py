@@ -102,6 +102,7 @@ def main() -> int:
     ap.add_argument("--timeout", type=float, default=300.0)
     ap.add_argument("--keep", action="store_true")
     args = ap.parse_args()
+    args.baseline = None  # `run.py`'s options this script does not offer
     env = dict(os.environ, POSTNL_EMAIL=bench.DEMO_EMAIL, POSTNL_PASSWORD=bench.DEMO_PASSWORD)
     robot_env = dict(env, RUST_LOG="postnl_robot=debug")
     work = Path(tempfile.mkdtemp(prefix="postnl-phases-"))
@@ -118,7 +119,7 @@ def main() -> int:
                 for tool in (["robot", "playwright"] if i % 2 == 0 else ["playwright", "robot"]):
                     log = it / f"{tool}.log"
                     t0 = time.time()
-                    secs, rc, _ = bench.timed(cmds[tool], robot_env if tool == "robot" else env, bench.REPO,
+                    secs, rc, _, _ = bench.timed(cmds[tool], robot_env if tool == "robot" else env, bench.REPO,
                                               log, args.timeout, keep={replica.pid})
                     if rc != 0:
                         print(f"{tool} exited {rc}:\n{bench.tail(log)}", file=sys.stderr)

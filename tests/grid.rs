@@ -508,7 +508,26 @@ async fn sigterm_leaves_no_session_on_the_grid() {
         .unwrap()
         .unwrap();
     assert_eq!(o.status.code(), Some(143), "{}", String::from_utf8_lossy(&o.stderr));
-    assert_eq!(read_json(&out.join("report.json"))["status"], "interrupted");
+    let report = read_json(&out.join("report.json"));
+    assert_eq!(report["status"], "interrupted");
+    // The interrupted step keeps its trace (`--trace on-failure`), read through the Grid.
+    let stopped = report["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["status"] == "interrupted" || s["status"] == "committed-unknown")
+        .expect("the interrupted step");
+    let dom = stopped["trace"]["dom"].as_str().expect("a DOM snapshot");
+    assert!(out.join(dom).is_file(), "{dom}");
+    assert!(
+        stopped["trace"]["network"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["kind"] == "document"),
+        "{:#}",
+        stopped["trace"]
+    );
     // The robot closed its session before it exited: the Grid runs none.
     assert_eq!(sessions(url), Vec::<String>::new());
     portal.shutdown().await;

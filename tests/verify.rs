@@ -304,6 +304,8 @@ async fn the_binary_exits_0_when_unchanged_and_5_on_drift() {
                     "--timeout",
                     "10",
                     "--quiet",
+                    "--lang",
+                    "en",
                 ])
                 .args([
                     "-p",

@@ -241,28 +241,58 @@ pub use crate::report::percent;
 /// The terminal summary: per step its verify status, what changed, near misses and the edits
 /// that repair the flow; then the verdict.
 pub fn summary(result: &RunResult) -> String {
+    use crate::report::Lang;
+    let lang: Lang = result.lang.parse().unwrap_or_default();
+    let nl = lang == Lang::Nl;
+    let pick = |d: &str, e: &str| if nl { d.to_string() } else { e.to_string() };
     let mut s = String::new();
     let Some(info) = &result.verify else {
         return s;
     };
     let where_ = Path::new(&info.baseline).join(&info.key);
     if info.updated {
-        let _ = writeln!(s, "Baseline written to {}:", where_.display());
+        let _ = writeln!(
+            s,
+            "{} {}:",
+            pick("Basislijn geschreven naar", "Baseline written to"),
+            where_.display()
+        );
         for f in &info.written {
             let _ = writeln!(s, "  {f}");
         }
         if info.written.is_empty() {
-            let _ = writeln!(s, "  (nothing: no step was performed in full)");
+            let _ = writeln!(
+                s,
+                "  {}",
+                pick(
+                    "(niets: geen stap is helemaal uitgevoerd)",
+                    "(nothing: no step was performed in full)"
+                )
+            );
         }
         return s;
     }
-    let _ = writeln!(s, "Verify {} against {}", result.flow.file, where_.display());
+    let _ = writeln!(
+        s,
+        "{} {} {} {}",
+        pick("Controle van", "Verify"),
+        result.flow.file,
+        pick("tegen", "against"),
+        where_.display()
+    );
     let width = result.steps.iter().map(|x| x.title.chars().count()).max().unwrap_or(0);
     for step in &result.steps {
         let word = match step.status {
-            Status::NotVerified => "not verified (depends on the save)".to_string(),
-            Status::Skipped => format!("skipped: {}", step.skip_reason.as_deref().unwrap_or("")),
-            other => other.as_str().to_string(),
+            Status::NotVerified => pick(
+                "niet geverifieerd (hangt af van het opslaan)",
+                "not verified (depends on the save)",
+            ),
+            Status::Skipped => format!(
+                "{}: {}",
+                lang.status(Status::Skipped),
+                lang.skip_reason(step.skip_reason.as_deref().unwrap_or(""))
+            ),
+            other => lang.status(other).to_string(),
         };
         let _ = writeln!(
             s,
@@ -275,8 +305,12 @@ pub fn summary(result: &RunResult) -> String {
             if let Some(best) = err.did_you_mean.first() {
                 let _ = writeln!(
                     s,
-                    "      did you mean: {} \"{}\"  (similarity {:.2})",
-                    best.kind, best.offered, best.score
+                    "      {}: {} \"{}\"  ({} {:.2})",
+                    lang.t(crate::report::Msg::DidYouMean).to_lowercase(),
+                    best.kind,
+                    best.offered,
+                    pick("gelijkenis", "similarity"),
+                    best.score
                 );
                 for other in err.did_you_mean.iter().skip(1).take(2) {
                     let _ = writeln!(
@@ -295,30 +329,39 @@ pub fn summary(result: &RunResult) -> String {
         if let Some(p) = v.pixels_changed.filter(|_| step.status != Status::Unchanged && !visual) {
             let _ = writeln!(
                 s,
-                "      pixels changed: {} (threshold {})",
+                "      {}: {} ({} {})",
+                pick("gewijzigde pixels", "pixels changed"),
                 percent(p),
+                pick("drempel", "threshold"),
                 percent(info.pixel_threshold)
             );
         }
         if !v.edits.is_empty() {
-            let _ = writeln!(s, "      proposed fix:");
+            let _ = writeln!(s, "      {}:", pick("voorgestelde aanpassing", "proposed fix"));
             for e in &v.edits {
                 let _ = writeln!(s, "        {e}");
             }
         }
     }
     let changed = result.steps.iter().filter(|x| x.status == Status::Changed).count();
-    let verdict = match result.status {
-        Status::Unchanged => "Unchanged: every step matches the baseline (exit 0)".to_string(),
-        Status::Changed => format!(
+    let verdict = match (result.status, nl) {
+        (Status::Unchanged, true) => "Ongewijzigd: elke stap komt overeen met de basislijn (exit 0)".to_string(),
+        (Status::Unchanged, false) => "Unchanged: every step matches the baseline (exit 0)".to_string(),
+        (Status::Changed, true) => format!(
+            "Afwijking: elke stap kan nog worden uitgevoerd; {changed} stap{} gewijzigd (exit 5)",
+            if changed == 1 { "" } else { "pen" }
+        ),
+        (Status::Changed, false) => format!(
             "Drift: every step can still be performed; {changed} step{} changed (exit 5)",
             if changed == 1 { "" } else { "s" }
         ),
-        Status::Broken => match result.steps.iter().find(|x| x.status == Status::Broken) {
-            Some(b) => format!("Broken: {} can no longer be performed (exit 1)", b.title),
-            None => "Broken: the run could not complete (exit 1)".to_string(),
+        (Status::Broken, _) => match (result.steps.iter().find(|x| x.status == Status::Broken), nl) {
+            (Some(b), true) => format!("Kapot: {} kan niet meer worden uitgevoerd (exit 1)", b.title),
+            (Some(b), false) => format!("Broken: {} can no longer be performed (exit 1)", b.title),
+            (None, true) => "Kapot: de run kon niet worden voltooid (exit 1)".to_string(),
+            (None, false) => "Broken: the run could not complete (exit 1)".to_string(),
         },
-        other => format!("{} (exit {})", other.as_str(), result.exit_code),
+        (other, _) => format!("{} (exit {})", lang.status(other), result.exit_code),
     };
     let _ = writeln!(s, "{verdict}");
     s

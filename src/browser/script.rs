@@ -504,6 +504,12 @@ impl Browser {
         }
     }
 
+    /// Whether DevTools commands reach the browser (Chromium, and a Grid that forwards them):
+    /// the page script could be registered through them.
+    pub(crate) fn devtools(&self) -> bool {
+        self.counters.registered.load(Ordering::Relaxed)
+    }
+
     /// How many WebDriver commands this session has sent through the browser layer so far
     /// (script calls, clicks, typing, navigation, screenshots); for performance work.
     pub fn round_trips(&self) -> u64 {

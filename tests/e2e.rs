@@ -350,3 +350,72 @@ async fn an_expired_session_is_survived_by_logging_in_again() {
     assert_eq!(added.len(), 1, "{added:?}");
     portal.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_error_page_the_last_click_of_a_step_loaded_is_reloaded_before_the_screenshot() {
+    // A flow whose Stap 2 ends with the click that opens Mijn Account, which answers HTTP 500
+    // once: the step's screenshot must show the page, not the error.
+    let once = postnl_robot::portal::parse_fail_rule("GET /apex/bpg_my_account*1").unwrap();
+    let portal = portal(PortalConfig {
+        fail_on: vec![once],
+        ..PortalConfig::default()
+    })
+    .await;
+    let before = portal.state();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy("flows/login.toml", dir.path().join("login.toml")).unwrap();
+    let flow = dir.path().join("kort.toml");
+    std::fs::write(
+        &flow,
+        r#"name = "kort"
+title = "Mijn Account openen"
+
+[[steps]]
+title = "Stap 1. Log in op MijnPostNL"
+include = "login.toml"
+
+[[steps]]
+title = "Stap 2. Ga naar 'Mijn Account'"
+
+  [[steps.actions]]
+  click = { role = "button", popup = true, within = { role = "banner" } }
+
+  [[steps.actions]]
+  click = { text = "Mijn Account" }
+"#,
+    )
+    .unwrap();
+    let out = out_dir("step-end-500");
+    let outcome = run(
+        &portal.base_url(),
+        flow.to_str().unwrap(),
+        &out,
+        DEMO_ADMIN_EMAIL,
+        DEMO_PASSWORD,
+        &[],
+        &[],
+    )
+    .await
+    .unwrap_or_else(|e| panic!("run failed: {e}"));
+    assert_eq!(step_statuses(&outcome), vec![Status::Passed; 2]);
+    let step = &outcome.result.steps[1];
+    assert!(
+        step.url
+            .as_deref()
+            .unwrap_or_default()
+            .ends_with("/apex/bpg_my_account"),
+        "{:?}",
+        step.url
+    );
+    let last = step.actions.last().unwrap();
+    assert!(
+        last.detail
+            .as_deref()
+            .unwrap_or_default()
+            .contains("HTTP 500 error; reloaded it once"),
+        "{:?}",
+        last.detail
+    );
+    assert_eq!(diff(&before, &portal.state()), (vec![], vec![]));
+    portal.shutdown().await;
+}

@@ -394,6 +394,28 @@ impl<'a, P: Page> Executor<'a, P> {
             Err(f) => tracing::debug!(error = %f.message, "could not tell whether the page is still loading"),
             Ok(_) => {}
         }
+        // A click that ended the step may have loaded an HTTP 5xx page, which only the look just
+        // taken noticed: cleared as after any action (never behind a save), then looked at again.
+        match self
+            .recover_server_error(step.actions.last().is_some_and(|a| a.commits))
+            .await
+        {
+            Ok(None) => {}
+            Ok(Some(note)) => {
+                if let Some(last) = actions.last_mut() {
+                    last.detail = Some(match last.detail.take() {
+                        Some(d) => format!("{d}; {note}"),
+                        None => note,
+                    });
+                }
+                if let Err(f) = self.io(self.page.wait_until_idle(IDLE_BEFORE_SCREENSHOT)).await {
+                    if f.kind == FailureKind::Interrupted {
+                        return self.failed_step(index, step, started, actions, f).await;
+                    }
+                }
+            }
+            Err(f) => return self.failed_step(index, step, started, actions, f).await,
+        }
         let fingerprint = match self.finish_print().await {
             Ok(p) => p,
             Err(f) => return self.failed_step(index, step, started, actions, f).await,

@@ -97,7 +97,7 @@ impl<P: Page> Executor<'_, P> {
     /// [`SERVER_ERROR_RELOADS`] times with a growing pause. Returns a note for the report when it
     /// reloaded; fails when the error stays, or when `committing` (the action changed something
     /// and must not be repeated behind the person's back).
-    async fn recover_server_error(&self, committing: bool) -> Result<Option<String>, Failure> {
+    pub(super) async fn recover_server_error(&self, committing: bool) -> Result<Option<String>, Failure> {
         let status = match self.io(self.page.page_status()).await? {
             Some(s) if s >= 500 => s,
             _ => return Ok(None),

@@ -229,3 +229,23 @@ pub fn png_names(dir: &Path) -> Vec<String> {
     v.sort();
     v
 }
+
+/// Live processes (not zombies) whose command line or environment mention `needle`.
+pub fn processes_mentioning(needle: &str) -> Vec<String> {
+    let mut found = vec![];
+    for e in std::fs::read_dir("/proc").unwrap().filter_map(|e| e.ok()) {
+        let p = e.path();
+        let stat = std::fs::read_to_string(p.join("stat")).unwrap_or_default();
+        let state = stat.rfind(')').and_then(|i| stat[i + 1..].split_whitespace().next());
+        if matches!(state, None | Some("Z") | Some("X")) {
+            continue;
+        }
+        let cmd = std::fs::read(p.join("cmdline")).unwrap_or_default();
+        let env = std::fs::read(p.join("environ")).unwrap_or_default();
+        let has = |b: &[u8]| String::from_utf8_lossy(b).contains(needle);
+        if has(&cmd) || has(&env) {
+            found.push(String::from_utf8_lossy(&cmd).replace('\0', " "));
+        }
+    }
+    found
+}

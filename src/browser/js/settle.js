@@ -44,10 +44,18 @@ function busyIndicators(except) {
 }
 
 // Wraps fetch, the Response body readers and XHR once per document to count requests in
-// flight and note data requests that answered 5xx.
+// flight, note data requests that answered 5xx and describe each finished one to `s.onRequest`
+// (the trace log, see trace.js): {at, method, url, status, ms, kind, error}.
 function trackRequests(window = self) {
   if (window.__postnlRobotRequests) return window.__postnlRobotRequests;
-  const s = window.__postnlRobotRequests = { seq: 0, pending: new Map(), token: null, startSeq: 0, failed: [] };
+  const s = window.__postnlRobotRequests = {
+    seq: 0, pending: new Map(), token: null, startSeq: 0, failed: [], onRequest: null, since: performance.now(),
+  };
+  const now = () => performance.timeOrigin + performance.now();
+  const abs = (u) => { try { return new URL(u, location.href).href; } catch (e) { return String(u); } };
+  const describe = (kind, method, url, start, status, error) => {
+    if (s.onRequest) s.onRequest({ at: start, method, url: abs(url), status: status || null, ms: now() - start, kind, error });
+  };
   const { Response, XMLHttpRequest } = window;
   // Data requests that answered 5xx (Resource Timing lacks those whose body the page never
   // reads): the robot reloads the page once when its element never shows because of one.
@@ -67,9 +75,19 @@ function trackRequests(window = self) {
   const origFetch = window.fetch;
   if (typeof origFetch === 'function') {
     window.fetch = function (...a) {
-      const end = track(); let p;
+      const end = track(), start = now(), [input, init] = a;
+      const method = String((init && init.method) || (input && input.method) || 'GET').toUpperCase();
+      const url = input && input.url ? input.url : String(input);
+      let p;
       try { p = origFetch.apply(this, a); } catch (e) { end(); throw e; }
-      Promise.resolve(p).then((r) => { if (r) noteStatus(r.url, r.status); end(); }, end);
+      Promise.resolve(p).then((r) => {
+        if (r) noteStatus(r.url, r.status);
+        describe('fetch', method, url, start, r && r.status);
+        end();
+      }, (e) => {
+        describe('fetch', method, url, start, null, String(e && e.message ? e.message : e));
+        end();
+      });
       return p;
     };
   }
@@ -86,10 +104,18 @@ function trackRequests(window = self) {
     }
   }
   if (window.XMLHttpRequest) {
-    const origSend = XMLHttpRequest.prototype.send;
+    const { open: origOpen, send: origSend } = XMLHttpRequest.prototype;
+    XMLHttpRequest.prototype.open = function (...a) {
+      this.__postnlRobotReq = { method: String(a[0] || 'GET').toUpperCase(), url: a[1] };
+      return origOpen.apply(this, a);
+    };
     XMLHttpRequest.prototype.send = function (...a) {
-      const end = track();
-      this.addEventListener('loadend', () => { noteStatus(this.responseURL, this.status); end(); });
+      const end = track(), start = now(), req = this.__postnlRobotReq || { method: 'GET', url: '' };
+      this.addEventListener('loadend', () => {
+        noteStatus(this.responseURL, this.status);
+        describe('xhr', req.method, req.url, start, this.status);
+        end();
+      });
       try { return origSend.apply(this, a); } catch (e) { end(); throw e; }
     };
   }

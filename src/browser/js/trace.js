@@ -32,12 +32,12 @@ function tracePush(list, entry) {
   if (list.length > TRACE_MAX) list.splice(0, list.length - TRACE_MAX);
 }
 
-// The tab's trace log in this document: created (and hooked into console, errors, fetch and
-// XHR) once per document.
+// The tab's trace log in this document: created (and hooked into console, errors and the
+// request tracking) once per document.
 function traceLog() {
   if (window.__postnlRobotTraceLog) return window.__postnlRobotTraceLog;
   const t = window.__postnlRobotTraceLog = {
-    console: [], network: [], seen: new Set(), since: performance.now(), dropped: 0,
+    console: [], network: [], seen: new Set(), since: trackRequests().since,
   };
   traceRestore(t);
   const now = () => performance.timeOrigin + performance.now();
@@ -57,35 +57,10 @@ function traceLog() {
   addEventListener('unhandledrejection', (e) => {
     tracePush(t.console, { at: now(), level: 'error', text: traceText('Unhandled rejection: ' + traceText(e.reason)) });
   });
-  const abs = (u) => { try { return new URL(u, location.href).href; } catch (e) { return String(u); } };
-  const origFetch = window.fetch;
-  if (typeof origFetch === 'function') {
-    window.fetch = function (input, init) {
-      const start = now();
-      const method = ((init && init.method) || (input && input.method) || 'GET').toUpperCase();
-      const url = abs(input && input.url ? input.url : input);
-      const p = origFetch.apply(this, arguments);
-      Promise.resolve(p).then(
-        (r) => tracePush(t.network, { at: start, method, url: traceText(url), status: r ? r.status : null, ms: now() - start, kind: 'fetch' }),
-        (e) => tracePush(t.network, { at: start, method, url: traceText(url), status: null, ms: now() - start, kind: 'fetch', error: traceText(e && e.message ? e.message : e) }));
-      return p;
-    };
-  }
-  if (window.XMLHttpRequest) {
-    const { open, send } = XMLHttpRequest.prototype;
-    XMLHttpRequest.prototype.open = function (method, url) {
-      this.__postnlRobotReq = { method: String(method || 'GET').toUpperCase(), url: abs(url) };
-      return open.apply(this, arguments);
-    };
-    XMLHttpRequest.prototype.send = function () {
-      const req = this.__postnlRobotReq || { method: 'GET', url: '' };
-      const start = now();
-      this.addEventListener('loadend', () => tracePush(t.network, {
-        at: start, method: req.method, url: traceText(req.url), status: this.status || null, ms: now() - start, kind: 'xhr',
-      }));
-      return send.apply(this, arguments);
-    };
-  }
+  // fetch and XHR: described by the request tracking (settle.js), which wraps them already.
+  trackRequests().onRequest = (r) => tracePush(t.network, {
+    ...r, url: traceText(r.url), error: r.error === undefined ? undefined : traceText(r.error),
+  });
   addEventListener('pagehide', () => {
     traceResources(t);
     // Frames have the page script too (it runs in every document): what another document of

@@ -4,6 +4,9 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use std::sync::atomic::Ordering;
+
+use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
 use fantoccini::elements::Element;
 use fantoccini::error::CmdError;
 
@@ -12,7 +15,7 @@ use super::download;
 use super::engine::{self, is_frame_gone, is_transient, transient_reason, Hit, Op, Poller, Request, Step, Subject};
 use super::error::BrowserError;
 use super::query::{Query, TextQuery};
-use super::{Found, Selected, Wait};
+use super::{BrowserKind, Found, Selected, Wait};
 
 /// How often `select` opens a dropdown (that closed again, or keeps its option hidden) before
 /// it gives up.
@@ -65,6 +68,9 @@ impl Browser {
 
     /// Clicks the element `hit` names (in its frame), then returns to the top document.
     async fn click_hit(&self, hit: &Hit) -> Result<Step<()>, BrowserError> {
+        if let Some(step) = self.click_point(hit).await {
+            return Ok(step);
+        }
         let el = match self.target(hit).await? {
             Step::Done(el) => el,
             Step::Retry(r) => return Ok(Step::Retry(r)),
@@ -72,6 +78,32 @@ impl Browser {
         let clicked = self.click_element(&el).await;
         self.leave(hit).await?;
         clicked
+    }
+
+    /// On Chromium, a target in the top document is clicked at the point the page script just
+    /// checked reaches it: one pointer action (move, press, release; trusted events, and the
+    /// driver waits for a navigation it starts, as for an element click) costs the driver a
+    /// third of an element click, which scrolls, measures and hit-tests again. `None`: not
+    /// clicked, click the element the WebDriver way (so from now on when the driver refused
+    /// the action). A transient failure means "poll on", as for an element click.
+    async fn click_point(&self, hit: &Hit) -> Option<Step<()>> {
+        let [x, y] = hit.point?;
+        if self.kind != BrowserKind::Chromium || hit.frames.is_some() || self.counters.no_pointer.load(Ordering::Relaxed) {
+            return None;
+        }
+        let mouse = MouseActions::new("robot-mouse".into())
+            .then(PointerAction::MoveTo { duration: Some(Duration::ZERO), x, y })
+            .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT })
+            .then(PointerAction::Up { button: MOUSE_BUTTON_LEFT });
+        match self.wd(self.client.perform_actions(mouse)).await {
+            Ok(()) => Some(Step::Done(())),
+            Err(e) if is_transient(&e) && !is_out_of_bounds(&e) => Some(Step::Retry(transient_reason(&e))),
+            Err(e) => {
+                tracing::debug!(error = %e, "pointer action refused; clicking elements the WebDriver way");
+                self.counters.no_pointer.store(true, Ordering::Relaxed);
+                None
+            }
+        }
     }
 
     /// Clicks through WebDriver; a transient failure (intercepted, stale) means "poll on".
@@ -374,4 +406,9 @@ impl Browser {
         self.click(q, w).await?;
         download::wait_for_new_file(&self.download_dir, &before, w.timeout).await
     }
+}
+
+/// The driver found the point outside the viewport (its idea of the viewport differs).
+fn is_out_of_bounds(e: &CmdError) -> bool {
+    matches!(e, CmdError::Standard(w) if w.error == fantoccini::error::ErrorStatus::MoveTargetOutOfBounds)
 }

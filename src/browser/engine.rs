@@ -109,6 +109,9 @@ pub(crate) struct Hit {
     pub focused: Option<bool>,
     /// For checks that change nothing (`visible`, `checked`): what the page showed then.
     pub look: Option<super::client::Look>,
+    /// For a click target in the top document: the viewport point (CSS pixels) where a click
+    /// reaches it, as the page checked it.
+    pub point: Option<[f64; 2]>,
 }
 
 impl Hit {

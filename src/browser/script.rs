@@ -158,6 +158,8 @@ pub(crate) struct Counters {
     waited: AtomicU64,
     /// The current document is known to be new (no page script yet): install at once.
     fresh: AtomicBool,
+    /// The driver refused a pointer action once: click elements the WebDriver way from now on.
+    pub(crate) no_pointer: AtomicBool,
     /// How many documents the robot has seen (goto, reload, a script call finding a new one).
     documents: AtomicU64,
     /// The settling still owed after the last action: (token, bound). The next script call

@@ -386,6 +386,8 @@ async function locateOnce(req) {
       delete res.el;
     }
   }
+  // A click target in the top document: the point the robot clicks at (see clickPoint).
+  if (res.el && res.token && !res.frames) res.point = clickPoint(res.el);
   if (res.kind === 'notFound' && !req.noFrames) {
     const cross = crossOriginFrames(document);
     if (cross.length) res.crossOrigin = cross;

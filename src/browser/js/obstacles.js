@@ -59,6 +59,19 @@ function describeCover(o) {
   return f ? `the frame '${frameName(f)}' over the page` : describeBox(o);
 }
 
+// Where a click on `el` (in the top document) lands: the centre of its first line box, in
+// whole CSS pixels of the viewport, as [x, y] — when a click there reaches `el`; else null.
+function clickPoint(el) {
+  if (winOf(el) !== window) return null;
+  const rects = el.getClientRects();
+  const box = rects.length ? rects[0] : el.getBoundingClientRect();
+  const x = Math.floor(Math.min(Math.max(box.left + box.width / 2, 0), window.innerWidth - 1));
+  const y = Math.floor(Math.min(Math.max(box.top + box.height / 2, 0), window.innerHeight - 1));
+  if (x < box.left || x >= box.right || y < box.top || y >= box.bottom) return null;
+  const root = el.getRootNode();
+  return hitOk(el, (root.elementFromPoint ? root : document).elementFromPoint(x, y)) ? [x, y] : null;
+}
+
 // Null when `el` receives events at the centre of its first line box (wrapped inline links),
 // clipped to the viewport, as WebDriver's click does; else what is in the way. In a frame, the
 // point must also be inside the frame's box (clipping) and reach the frame in its parent

@@ -61,8 +61,12 @@ function describeCover(o) {
 
 // Where a click on `el` (in the top document) lands: the centre of its first line box, in
 // whole CSS pixels of the viewport, as [x, y] — when a click there reaches `el`; else null.
+// Null too for a form's submit control: a form submission navigates a task later, which the
+// driver waits for after its own element click but not always after a pointer action.
 function clickPoint(el) {
   if (winOf(el) !== window) return null;
+  const control = el.closest('button, input');
+  if (control && control.form && ['submit', 'image'].includes(control.type)) return null;
   const rects = el.getClientRects();
   const box = rects.length ? rects[0] : el.getBoundingClientRect();
   const x = Math.floor(Math.min(Math.max(box.left + box.width / 2, 0), window.innerWidth - 1));

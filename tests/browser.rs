@@ -377,6 +377,42 @@ async fn overlays_block_clicks_and_obstacles_interrupt() {
 }
 
 #[tokio::test]
+async fn clicks_land_on_the_element_as_trusted_events() {
+    let w = World::new().await;
+    w.open("pointer.html").await;
+    let b = &w.browser;
+    let before = b.pointer_clicks();
+
+    // Below the fold, wrapped over two lines: the centre of its first line box.
+    let link = Query::role("link", Some("een link die ook over de regel heen breekt"));
+    b.click(&link, &wait()).await.unwrap();
+    // Further down, inside an open shadow root.
+    b.click(&Query::role("button", Some("In de schaduw")), &wait())
+        .await
+        .unwrap();
+    // A form's submit control.
+    b.click(&Query::role("button", Some("Versturen")), &wait())
+        .await
+        .unwrap();
+
+    let clicks = b.client().execute("return window.clicks", vec![]).await.unwrap();
+    let clicks = clicks.as_array().unwrap();
+    let ids: Vec<&str> = clicks.iter().map(|c| c["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["link", "schaduw", "versturen"]);
+    for c in clicks {
+        assert_eq!(c["trusted"], true, "{c}");
+        assert!(
+            c["dx"].as_f64().unwrap() <= 1.0 && c["dy"].as_f64().unwrap() <= 1.0,
+            "{c}"
+        );
+    }
+    // On Chromium the first two are one pointer action each; the submit control is clicked
+    // the WebDriver way (its form's navigation starts a task later).
+    assert_eq!(b.pointer_clicks() - before, 2);
+    w.close().await;
+}
+
+#[tokio::test]
 async fn auto_wait_stability_and_disabled() {
     let w = World::new().await;
     w.open("actions.html").await;

@@ -88,15 +88,29 @@ impl Browser {
     /// the action). A transient failure means "poll on", as for an element click.
     async fn click_point(&self, hit: &Hit) -> Option<Step<()>> {
         let [x, y] = hit.point?;
-        if self.kind != BrowserKind::Chromium || hit.frames.is_some() || self.counters.no_pointer.load(Ordering::Relaxed) {
+        if self.kind != BrowserKind::Chromium
+            || hit.frames.is_some()
+            || self.counters.no_pointer.load(Ordering::Relaxed)
+        {
             return None;
         }
         let mouse = MouseActions::new("robot-mouse".into())
-            .then(PointerAction::MoveTo { duration: Some(Duration::ZERO), x, y })
-            .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT })
-            .then(PointerAction::Up { button: MOUSE_BUTTON_LEFT });
+            .then(PointerAction::MoveTo {
+                duration: Some(Duration::ZERO),
+                x,
+                y,
+            })
+            .then(PointerAction::Down {
+                button: MOUSE_BUTTON_LEFT,
+            })
+            .then(PointerAction::Up {
+                button: MOUSE_BUTTON_LEFT,
+            });
         match self.wd(self.client.perform_actions(mouse)).await {
-            Ok(()) => Some(Step::Done(())),
+            Ok(()) => {
+                self.counters.pointer_clicks.fetch_add(1, Ordering::Relaxed);
+                Some(Step::Done(()))
+            }
             Err(e) if is_transient(&e) && !is_out_of_bounds(&e) => Some(Step::Retry(transient_reason(&e))),
             Err(e) => {
                 tracing::debug!(error = %e, "pointer action refused; clicking elements the WebDriver way");

@@ -11,8 +11,10 @@
 //! document): it checks the obstacle triggers, resolves the [`Query`] to exactly one visible
 //! element and checks it is actionable (attached, visible, enabled, stable across two animation
 //! frames, receiving events at its centre) — and, for a field, focuses it. The action itself
-//! uses WebDriver's native input (element click, DevTools text insertion), so the page sees
-//! trusted events. Clicks, selections and ticks then *settle*, again in one call that waits in
+//! uses WebDriver's native input, so the page sees trusted events: on Chromium a click in the
+//! top document is one pointer action at the point the script just checked (a form's submit
+//! control, a frame's element and other browsers: WebDriver's element click); text goes in
+//! through DevTools text insertion. Clicks, selections and ticks then *settle*, again in one call that waits in
 //! the page: they return only once a navigation they caused has loaded, or the fetch/XHR
 //! requests they started have finished and the page no longer shows it is busy (a spinner that
 //! appeared, the clicked button disabled while it works). The robot asks again only when a

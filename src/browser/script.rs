@@ -160,6 +160,8 @@ pub(crate) struct Counters {
     fresh: AtomicBool,
     /// The driver refused a pointer action once: click elements the WebDriver way from now on.
     pub(crate) no_pointer: AtomicBool,
+    /// Clicks made as one pointer action at a point (see `Browser::click_point`).
+    pub(crate) pointer_clicks: AtomicU64,
     /// How many documents the robot has seen (goto, reload, a script call finding a new one).
     documents: AtomicU64,
     /// The settling still owed after the last action: (token, bound). The next script call
@@ -516,6 +518,12 @@ impl Browser {
     /// (script calls, clicks, typing, navigation, screenshots); for performance work.
     pub fn round_trips(&self) -> u64 {
         self.counters.round_trips.load(Ordering::Relaxed)
+    }
+
+    /// How many clicks were one pointer action at the point the page script checked (the
+    /// rest were WebDriver element clicks).
+    pub fn pointer_clicks(&self) -> u64 {
+        self.counters.pointer_clicks.load(Ordering::Relaxed)
     }
 
     /// How many times the page script was installed (once per document the robot worked in).

@@ -108,7 +108,7 @@ pub(crate) struct Hit {
     /// For `fill`: the control has focus and its content is selected (typing replaces it).
     pub focused: Option<bool>,
     /// For checks that change nothing (`visible`, `checked`): what the page showed then.
-    pub look: Option<super::client::Look>,
+    pub look: Option<Box<super::client::Look>>,
     /// For a click target in the top document: the viewport point (CSS pixels) where a click
     /// reaches it, as the page checked it.
     pub point: Option<[f64; 2]>,
@@ -324,7 +324,7 @@ pub(crate) async fn attempt(browser: &Browser, req: &Request<'_>, wait: Duration
             match &mut verdict {
                 Verdict::Ok(Hit {
                     look: look @ Some(_), ..
-                }) => browser.keep_look(look.take().expect("some")),
+                }) => browser.keep_look(*look.take().expect("some")),
                 Verdict::Obstacle { popups: Some(n), .. } if !req.no_frames => browser.keep_marked_popups(*n),
                 _ => {}
             }

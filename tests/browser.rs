@@ -409,6 +409,18 @@ async fn clicks_land_on_the_element_as_trusted_events() {
     // On Chromium the first two are one pointer action each; the submit control is clicked
     // the WebDriver way (its form's navigation starts a task later).
     assert_eq!(b.pointer_clicks() - before, 2);
+
+    // A cover that appears as the pointer arrives (after the check) never gets the click:
+    // neither it nor the button behind it sees one.
+    b.click(&Query::role("button", Some("Afdekken")), &wait())
+        .await
+        .unwrap();
+    assert!(b
+        .probe_visible(&Query::role("button", Some("Verwijderen")))
+        .await
+        .unwrap());
+    let clicks = b.client().execute("return window.clicks.length", vec![]).await.unwrap();
+    assert_eq!(clicks, 3);
     w.close().await;
 }
 

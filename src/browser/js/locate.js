@@ -376,6 +376,9 @@ async function locate(req) {
 
 async function locateOnce(req) {
   portalCache = null;
+  // A guard left from an earlier look whose click never came (see guardClick) goes.
+  const tracked = window.__postnlRobotRequests;
+  if (tracked && tracked.unguard) tracked.unguard();
   const res = await locateHere(req);
   if (res.el && framesOf(res.el).length) {
     const path = framePath(framesOf(res.el).pop());

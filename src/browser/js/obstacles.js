@@ -73,7 +73,43 @@ function clickPoint(el) {
   const y = Math.floor(Math.min(Math.max(box.top + box.height / 2, 0), window.innerHeight - 1));
   if (x < box.left || x >= box.right || y < box.top || y >= box.bottom) return null;
   const root = el.getRootNode();
-  return hitOk(el, (root.elementFromPoint ? root : document).elementFromPoint(x, y)) ? [x, y] : null;
+  if (!hitOk(el, (root.elementFromPoint ? root : document).elementFromPoint(x, y))) return null;
+  guardClick(el);
+  return [x, y];
+}
+
+// Until the robot's click on `el` has happened: a trusted pointer, mouse or click event that
+// lands on something else (a cover that appeared after the check) is stopped before the page
+// sees it, so nothing the flow did not name gets the click. Lifted after the click, or by the
+// next look after the action (see settleLook), or after 5 s.
+const CLICK_EVENTS = ['pointerdown', 'mousedown', 'pointerup', 'mouseup', 'click'];
+function guardClick(el) {
+  const s = trackRequests();
+  if (s.unguard) s.unguard();
+  // Decided by where the press lands (the first event): a press on `el` lets the release and
+  // the click through wherever they go, as for a person; a press elsewhere stops all three.
+  let lands = null;
+  const guard = (e) => {
+    if (!e.isTrusted) return;
+    if (lands === null) {
+      const hit = e.composedPath()[0];
+      lands = hit instanceof Element && (hitOk(el, hit) || deepContains(el, hit));
+      if (!lands) s.missed = describe(obstacleRoot(hit instanceof Element ? hit : document.body, el));
+    }
+    if (!lands) {
+      e.preventDefault();
+      e.stopImmediatePropagation();
+    }
+    if (e.type === 'click') unguard();
+  };
+  const timer = setTimeout(() => unguard(), 5000);
+  const unguard = () => {
+    clearTimeout(timer);
+    for (const t of CLICK_EVENTS) window.removeEventListener(t, guard, true);
+    if (s.unguard === unguard) s.unguard = null;
+  };
+  for (const t of CLICK_EVENTS) window.addEventListener(t, guard, true);
+  s.unguard = unguard;
 }
 
 // Null when `el` receives events at the centre of its first line box (wrapped inline links),

@@ -173,6 +173,10 @@ function settleLook(token, grace) {
       const s = window.__postnlRobotRequests;
       const ready = document.readyState === 'complete';
       if (!s || s.token !== token) return done({ navigated: true, ready, pending: 0, busy: null });
+      // The click happened (or was stopped): no more guarding. A stopped click shows in the
+      // trace's console log.
+      if (s.unguard) s.unguard();
+      if (s.missed) { console.warn('[postnl-robot] click held back: it would have landed on ' + s.missed); s.missed = null; }
       // Dialogs that showed up right with the action are the flow's own (see obstacles.js).
       if (!s.dialogsNoted) { s.dialogsNoted = true; ownDialogs(s.dialogsBefore || new Set()); }
       let pending = 0;

@@ -389,8 +389,12 @@ async function locateOnce(req) {
       delete res.el;
     }
   }
-  // A click target in the top document: the point the robot clicks at (see clickPoint).
-  if (res.el && res.token && !res.frames) res.point = clickPoint(res.el);
+  // A click target in the top document: guarded until the click, and the point the robot
+  // clicks at (see clickPoint, guardClick).
+  if (res.el && res.token && !res.frames) {
+    res.point = clickPoint(res.el);
+    guardClick(res.el);
+  }
   if (res.kind === 'notFound' && !req.noFrames) {
     const cross = crossOriginFrames(document);
     if (cross.length) res.crossOrigin = cross;

@@ -73,12 +73,10 @@ function clickPoint(el) {
   const y = Math.floor(Math.min(Math.max(box.top + box.height / 2, 0), window.innerHeight - 1));
   if (x < box.left || x >= box.right || y < box.top || y >= box.bottom) return null;
   const root = el.getRootNode();
-  if (!hitOk(el, (root.elementFromPoint ? root : document).elementFromPoint(x, y))) return null;
-  guardClick(el);
-  return [x, y];
+  return hitOk(el, (root.elementFromPoint ? root : document).elementFromPoint(x, y)) ? [x, y] : null;
 }
 
-// Until the robot's click on `el` has happened: a trusted pointer, mouse or click event that
+// Until the robot's click on `el` (in the top document) has happened: a trusted pointer, mouse or click event that
 // lands on something else (a cover that appeared after the check) is stopped before the page
 // sees it, so nothing the flow did not name gets the click. Lifted after the click, or by the
 // next look after the action (see settleLook), or after 5 s.

@@ -1,5 +1,5 @@
 //! Portal hiccups, cleared the way a person would: a page that answered HTTP 5xx is reloaded
-//! (bounded, with a growing pause), and an action whose element never showed because the page's
+//! (at once, then with a growing pause; bounded), and an action whose element never showed because the page's
 //! own data request failed is tried again after a reload. Never behind a committing action: when
 //! the portal answers one with HTTP 5xx, the action fails saying the portal refused it.
 
@@ -10,7 +10,8 @@ use crate::flow::{Action, ActionKind};
 
 /// How many times a page that answered HTTP 5xx is reloaded before the action fails.
 const SERVER_ERROR_RELOADS: u32 = 3;
-/// The pause before the first such reload; it doubles for each next one.
+/// The pause before the second such reload; it doubles for each next one. The first reload
+/// is at once, as a person presses reload: most such errors are a one-off hiccup.
 const SERVER_ERROR_PAUSE: Duration = Duration::from_millis(500);
 
 impl<P: Page> Executor<'_, P> {
@@ -112,11 +113,14 @@ impl<P: Page> Executor<'_, P> {
                 ),
             ));
         }
-        let mut pause = SERVER_ERROR_PAUSE;
+        let mut pause = Duration::ZERO;
         for n in 1..=SERVER_ERROR_RELOADS {
-            // Give the portal a moment, longer each time (bounded retry, not a wait for an element).
-            self.pause(pause).await?;
-            pause *= 2;
+            // After the first reload, give the portal a moment, longer each time (bounded retry,
+            // not a wait for an element).
+            if !pause.is_zero() {
+                self.pause(pause).await?;
+            }
+            pause = (pause * 2).max(SERVER_ERROR_PAUSE);
             tracing::info!(attempt = n, "reloading after HTTP {status}");
             self.io(self.page.goto(&url)).await?;
             match self.io(self.page.page_status()).await? {

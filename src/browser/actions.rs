@@ -2,9 +2,8 @@
 //! clicks, selections and ticks) settles.
 
 use std::path::PathBuf;
-use std::time::Duration;
-
 use std::sync::atomic::Ordering;
+use std::time::Duration;
 
 use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
 use fantoccini::elements::Element;

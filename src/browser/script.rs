@@ -268,7 +268,17 @@ impl Browser {
     async fn call_inner(&self, is_async: bool, name: &str, args: Vec<Value>, check: bool) -> Result<Called, CmdError> {
         let settle = self.take_pending();
         if !self.counters.fresh.load(Ordering::Relaxed) {
-            match self.call_raw(is_async, name, args.clone(), settle, check).await? {
+            let owed = settle.is_some();
+            let raw = match self.call_raw(is_async, name, args.clone(), settle, check).await {
+                // The document went away under the settling (the action's navigation, e.g. a
+                // form sent a task after the click): make the call in the page it loaded.
+                Err(e) if owed && super::engine::is_transient(&e) => {
+                    tracing::debug!(error = %e, "the page changed while settling; calling again");
+                    self.call_raw(is_async, name, args.clone(), None, check).await?
+                }
+                r => r?,
+            };
+            match raw {
                 Raw::Value(v) => return answer(v).map(Called::Value),
                 Raw::ErrorPage(s) => return Ok(Called::ErrorPage(s)),
                 Raw::Missing { status, url } => {

@@ -50,7 +50,14 @@ function trackRequests(window = self) {
   if (window.__postnlRobotRequests) return window.__postnlRobotRequests;
   const s = window.__postnlRobotRequests = {
     seq: 0, pending: new Map(), token: null, startSeq: 0, failed: [], onRequest: null, since: performance.now(),
+    submitted: null,
   };
+  // A form sent the browser's way navigates a task after its submit event: noted, so settling
+  // waits for the page it loads (see busyReason). Whether the page's own script took the
+  // submission over (preventDefault) is read later, once the event has been handled.
+  try {
+    window.addEventListener('submit', (e) => { s.submitted = { event: e, at: performance.now() }; }, true);
+  } catch (e) { /* not a window */ }
   const now = () => performance.timeOrigin + performance.now();
   const abs = (u) => { try { return new URL(u, location.href).href; } catch (e) { return String(u); } };
   const describe = (kind, method, url, start, status, error) => {
@@ -142,8 +149,24 @@ function arm(target) {
   return s.token;
 }
 
+// How long after a form was sent the robot waits for the page it loads, in ms: a form whose
+// answer is a download (or 204) loads none.
+const SUBMIT_GRACE_MS = 3000;
+
+// A form sent since the action that is navigating the page: not taken over by the page's
+// script, not into a dialog or another window, and still within the grace.
+function formNavigating(s) {
+  const sub = s.submitted;
+  if (!sub || sub.at < s.at || sub.event.defaultPrevented || performance.now() - sub.at > SUBMIT_GRACE_MS) return false;
+  const form = sub.event.target, submitter = sub.event.submitter;
+  const method = ((submitter && submitter.getAttribute('formmethod')) || (form && form.method) || '').toLowerCase();
+  const target = (submitter && submitter.getAttribute('formtarget')) || (form && form.getAttribute('target')) || '';
+  return method !== 'dialog' && ['', '_self'].includes(target.toLowerCase());
+}
+
 // Why the page still looks busy after the action, or null.
 function busyReason(s, grace) {
+  if (formNavigating(s)) return 'a form was sent; waiting for the page it loads';
   const t = s.target;
   if (t && t.isConnected && performance.now() - s.at < grace &&
       (t.disabled === true || t.getAttribute('aria-disabled') === 'true' || t.getAttribute('aria-busy') === 'true')) {

@@ -13,7 +13,9 @@
 //! it validates before sending its request. That last signal counts only for
 //! [`TARGET_BUSY_GRACE_MS`] after the action (some buttons stay disabled until the next change).
 //! Each poll first yields an animation frame and a task, so handlers the action triggered get to
-//! start their requests and finish their DOM updates.
+//! start their requests and finish their DOM updates. A form sent the browser's way since the
+//! action (its submit event not taken over by the page) counts as busy until the page it loads
+//! replaces this one (at most 3 s: a form answered by a download loads none).
 
 use std::time::Duration;
 

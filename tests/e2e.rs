@@ -286,15 +286,20 @@ async fn wrong_password_fails_at_stap_1_with_the_portals_message() {
     portal.shutdown().await;
 }
 
+/// The replica, answering the requests `rule` names with HTTP 500 (see `--fail-on`).
+async fn portal_failing(rule: &str) -> postnl_robot::portal::PortalHandle {
+    let rule = postnl_robot::portal::parse_fail_rule(rule).unwrap();
+    portal(PortalConfig {
+        fail_on: vec![rule],
+        ..PortalConfig::default()
+    })
+    .await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_data_request_the_portal_fails_once_is_survived_by_a_reload() {
     // The first request for a user's authorisations answers HTTP 500.
-    let once = postnl_robot::portal::parse_fail_rule("/apex/api/autorisaties*1").unwrap();
-    let portal = portal(PortalConfig {
-        fail_on: vec![once],
-        ..PortalConfig::default()
-    })
-    .await;
+    let portal = portal_failing("/apex/api/autorisaties*1").await;
     let before = portal.state();
     let out = out_dir("data500");
     let outcome = run_admin(&portal.base_url(), &out, KLANTNUMMER, ADMIN)
@@ -355,12 +360,7 @@ async fn an_expired_session_is_survived_by_logging_in_again() {
 async fn an_error_page_the_last_click_of_a_step_loaded_is_reloaded_before_the_screenshot() {
     // A flow whose Stap 2 ends with the click that opens Mijn Account, which answers HTTP 500
     // once: the step's screenshot must show the page, not the error.
-    let once = postnl_robot::portal::parse_fail_rule("GET /apex/bpg_my_account*1").unwrap();
-    let portal = portal(PortalConfig {
-        fail_on: vec![once],
-        ..PortalConfig::default()
-    })
-    .await;
+    let portal = portal_failing("GET /apex/bpg_my_account*1").await;
     let before = portal.state();
     let dir = tempfile::tempdir().unwrap();
     std::fs::copy("flows/login.toml", dir.path().join("login.toml")).unwrap();

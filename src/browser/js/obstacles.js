@@ -59,6 +59,19 @@ function describeCover(o) {
   return f ? `the frame '${frameName(f)}' over the page` : describeBox(o);
 }
 
+// Where a click aims at `el`: the centre of its first line box (wrapped inline links), clipped to
+// its window's viewport, with that box.
+function aim(el) {
+  const rects = el.getClientRects();
+  const box = rects.length ? rects[0] : el.getBoundingClientRect();
+  const w = winOf(el);
+  return {
+    box,
+    x: Math.min(Math.max(box.left + box.width / 2, 0), w.innerWidth - 1),
+    y: Math.min(Math.max(box.top + box.height / 2, 0), w.innerHeight - 1),
+  };
+}
+
 // Where a click on `el` (in the top document) lands: the centre of its first line box, in
 // whole CSS pixels of the viewport, as [x, y] — when a click there reaches `el`; else null.
 // Null too for a form's submit control: a form submission navigates a task later, which the
@@ -67,19 +80,16 @@ function clickPoint(el) {
   if (winOf(el) !== window) return null;
   const control = el.closest('button, input');
   if (control && control.form && ['submit', 'image'].includes(control.type)) return null;
-  const rects = el.getClientRects();
-  const box = rects.length ? rects[0] : el.getBoundingClientRect();
-  const x = Math.floor(Math.min(Math.max(box.left + box.width / 2, 0), window.innerWidth - 1));
-  const y = Math.floor(Math.min(Math.max(box.top + box.height / 2, 0), window.innerHeight - 1));
+  const a = aim(el), box = a.box, x = Math.floor(a.x), y = Math.floor(a.y);
   if (x < box.left || x >= box.right || y < box.top || y >= box.bottom) return null;
   const root = el.getRootNode();
   return hitOk(el, (root.elementFromPoint ? root : document).elementFromPoint(x, y)) ? [x, y] : null;
 }
 
-// Until the robot's click on `el` (in the top document) has happened: a trusted pointer, mouse or click event that
-// lands on something else (a cover that appeared after the check) is stopped before the page
-// sees it, so nothing the flow did not name gets the click. Lifted after the click, or by the
-// next look after the action (see settleLook), or after 5 s.
+// Until the robot's click on `el` (in the top document) has happened: a trusted pointer, mouse or
+// click event that lands on something else (a cover that appeared after the check) is stopped
+// before the page sees it, so nothing the flow did not name gets the click. Lifted after the click,
+// or by the next look after the action (see settleLook), or after 5 s.
 const CLICK_EVENTS = ['pointerdown', 'mousedown', 'pointerup', 'mouseup', 'click'];
 function guardClick(el) {
   const s = trackRequests();
@@ -115,12 +125,9 @@ function guardClick(el) {
 // point must also be inside the frame's box (clipping) and reach the frame in its parent
 // document, up to the top.
 function coveredBy(el) {
-  const rects = el.getClientRects();
-  const box = rects.length ? rects[0] : el.getBoundingClientRect();
+  let { box, x, y } = aim(el);
   const w = winOf(el);
   if (box.right <= 0 || box.bottom <= 0 || box.left >= w.innerWidth || box.top >= w.innerHeight) return 'outside the viewport';
-  let x = Math.min(Math.max(box.left + box.width / 2, 0), w.innerWidth - 1);
-  let y = Math.min(Math.max(box.top + box.height / 2, 0), w.innerHeight - 1);
   const root = el.getRootNode();
   const hit = (root.elementFromPoint ? root : el.ownerDocument).elementFromPoint(x, y);
   if (!hitOk(el, hit)) return hit ? 'covered by ' + describeCover(obstacleRoot(hit, el)) : 'outside the viewport';
